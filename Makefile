@@ -1,0 +1,81 @@
+# SPDX-License-Identifier: GPL-2.0
+# A wrapper around Kbuild (the module) and tools/ (the reader).
+#
+#   make                 module for KDIR (or every kernel with headers) + reader
+#   make KVER=VERSION    module for /lib/modules/VERSION/build only
+#   make check           install test deps, build, unit tests, VM tests
+#   make demo            install deps, build, boot 6.12, reproduce, show
+#   make bench           benchmarks (not tests)
+#   make style           checkpatch on module/ and tests/helper/
+#   make sparse          sparse (C=1) and W=1 on every kernel
+#   make dkms-install    register the source tree with DKMS and build it
+
+PWD := $(shell pwd)
+RUNNING := $(shell uname -r)
+ifneq ($(KVER),)
+KDIR ?= /lib/modules/$(KVER)/build
+endif
+KDIR ?= /lib/modules/$(RUNNING)/build
+# Kernels to build for when KDIR does not exist: every one with headers.
+ALL_KDIRS := $(wildcard /lib/modules/*/build)
+MODULE_SRCS := Kbuild $(wildcard module/*.c module/*.h)
+
+.PHONY: all module modules tools clean check demo bench fuzz style sparse \
+	dkms-install dkms-remove helper
+
+all: module tools
+
+ifneq ($(wildcard $(KDIR)/Makefile),)
+module modules:
+	$(MAKE) -C $(KDIR) M=$(PWD) W=1 modules
+else
+# No headers for the running kernel (a container, a CI box): build for every
+# kernel that has them, each into build/VERSION/dstleak.ko.
+module modules:
+	@echo "make: no headers at $(KDIR); building for every kernel under /lib/modules/*/build" >&2
+	@[ -n "$(ALL_KDIRS)" ] || { echo "make: no kernel headers installed (run tests/deps.sh, or set KDIR=)" >&2; exit 1; }
+	@set -e; for kdir in $(ALL_KDIRS); do \
+		ver=$$(basename $$(dirname $$kdir)); \
+		$(MAKE) --no-print-directory -f $(PWD)/Makefile KVER=$$ver module-into-build; \
+	done
+endif
+
+# One kernel, out of the source tree: build/KVER/dstleak.ko.
+module-into-build:
+	@mkdir -p build/$(KVER)/module
+	@cp -p Kbuild build/$(KVER)/
+	@cp -p module/*.c module/*.h build/$(KVER)/module/
+	$(MAKE) -C /lib/modules/$(KVER)/build M=$(PWD)/build/$(KVER) W=1 modules
+	@echo "built build/$(KVER)/dstleak.ko"
+
+tools:
+	$(MAKE) -C tools
+
+clean:
+	-$(MAKE) -C $(KDIR) M=$(PWD) clean 2>/dev/null
+	-$(MAKE) -C tools clean
+	rm -rf build
+
+check:
+	tests/check.sh
+
+demo:
+	tests/demo.sh
+
+bench:
+	tests/bench/run.sh
+
+fuzz:
+	$(MAKE) -C tools fuzz
+
+style:
+	tests/style.sh
+
+sparse:
+	tests/style.sh --sparse
+
+dkms-install:
+	tests/dkms.sh install $(or $(KVER),$(RUNNING))
+
+dkms-remove:
+	tests/dkms.sh remove

@@ -1,0 +1,36 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * /sys/kernel/debug/dstleak/: the global view, all namespaces. Every file is
+ * read-only: under lockdown debugfs refuses writes anyway, so runtime knobs
+ * are module parameters.
+ */
+#include <linux/debugfs.h>
+#include "dstleak.h"
+
+static struct dentry *dstleak_dir;
+
+static int version_show(struct seq_file *m, void *v)
+{
+	dstleak_show_header(m);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(version);
+
+int dstleak_debugfs_init(void)
+{
+	dstleak_dir = debugfs_create_dir(DSTLEAK_DEBUGFS_DIR, NULL);
+	if (IS_ERR(dstleak_dir)) {
+		pr_err("cannot create debugfs directory: %ld\n",
+		       PTR_ERR(dstleak_dir));
+		return PTR_ERR(dstleak_dir);
+	}
+	debugfs_create_file(DSTLEAK_FILE_VERSION, 0444, dstleak_dir, NULL,
+			    &version_fops);
+	return 0;
+}
+
+void dstleak_debugfs_exit(void)
+{
+	debugfs_remove_recursive(dstleak_dir);
+	dstleak_dir = NULL;
+}
