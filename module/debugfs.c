@@ -16,6 +16,20 @@ static int version_show(struct seq_file *m, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(version);
 
+static int summary_show(struct seq_file *m, void *v)
+{
+	dstleak_show_summary(m, NULL);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(summary);
+
+static int probes_show(struct seq_file *m, void *v)
+{
+	dstleak_show_probes(m);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(probes);
+
 int dstleak_debugfs_init(void)
 {
 	dstleak_dir = debugfs_create_dir(DSTLEAK_DEBUGFS_DIR, NULL);
@@ -26,6 +40,10 @@ int dstleak_debugfs_init(void)
 	}
 	debugfs_create_file(DSTLEAK_FILE_VERSION, 0444, dstleak_dir, NULL,
 			    &version_fops);
+	debugfs_create_file(DSTLEAK_FILE_SUMMARY, 0400, dstleak_dir, NULL,
+			    &summary_fops);
+	debugfs_create_file(DSTLEAK_FILE_PROBES, 0400, dstleak_dir, NULL,
+			    &probes_fops);
 	return 0;
 }
 

@@ -3,18 +3,135 @@
 #ifndef DSTLEAK_H
 #define DSTLEAK_H
 
+#include <linux/list.h>
+#include <linux/percpu_counter.h>
+#include <linux/rcupdate.h>
 #include <linux/seq_file.h>
+#include <linux/workqueue.h>
+#include <net/dst.h>
 #include "dstleak_format.h"
+#include "compat.h"
+
+/* params.c: module parameters, validated on every write. */
+extern unsigned int dstleak_max_tracked;
+extern bool dstleak_stacks;
+extern unsigned int dstleak_stack_sample;
+extern unsigned int dstleak_suspect_age_s;
+
+/* Per-CPU event counters of one family in one namespace. */
+struct dstleak_fam_pcpu {
+	u64 allocs;
+	u64 frees;		/* of entries allocated since load */
+	u64 frees_pre;		/* of entries allocated before load */
+	u64 failures;
+	u64 nocount_allocs;	/* DST_NOCOUNT: not in the kernel's counter */
+	u64 nocount_frees;	/* likewise, both kinds of frees */
+};
+
+struct dstleak_ns_pcpu {
+	struct dstleak_fam_pcpu fam[DSTLEAK_NR_FAMILIES];
+};
+
+struct dstleak_ns;
+
+/* Maps the address of a per-namespace dst_ops to its namespace. */
+struct dstleak_ops_key {
+	struct hlist_node node;
+	const struct dst_ops *ops;
+	struct dstleak_ns *ns;
+	enum dstleak_family family;
+};
+
+#define DSTLEAK_NR_OPS_KEYS 3	/* ipv6, xfrm4, xfrm6 */
+
+/*
+ * One network namespace. Outlives the namespace while entries allocated in
+ * it are alive: then it is listed as exited.
+ */
+struct dstleak_ns {
+	struct list_head list;		/* dstleak_ns_list, under the mutex */
+	struct rcu_work free_work;
+	struct net *net;		/* NULL once exited (under the mutex) */
+	unsigned int inum;
+	bool exited;
+	struct dstleak_ns_pcpu __percpu *pcpu;
+	struct percpu_counter live[DSTLEAK_NR_FAMILIES];
+	atomic_long_t peak[DSTLEAK_NR_FAMILIES];
+	atomic_long_t untracked[DSTLEAK_NR_FAMILIES];
+	/* Kernel counter minus what dstleak had counted, at calibration. */
+	s64 base[DSTLEAK_NR_FAMILIES];
+	struct dstleak_ops_key keys[DSTLEAK_NR_OPS_KEYS];
+};
+
+/* The sums of one family's per-CPU counters. */
+struct dstleak_fam_sum {
+	u64 allocs, frees, frees_pre, failures, nocount_allocs, nocount_frees;
+};
+
+/* netns.c */
+extern struct mutex dstleak_ns_mutex;
+extern struct list_head dstleak_ns_list;
+extern const struct dst_ops *dstleak_ipv4_ops;
+int dstleak_netns_init(void);
+void dstleak_netns_exit(void);
+void dstleak_netns_calibrate(void);
+struct dstleak_ns *dstleak_ns_of_net(const struct net *net);
+struct dstleak_ns *dstleak_classify(const struct dst_ops *ops,
+				    const struct net_device *dev,
+				    enum dstleak_family *family);
+void dstleak_count_alloc(struct dstleak_ns *ns, enum dstleak_family fam,
+			 bool nocount);
+void dstleak_count_free(struct dstleak_ns *ns, enum dstleak_family fam,
+			bool nocount, bool preexisting);
+void dstleak_count_failure(struct dstleak_ns *ns, enum dstleak_family fam);
+void dstleak_fam_sum(struct dstleak_ns *ns, enum dstleak_family fam,
+		     struct dstleak_fam_sum *sum);
+s64 dstleak_kernel_count(struct dstleak_ns *ns, enum dstleak_family fam,
+			 bool *known);
+void dstleak_prune_exited(void);
+s64 dstleak_ipv4_retired(void);
+s64 dstleak_ipv4_base(void);
+extern atomic_long_t dstleak_unattributed;
+
+/* track.c: the live entries allocated since load. */
+struct dstleak_obj {
+	struct hlist_bl_node node;
+	union {
+		const struct dst_entry *dst;	/* the key, while in the table */
+		struct dstleak_obj *free_next;	/* while in a free list */
+	};
+	struct dstleak_ns *ns;
+	unsigned long born;		/* jiffies */
+	u32 stack;			/* stack depot handle, 0 if none */
+	u8 family;
+	u8 nocount;
+};
+
+int dstleak_track_init(unsigned int max);
+void dstleak_track_exit(void);
+bool dstleak_track_add(const struct dst_entry *dst, struct dstleak_ns *ns,
+		       enum dstleak_family fam, bool nocount, u32 stack);
+bool dstleak_track_del(const struct dst_entry *dst, struct dstleak_obj *out);
+u64 dstleak_track_count(void);
+u64 dstleak_track_overflow(void);
+size_t dstleak_track_bytes(void);
+
+/* probes.c */
+int dstleak_probes_init(void);
+void dstleak_probes_exit(void);
+void dstleak_show_probes(struct seq_file *m);
+
+/* report.c */
+void dstleak_show_header(struct seq_file *m);
+void dstleak_show_summary(struct seq_file *m, const struct net *only);
+const char *dstleak_family_name(enum dstleak_family fam);
 
 /* debugfs.c */
 int dstleak_debugfs_init(void);
 void dstleak_debugfs_exit(void);
 
-/* procfs.c */
-int dstleak_procfs_init(void);
-void dstleak_procfs_exit(void);
-
-/* report.c */
-void dstleak_show_header(struct seq_file *m);
+/* procfs.c: per-namespace files, created from the pernet hooks. */
+int dstleak_procfs_net_init(struct net *net);
+void dstleak_procfs_net_exit(struct net *net);
 
 #endif /* DSTLEAK_H */

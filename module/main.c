@@ -2,6 +2,11 @@
 /*
  * dstleak: per network namespace accounting of the kernel's destination
  * cache, and the live entries that leak.
+ *
+ * Init is a ladder: tracking table, namespace state, probes (the moment
+ * events start), calibration, then the files. Exit undoes it in reverse:
+ * the files go, the probes go (waiting for running handlers), and only then
+ * is the state they used freed.
  */
 #include <linux/module.h>
 #include "dstleak.h"
@@ -10,25 +15,39 @@ static int __init dstleak_init(void)
 {
 	int err;
 
-	err = dstleak_debugfs_init();
+	err = dstleak_track_init(dstleak_max_tracked);
 	if (err)
 		return err;
-	err = dstleak_procfs_init();
+	err = dstleak_netns_init();
 	if (err)
-		goto err_debugfs;
-	pr_info("loaded, version %s, format %d\n", DSTLEAK_MODULE_VERSION,
-		DSTLEAK_FORMAT_VERSION);
+		goto err_track;
+	err = dstleak_probes_init();
+	if (err)
+		goto err_netns;
+	dstleak_netns_calibrate();
+	err = dstleak_debugfs_init();
+	if (err)
+		goto err_probes;
+	pr_info("loaded, version %s, format %d, tracking up to %u entries (%zu bytes)\n",
+		DSTLEAK_MODULE_VERSION, DSTLEAK_FORMAT_VERSION,
+		dstleak_max_tracked, dstleak_track_bytes());
 	return 0;
 
-err_debugfs:
-	dstleak_debugfs_exit();
+err_probes:
+	dstleak_probes_exit();
+err_netns:
+	dstleak_netns_exit();
+err_track:
+	dstleak_track_exit();
 	return err;
 }
 
 static void __exit dstleak_exit(void)
 {
-	dstleak_procfs_exit();
 	dstleak_debugfs_exit();
+	dstleak_probes_exit();
+	dstleak_netns_exit();
+	dstleak_track_exit();
 	pr_info("unloaded\n");
 }
 

@@ -1,11 +1,152 @@
 // SPDX-License-Identifier: GPL-2.0
-/* The text rows of the export format, shared by debugfs and procfs. */
+/* The text rows of the export format (dstleak_format.h), for every file. */
 #include <linux/utsname.h>
+#include <net/net_namespace.h>
 #include "dstleak.h"
+
+#define DSTLEAK_FAMILY_NAME(id, name) [DSTLEAK_FAM_##id] = name,
+static const char *const dstleak_family_names[] = {
+	DSTLEAK_FAMILIES(DSTLEAK_FAMILY_NAME)
+};
+
+const char *dstleak_family_name(enum dstleak_family fam)
+{
+	return dstleak_family_names[fam];
+}
 
 void dstleak_show_header(struct seq_file *m)
 {
 	seq_printf(m, "format %d\n", DSTLEAK_FORMAT_VERSION);
 	seq_printf(m, "module %s\n", DSTLEAK_MODULE_VERSION);
 	seq_printf(m, "kernel %s\n", init_utsname()->release);
+}
+
+/*
+ * The kernel counts a free at the last dst_release(), dstleak when the
+ * memory goes, after an RCU grace period (IPv6 fib entries chain one more).
+ * Let those callbacks run, so that entries in flight are not reported as
+ * drift.
+ */
+static void settle_rcu(void)
+{
+	rcu_barrier();
+	rcu_barrier();
+}
+
+static void show_value(struct seq_file *m, const char *name, bool known, s64 v)
+{
+	if (known)
+		seq_printf(m, " %s %lld", name, v);
+	else
+		seq_printf(m, " %s -", name);
+}
+
+/* The family's dst_ops in a live namespace, for its limits. */
+static struct dst_ops *limits_ops(struct dstleak_ns *ns, enum dstleak_family fam)
+{
+	if (!ns->net)
+		return NULL;
+	switch (fam) {
+#if IS_ENABLED(CONFIG_IPV6)
+	case DSTLEAK_FAM_IPV6:
+		return &ns->net->ipv6.ip6_dst_ops;
+#endif
+#ifdef CONFIG_XFRM
+	case DSTLEAK_FAM_XFRM4:
+		return &ns->net->xfrm.xfrm4_dst_ops;
+#if IS_ENABLED(CONFIG_IPV6)
+	case DSTLEAK_FAM_XFRM6:
+		return &ns->net->xfrm.xfrm6_dst_ops;
+#endif
+#endif
+	default:
+		return NULL;
+	}
+}
+
+static bool max_size_of(struct dstleak_ns *ns, enum dstleak_family fam, s64 *v)
+{
+#if IS_ENABLED(CONFIG_IPV6)
+	if (ns->net && fam == DSTLEAK_FAM_IPV6) {
+		*v = READ_ONCE(ns->net->ipv6.sysctl.ip6_rt_max_size);
+		return true;
+	}
+#endif
+	return false;
+}
+
+static void show_ns_family(struct seq_file *m, struct dstleak_ns *ns,
+			   enum dstleak_family fam)
+{
+	struct dstleak_fam_sum s;
+	struct dst_ops *ops = limits_ops(ns, fam);
+	bool known, has_max;
+	s64 kernel, live, max_size = 0;
+
+	dstleak_fam_sum(ns, fam, &s);
+	live = (s64)(s.allocs - s.frees);
+	kernel = dstleak_kernel_count(ns, fam, &known);
+	has_max = max_size_of(ns, fam, &max_size);
+	seq_printf(m, "ns %u %s %s allocs %llu frees %llu frees_preexisting %llu live %lld peak %lld failures %llu",
+		   ns->inum, ns->exited ? "exited" : "alive",
+		   dstleak_family_name(fam), s.allocs, s.frees, s.frees_pre,
+		   live, max_t(s64, live, atomic_long_read(&ns->peak[fam])),
+		   s.failures);
+	show_value(m, "kernel", known, kernel);
+	show_value(m, "drift", known, kernel - ns->base[fam] -
+		   ((s64)(s.allocs - s.nocount_allocs) -
+		    (s64)(s.frees + s.frees_pre - s.nocount_frees)));
+	show_value(m, "gc_thresh", known && ops, ops ? ops->gc_thresh : 0);
+	show_value(m, "max_size", has_max, max_size);
+	seq_putc(m, '\n');
+}
+
+static void show_global_ipv4(struct seq_file *m)
+{
+	struct dstleak_fam_sum s;
+	struct dstleak_ns *ns;
+	s64 kernel, expected;
+
+	expected = dstleak_ipv4_base() + dstleak_ipv4_retired();
+	list_for_each_entry(ns, &dstleak_ns_list, list) {
+		dstleak_fam_sum(ns, DSTLEAK_FAM_IPV4, &s);
+		expected += (s64)(s.allocs - s.nocount_allocs) -
+			    (s64)(s.frees + s.frees_pre - s.nocount_frees);
+	}
+	kernel = dstleak_ops_entries((struct dst_ops *)dstleak_ipv4_ops);
+	seq_printf(m, "global ipv4 kernel %lld expected %lld drift %lld\n",
+		   kernel, expected, kernel - expected);
+}
+
+static void show_tracking(struct seq_file *m)
+{
+	seq_printf(m, "tracking tracked %llu overflow %llu bytes %zu max %u entry_bytes %zu\n",
+		   dstleak_track_count(), dstleak_track_overflow(),
+		   dstleak_track_bytes(), dstleak_max_tracked,
+		   dstleak_track_bytes() / dstleak_max_tracked);
+	seq_printf(m, "unattributed %ld\n", atomic_long_read(&dstleak_unattributed));
+}
+
+/* Everything, or (@only) the rows of one namespace. */
+void dstleak_show_summary(struct seq_file *m, const struct net *only)
+{
+	enum dstleak_family fam;
+	struct dstleak_ns *ns;
+
+	settle_rcu();
+	dstleak_show_header(m);
+	mutex_lock(&dstleak_ns_mutex);
+	dstleak_prune_exited();
+	if (!only)
+		show_global_ipv4(m);
+	show_tracking(m);
+	if (!only)
+		dstleak_show_probes(m);
+	list_for_each_entry(ns, &dstleak_ns_list, list) {
+		if (only && ns->net != only)
+			continue;
+		for (fam = 0; fam < DSTLEAK_NR_FAMILIES; fam++)
+			show_ns_family(m, ns, fam);
+	}
+	mutex_unlock(&dstleak_ns_mutex);
 }

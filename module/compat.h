@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * compat.h - every kernel version difference dstleak cares about, decided by
+ * feature (Kbuild greps the kernel's headers and sets DSTLEAK_HAVE_*), never
+ * by LINUX_VERSION_CODE: distribution kernels backport. Each shim names the
+ * kernel version and upstream commit subject that changed the interface.
+ */
+#ifndef DSTLEAK_COMPAT_H
+#define DSTLEAK_COMPAT_H
+
+#include <net/dst.h>
+
+/*
+ * 6.4, "net: dst: Switch to rcuref_t reference counting": dst->__refcnt
+ * (atomic_t) became dst->__rcuref (rcuref_t). Both are read without a
+ * reference held, for reports only.
+ */
+#ifdef DSTLEAK_HAVE_DST_RCUREF
+static inline int dstleak_dst_refcnt(const struct dst_entry *dst)
+{
+	return rcuref_read((rcuref_t *)&dst->__rcuref);
+}
+#else
+static inline int dstleak_dst_refcnt(const struct dst_entry *dst)
+{
+	return atomic_read(&dst->__refcnt);
+}
+#endif
+
+/*
+ * The kernel's own entry counter of a dst_ops, exact and signed.
+ * dst_entries_get_slow() clamps at zero (percpu_counter_sum_positive), which
+ * would hide a counter driven negative by an accounting bug.
+ */
+static inline s64 dstleak_ops_entries(struct dst_ops *ops)
+{
+	return percpu_counter_sum(&ops->pcpuc_entries);
+}
+
+#endif /* DSTLEAK_COMPAT_H */

@@ -1,0 +1,268 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The probe table: where dstleak watches the kernel allocate and free dst
+ * entries, installed and removed in a loop.
+ *
+ * Why these points (checked against the 6.1 and 6.12 trees):
+ * - dst_alloc() is called from other files only (route.c, ip6 route.c,
+ *   xfrm_policy.c), so no call is inlined away; a kretprobe sees every
+ *   result, NULL included (an allocation failure). dst_init() would miss
+ *   nothing more, but its call from dst_alloc() in the same file may be
+ *   inlined.
+ * - dst_destroy() is where every entry's memory is freed, from
+ *   dst_destroy_rcu() (after the last dst_release()) and from
+ *   dst_release_immediate(). It is static since 6.9 ("net: dst: Make
+ *   dst_destroy() static and return void."), but still one function.
+ *   The kernel counts the free earlier, at the last put, before the RCU
+ *   grace period (6.12, backported to 6.1.117: "net: do not delay
+ *   dst_entries_add() in dst_release()"); report.c waits for pending RCU
+ *   callbacks before comparing, so "drift" is not the entries in flight.
+ * - metadata_dst_alloc() allocates metadata dsts (tunnels, BPF) without
+ *   dst_alloc(); they are freed through dst_destroy() too. Optional.
+ *
+ * Handlers run in atomic context: no sleeping, no spinlock_t, no
+ * allocation; they keep interrupts off while they touch per-CPU state.
+ */
+#include <linux/kprobes.h>
+#include <linux/ptrace.h>
+#include <net/dst_metadata.h>
+#include "dstleak.h"
+
+struct dstleak_probe {
+	const char *symbol;
+	bool required;
+	bool is_kretprobe;
+	bool registered;
+	struct kprobe kp;
+	struct kretprobe rp;
+};
+
+/* What the dst_alloc() entry handler hands its return handler. */
+struct dstleak_alloc_call {
+	const struct dst_ops *ops;
+	const struct net_device *dev;
+	u32 stack;
+};
+
+enum {
+	DSTLEAK_PROBE_DST_ALLOC,
+	DSTLEAK_PROBE_DST_DESTROY,
+	DSTLEAK_PROBE_METADATA_ALLOC,
+	DSTLEAK_NR_PROBES
+};
+
+static DEFINE_PER_CPU(u64[DSTLEAK_NR_PROBES], dstleak_hits);
+
+static void count_hit(int probe)
+{
+	this_cpu_inc(dstleak_hits[probe]);
+}
+
+/* An allocation returned @dst (NULL: it failed). */
+static void note_alloc(const struct dst_entry *dst, const struct dst_ops *ops,
+		       const struct net_device *dev, u32 stack)
+{
+	enum dstleak_family fam;
+	struct dstleak_ns *ns;
+	bool nocount;
+
+	rcu_read_lock();
+	ns = dstleak_classify(ops, dev, &fam);
+	if (unlikely(!ns))
+		goto out;
+	if (!dst) {
+		dstleak_count_failure(ns, fam);
+		goto out;
+	}
+	nocount = dst->flags & DST_NOCOUNT;
+	dstleak_count_alloc(ns, fam, nocount);
+	if (!dstleak_track_add(dst, ns, fam, nocount, stack))
+		atomic_long_inc(&ns->untracked[fam]);
+out:
+	rcu_read_unlock();
+}
+
+static int dst_alloc_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct dstleak_alloc_call *call = (void *)ri->data;
+
+	count_hit(DSTLEAK_PROBE_DST_ALLOC);
+	call->ops = (const void *)regs_get_kernel_argument(regs, 0);
+	call->dev = (const void *)regs_get_kernel_argument(regs, 1);
+	call->stack = 0;
+	return 0;
+}
+NOKPROBE_SYMBOL(dst_alloc_entry);
+
+static int dst_alloc_return(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct dstleak_alloc_call *call = (void *)ri->data;
+
+	note_alloc((const void *)regs_return_value(regs), call->ops, call->dev,
+		   call->stack);
+	return 0;
+}
+NOKPROBE_SYMBOL(dst_alloc_return);
+
+static int metadata_alloc_entry(struct kretprobe_instance *ri,
+				struct pt_regs *regs)
+{
+	struct dstleak_alloc_call *call = (void *)ri->data;
+
+	count_hit(DSTLEAK_PROBE_METADATA_ALLOC);
+	call->stack = 0;
+	return 0;
+}
+NOKPROBE_SYMBOL(metadata_alloc_entry);
+
+static int metadata_alloc_return(struct kretprobe_instance *ri,
+				 struct pt_regs *regs)
+{
+	struct metadata_dst *md = (void *)regs_return_value(regs);
+	struct dstleak_alloc_call *call = (void *)ri->data;
+
+	/* No device: attributed to the initial namespace, family "other". */
+	note_alloc(md ? &md->dst : NULL, md ? md->dst.ops : NULL, NULL,
+		   call->stack);
+	return 0;
+}
+NOKPROBE_SYMBOL(metadata_alloc_return);
+
+static int dst_destroy_pre(struct kprobe *kp, struct pt_regs *regs)
+{
+	const struct dst_entry *dst = (const void *)regs_get_kernel_argument(regs, 0);
+	enum dstleak_family fam;
+	struct dstleak_obj obj;
+	struct dstleak_ns *ns;
+	bool nocount;
+
+	count_hit(DSTLEAK_PROBE_DST_DESTROY);
+	rcu_read_lock();
+	if (dstleak_track_del(dst, &obj)) {
+		dstleak_count_free(obj.ns, obj.family, obj.nocount, false);
+		goto out;
+	}
+	/*
+	 * Allocated before load, or past max_tracked. The entry still holds
+	 * its device here, so dst->dev is safe; dst->ops is compared, never
+	 * dereferenced.
+	 */
+	ns = dstleak_classify(dst->ops, dst->dev, &fam);
+	if (unlikely(!ns))
+		goto out;
+	nocount = dst->flags & DST_NOCOUNT;
+	dstleak_count_free(ns, fam, nocount,
+			   !atomic_long_add_unless(&ns->untracked[fam], -1, 0));
+out:
+	rcu_read_unlock();
+	return 0;
+}
+NOKPROBE_SYMBOL(dst_destroy_pre);
+
+#define DSTLEAK_KPROBE(sym, req, pre) {					\
+	.symbol = sym, .required = req,					\
+	.kp = { .symbol_name = sym, .pre_handler = pre },		\
+}
+#define DSTLEAK_KRETPROBE(sym, req, entry, ret) {			\
+	.symbol = sym, .required = req, .is_kretprobe = true,		\
+	.rp = { .kp.symbol_name = sym, .entry_handler = entry,		\
+		.handler = ret,						\
+		.data_size = sizeof(struct dstleak_alloc_call) },	\
+}
+
+static struct dstleak_probe dstleak_probes[DSTLEAK_NR_PROBES] = {
+	[DSTLEAK_PROBE_DST_ALLOC] = DSTLEAK_KRETPROBE("dst_alloc", true,
+		dst_alloc_entry, dst_alloc_return),
+	[DSTLEAK_PROBE_DST_DESTROY] = DSTLEAK_KPROBE("dst_destroy", true,
+		dst_destroy_pre),
+	[DSTLEAK_PROBE_METADATA_ALLOC] = DSTLEAK_KRETPROBE("metadata_dst_alloc",
+		false, metadata_alloc_entry, metadata_alloc_return),
+};
+
+static int probe_register(struct dstleak_probe *p)
+{
+	if (!p->is_kretprobe)
+		return register_kprobe(&p->kp);
+	/* Enough instances for every CPU, preempted callers included. */
+	p->rp.maxactive = max_t(int, 64, 4 * num_possible_cpus());
+	return register_kretprobe(&p->rp);
+}
+
+static unsigned long probe_missed(struct dstleak_probe *p)
+{
+	if (!p->registered)
+		return 0;
+	if (p->is_kretprobe)
+		return (unsigned long)p->rp.nmissed + p->rp.kp.nmissed;
+	return p->kp.nmissed;
+}
+
+static void probe_unregister(struct dstleak_probe *p)
+{
+	if (!p->registered)
+		return;
+	if (p->is_kretprobe)
+		unregister_kretprobe(&p->rp);
+	else
+		unregister_kprobe(&p->kp);
+	if (probe_missed(p))
+		pr_info("probe %s missed %lu hits\n", p->symbol, probe_missed(p));
+	p->registered = false;
+}
+
+int dstleak_probes_init(void)
+{
+	struct dstleak_probe *p;
+	int i, err;
+
+	for (i = 0; i < DSTLEAK_NR_PROBES; i++) {
+		p = &dstleak_probes[i];
+		err = probe_register(p);
+		if (!err) {
+			p->registered = true;
+			continue;
+		}
+		if (p->required) {
+			pr_err("cannot probe %s (%d): this kernel is not supported\n",
+			       p->symbol, err);
+			while (i--)
+				probe_unregister(&dstleak_probes[i]);
+			return err;
+		}
+		pr_info("optional probe %s unavailable (%d)\n", p->symbol, err);
+	}
+	return 0;
+}
+
+/* Unregistering waits for handlers running on other CPUs. */
+void dstleak_probes_exit(void)
+{
+	int i;
+
+	for (i = DSTLEAK_NR_PROBES - 1; i >= 0; i--)
+		probe_unregister(&dstleak_probes[i]);
+}
+
+static u64 probe_hits(int probe)
+{
+	u64 sum = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		sum += READ_ONCE(per_cpu_ptr(&dstleak_hits, cpu)[0][probe]);
+	return sum;
+}
+
+void dstleak_show_probes(struct seq_file *m)
+{
+	int i;
+
+	for (i = 0; i < DSTLEAK_NR_PROBES; i++) {
+		struct dstleak_probe *p = &dstleak_probes[i];
+
+		if (!p->registered)
+			continue;
+		seq_printf(m, "probe %s hits %llu missed %lu\n", p->symbol,
+			   probe_hits(i), probe_missed(p));
+	}
+}
