@@ -85,9 +85,14 @@ struct dstleak_ns *dstleak_classify(const struct dst_ops *ops,
 	return ns;
 }
 
+/*
+ * Exact on one CPU; with several, short of the truth by at most what the
+ * other CPUs have not folded in yet, (CPUs - 1) * DSTLEAK_LIVE_BATCH.
+ */
 static void update_peak(struct dstleak_ns *ns, enum dstleak_family fam)
 {
-	long live = percpu_counter_read(&ns->live[fam]);
+	long live = percpu_counter_read(&ns->live[fam]) +
+		    this_cpu_read(*ns->live[fam].counters);
 	long peak = atomic_long_read(&ns->peak[fam]);
 
 	while (live > peak)
