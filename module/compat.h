@@ -38,3 +38,25 @@ static inline s64 dstleak_ops_entries(struct dst_ops *ops)
 }
 
 #endif /* DSTLEAK_COMPAT_H */
+
+/*
+ * Saving a stack without allocating (probe handlers run in atomic context;
+ * on PREEMPT_RT the page allocator may sleep there).
+ * In the 6.8 stack depot rework, __stack_depot_save(entries, nr,
+ * extra_bits, gfp, can_alloc)
+ * became stack_depot_save_flags(..., STACK_DEPOT_FLAG_CAN_ALLOC).
+ */
+#include <linux/stackdepot.h>
+#ifdef DSTLEAK_HAVE_STACK_DEPOT_SAVE_FLAGS
+static inline depot_stack_handle_t
+dstleak_stack_save_noalloc(unsigned long *entries, unsigned int nr)
+{
+	return stack_depot_save_flags(entries, nr, GFP_NOWAIT, 0);
+}
+#else
+static inline depot_stack_handle_t
+dstleak_stack_save_noalloc(unsigned long *entries, unsigned int nr)
+{
+	return __stack_depot_save(entries, nr, 0, GFP_NOWAIT, false);
+}
+#endif

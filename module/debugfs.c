@@ -30,6 +30,27 @@ static int probes_show(struct seq_file *m, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(probes);
 
+static int suspects_open(struct inode *inode, struct file *file)
+{
+	return single_open(file, dstleak_suspects_show, NULL);
+}
+
+static const struct file_operations suspects_fops = {
+	.owner = THIS_MODULE,
+	.open = suspects_open,
+	.read = seq_read,
+	.llseek = seq_lseek,
+	.release = single_release,
+};
+
+static const struct file_operations objects_fops = {
+	.owner = THIS_MODULE,
+	.open = dstleak_objects_open,
+	.read = seq_read,
+	.llseek = seq_lseek,
+	.release = seq_release_private,
+};
+
 int dstleak_debugfs_init(void)
 {
 	dstleak_dir = debugfs_create_dir(DSTLEAK_DEBUGFS_DIR, NULL);
@@ -44,6 +65,10 @@ int dstleak_debugfs_init(void)
 			    &summary_fops);
 	debugfs_create_file(DSTLEAK_FILE_PROBES, 0400, dstleak_dir, NULL,
 			    &probes_fops);
+	debugfs_create_file(DSTLEAK_FILE_SUSPECTS, 0400, dstleak_dir, NULL,
+			    &suspects_fops);
+	debugfs_create_file(DSTLEAK_FILE_OBJECTS, 0400, dstleak_dir, NULL,
+			    &objects_fops);
 	return 0;
 }
 

@@ -4,6 +4,7 @@
 #define DSTLEAK_H
 
 #include <linux/list.h>
+#include <linux/netdevice.h>
 #include <linux/percpu_counter.h>
 #include <linux/rcupdate.h>
 #include <linux/seq_file.h>
@@ -116,10 +117,51 @@ u64 dstleak_track_count(void);
 u64 dstleak_track_overflow(void);
 size_t dstleak_track_bytes(void);
 
+/* What a report sees of one tracked entry, copied under its bucket lock. */
+struct dstleak_view {
+	unsigned long id;		/* hashed entry address */
+	unsigned int inum;
+	bool netns_exited;
+	u8 family;
+	u32 stack;
+	unsigned long born;
+	int refcnt;
+	int obsolete;
+	u8 devstate;			/* enum dstleak_devstate */
+	char dev[IFNAMSIZ];
+};
+
+enum dstleak_devstate {
+	DSTLEAK_DEV_NONE,
+	DSTLEAK_DEV_UP,
+	DSTLEAK_DEV_DOWN,
+	DSTLEAK_DEV_UNREGISTERING,
+	DSTLEAK_DEV_GONE,		/* moved to blackhole_netdev */
+};
+
+unsigned int dstleak_track_nr_buckets(void);
+unsigned int dstleak_track_view_bucket(unsigned int bucket, unsigned int skip,
+				       struct dstleak_view *views,
+				       unsigned int max);
+
+/* inspect.c: reading tracked entries for objects and suspects. */
+void dstleak_view_fill(struct dstleak_view *v, const struct dstleak_obj *obj);
+int dstleak_objects_open(struct inode *inode, struct file *file);
+int dstleak_suspects_show(struct seq_file *m, void *unused);
+extern const struct seq_operations dstleak_objects_seq_ops;
+
+/* stacks.c */
+u32 dstleak_stack_capture(void);
+void dstleak_stack_show(struct seq_file *m, u32 handle);
+unsigned long dstleak_stack_failures_count(void);
+int dstleak_stacks_init(unsigned long probed_addr);
+void dstleak_stacks_exit(void);
+
 /* probes.c */
 int dstleak_probes_init(void);
 void dstleak_probes_exit(void);
 void dstleak_show_probes(struct seq_file *m);
+unsigned long dstleak_dst_alloc_addr(void);
 
 /* report.c */
 void dstleak_show_header(struct seq_file *m);

@@ -25,6 +25,7 @@ static int __init dstleak_init(void)
 	if (err)
 		goto err_netns;
 	dstleak_netns_calibrate();
+	dstleak_stacks_init(dstleak_dst_alloc_addr());
 	err = dstleak_debugfs_init();
 	if (err)
 		goto err_probes;
@@ -35,6 +36,7 @@ static int __init dstleak_init(void)
 
 err_probes:
 	dstleak_probes_exit();
+	dstleak_stacks_exit();
 err_netns:
 	dstleak_netns_exit();
 err_track:
@@ -46,6 +48,7 @@ static void __exit dstleak_exit(void)
 {
 	dstleak_debugfs_exit();
 	dstleak_probes_exit();
+	dstleak_stacks_exit();
 	dstleak_netns_exit();
 	dstleak_track_exit();
 	pr_info("unloaded\n");

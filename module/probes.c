@@ -89,7 +89,7 @@ static int dst_alloc_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 	count_hit(DSTLEAK_PROBE_DST_ALLOC);
 	call->ops = (const void *)regs_get_kernel_argument(regs, 0);
 	call->dev = (const void *)regs_get_kernel_argument(regs, 1);
-	call->stack = 0;
+	call->stack = dstleak_stack_capture();
 	return 0;
 }
 NOKPROBE_SYMBOL(dst_alloc_entry);
@@ -110,7 +110,7 @@ static int metadata_alloc_entry(struct kretprobe_instance *ri,
 	struct dstleak_alloc_call *call = (void *)ri->data;
 
 	count_hit(DSTLEAK_PROBE_METADATA_ALLOC);
-	call->stack = 0;
+	call->stack = dstleak_stack_capture();
 	return 0;
 }
 NOKPROBE_SYMBOL(metadata_alloc_entry);
@@ -232,6 +232,12 @@ int dstleak_probes_init(void)
 		pr_info("optional probe %s unavailable (%d)\n", p->symbol, err);
 	}
 	return 0;
+}
+
+/* Where the dst_alloc() probe sits, to cut the probe's own stack frames. */
+unsigned long dstleak_dst_alloc_addr(void)
+{
+	return (unsigned long)dstleak_probes[DSTLEAK_PROBE_DST_ALLOC].rp.kp.addr;
 }
 
 /* Unregistering waits for handlers running on other CPUs. */

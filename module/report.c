@@ -124,6 +124,9 @@ static void show_tracking(struct seq_file *m)
 		   dstleak_track_count(), dstleak_track_overflow(),
 		   dstleak_track_bytes(), dstleak_max_tracked,
 		   dstleak_track_bytes() / dstleak_max_tracked);
+	seq_printf(m, "stacks enabled %d sample %u failures %lu\n",
+		   READ_ONCE(dstleak_stacks), READ_ONCE(dstleak_stack_sample),
+		   dstleak_stack_failures_count());
 	seq_printf(m, "unattributed %ld\n", atomic_long_read(&dstleak_unattributed));
 }
 

@@ -157,6 +157,41 @@ bool dstleak_track_del(const struct dst_entry *dst, struct dstleak_obj *out)
 	return found;
 }
 
+unsigned int dstleak_track_nr_buckets(void)
+{
+	return 1U << dstleak_bucket_bits;
+}
+
+/*
+ * Views of up to @max records of a bucket, from its @skip-th on. The entries
+ * cannot be freed while the bucket is locked (see the top of this file).
+ */
+unsigned int dstleak_track_view_bucket(unsigned int bucket, unsigned int skip,
+				       struct dstleak_view *views,
+				       unsigned int max)
+{
+	struct hlist_bl_head *head = &dstleak_buckets[bucket];
+	struct hlist_bl_node *pos;
+	struct dstleak_obj *obj;
+	unsigned long flags;
+	unsigned int n = 0;
+
+	local_irq_save(flags);
+	hlist_bl_lock(head);
+	hlist_bl_for_each_entry(obj, pos, head, node) {
+		if (skip) {
+			skip--;
+			continue;
+		}
+		if (n == max)
+			break;
+		dstleak_view_fill(&views[n++], obj);
+	}
+	hlist_bl_unlock(head);
+	local_irq_restore(flags);
+	return n;
+}
+
 static u64 sum_percpu(u64 __percpu *counter)
 {
 	u64 sum = 0;
