@@ -146,6 +146,13 @@ int dl_parse_u64(const char *s, size_t n, uint64_t *out);
 int dl_parse_s64(const char *s, size_t n, int64_t *out);
 int dl_family_index(const char *s, size_t n);
 
+bool dl_field_signed(int field);
+double dl_num_d(const struct dl_num *v);
+int dl_num_cmp(const struct dl_num *a, const struct dl_num *b);
+bool dl_num_diff(char *buf, size_t n, const struct dl_num *a,
+		 const struct dl_num *b);
+uint64_t dl_num_abs(const struct dl_num *v);
+
 /* Headroom of one family of one namespace, in percent; false if no limit. */
 bool dl_headroom(const struct dl_fam *f, double *pct, uint64_t *limit,
 		 const char **limit_name);

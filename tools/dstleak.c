@@ -840,15 +840,11 @@ static bool fmt_delta(char *b, size_t n, const struct dl_num *o,
 static bool fmt_change(char *b, size_t n, const struct dl_num *o,
 		       const struct dl_num *v)
 {
-	if (!o || o->null || v->null) {
+	if (!o || o->null || v->null || !dl_num_diff(b, n, o, v)) {
 		snprintf(b, n, "-");
 		return false;
 	}
-	if (v->u >= o->u)
-		snprintf(b, n, "+%" PRIu64, v->u - o->u);
-	else
-		snprintf(b, n, "-%" PRIu64, o->u - v->u);
-	return v->u != o->u;
+	return dl_num_cmp(o, v) != 0;
 }
 
 static void check_same_host(const struct dl_snapshot *old, const char *oldpath,
@@ -978,7 +974,7 @@ static int cmd_diff(int argc, char **argv)
 					      &nf->f[DL_F_kernel]);
 #undef O
 			dl_fmt_num(dr, sizeof(dr), &nf->f[DL_F_drift]);
-			if (!nf->f[DL_F_drift].null && nf->f[DL_F_drift].s)
+			if (!nf->f[DL_F_drift].null && dl_num_abs(&nf->f[DL_F_drift]))
 				changed = true;
 			if (!all && !changed && strcmp(al, "reset") &&
 			    strcmp(fr, "reset") && strcmp(fl, "reset"))
@@ -1231,7 +1227,7 @@ static int cmd_check(int argc, char **argv)
 
 		if (!g->seen || g->drift.null)
 			continue;
-		mag = g->drift.s < 0 ? (uint64_t)0 - (uint64_t)g->drift.s : (uint64_t)g->drift.s;
+		mag = dl_num_abs(&g->drift);
 		if (mag > max_drift)
 			consider(&worst, &nfind, ST_WARN, RANK_DRIFT(mag),
 				 "global %s drift %" PRId64 " (max %" PRIu64 ")",
@@ -1263,15 +1259,15 @@ static int cmd_check(int argc, char **argv)
 				}
 				if (st != ST_OK)
 					consider(&worst, &nfind, st, RANK_HEADROOM(pct),
-						 "%s %s headroom %.1f%% (kernel %" PRIu64
+						 "%s %s headroom %.1f%% (kernel %.0f"
 						 " of %s %" PRIu64 "), below %g%%",
 						 label, dl_family_names[f], pct,
-						 fa->f[DL_F_kernel].u, lname, limit,
+						 dl_num_d(&fa->f[DL_F_kernel]), lname, limit,
 						 st == ST_CRIT ? crit : warn);
 			}
 			if (d->null)
 				continue;
-			mag = d->s < 0 ? (uint64_t)0 - (uint64_t)d->s : (uint64_t)d->s;
+			mag = dl_num_abs(d);
 			if (mag > max_drift)
 				consider(&worst, &nfind, ST_WARN, RANK_DRIFT(mag),
 					 "%s %s drift %" PRId64 " (max %" PRIu64 ")",

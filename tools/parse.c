@@ -31,6 +31,97 @@ const char *const dl_family_names[DSTLEAK_NR_FAMILIES] = { DSTLEAK_FAMILIES(DL_F
 const char *const dl_reason_names[DL_NR_REASONS] = { DSTLEAK_REASONS(DL_REASON_NAME) };
 #undef DL_REASON_NAME
 
+/*
+ * Counters are u64. Gauges may be signed: drift is, and the module prints
+ * live, peak, kernel and the limits as s64 (a gc_thresh of -1 is a sysctl
+ * someone set to "never"), so they are read as s64: overflow is still
+ * caught, a negative value is reported as what it is.
+ */
+bool dl_field_signed(int field)
+{
+	switch (field) {
+	case DL_F_live:
+	case DL_F_peak:
+	case DL_F_kernel:
+	case DL_F_drift:
+	case DL_F_gc_thresh:
+	case DL_F_max_size:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* The value as sign and magnitude. */
+static void sign_mag(const struct dl_num *v, bool *neg, uint64_t *mag)
+{
+	if (v->is_signed && v->s < 0) {
+		*neg = true;
+		*mag = (uint64_t)0 - (uint64_t)v->s;
+	} else {
+		*neg = false;
+		*mag = v->is_signed ? (uint64_t)v->s : v->u;
+	}
+}
+
+double dl_num_d(const struct dl_num *v)
+{
+	return v->is_signed ? (double)v->s : (double)v->u;
+}
+
+int dl_num_cmp(const struct dl_num *a, const struct dl_num *b)
+{
+	bool na, nb;
+	uint64_t ma, mb;
+
+	sign_mag(a, &na, &ma);
+	sign_mag(b, &nb, &mb);
+	if (na != nb)
+		return na ? -1 : 1;
+	if (ma == mb)
+		return 0;
+	return (ma < mb) != na ? -1 : 1;
+}
+
+/* b - a exactly, as "+N", "-N" or "+0"; false if it does not fit. */
+bool dl_num_diff(char *buf, size_t n, const struct dl_num *a,
+		 const struct dl_num *b)
+{
+	bool na, nb, neg;
+	uint64_t ma, mb, m;
+
+	sign_mag(a, &na, &ma);
+	sign_mag(b, &nb, &mb);
+	/* b - a = b + (-a) */
+	na = !na;
+	if (na == nb) {
+		if (ma > UINT64_MAX - mb)
+			return false;
+		m = ma + mb;
+		neg = nb;
+	} else if (mb >= ma) {
+		m = mb - ma;
+		neg = nb;
+	} else {
+		m = ma - mb;
+		neg = na;
+	}
+	if (m == 0)
+		neg = false;
+	snprintf(buf, n, "%c%" PRIu64, neg ? '-' : '+', m);
+	return true;
+}
+
+/* |v| */
+uint64_t dl_num_abs(const struct dl_num *v)
+{
+	bool neg;
+	uint64_t m;
+
+	sign_mag(v, &neg, &m);
+	return m;
+}
+
 #define MAXTOK 96
 
 struct tok {
@@ -394,7 +485,7 @@ static int parse_ns(struct ctx *c, struct dl_summary *s, size_t *last)
 		return fail(c, "unknown family '%s'", q(&c->t[3]));
 	for (i = 0; i < DL_NR_FIELDS; i++) {
 		spec[i].name = dl_field_names[i];
-		spec[i].type = i == DL_F_drift ? PT_SNUM : PT_NUM;
+		spec[i].type = dl_field_signed(i) ? PT_SNUM : PT_NUM;
 		spec[i].dst = &f[i];
 	}
 	if (parse_pairs(c, 4, spec, DL_NR_FIELDS))
@@ -784,9 +875,9 @@ const struct dl_ns *dl_find_ns(const struct dl_summary *s, uint64_t inum)
 /*
  * Headroom against the smaller real limit. gc_thresh is where the kernel
  * starts collecting (and, on older kernels, where allocation starts to
- * fail); max_size is where IPv6 allocation fails. A value of 0, "-" or
- * DL_UNLIMITED (INT_MAX, as IPv6 max_size is since 6.3) or more (IPv4's ~0
- * gc_thresh) is no limit.
+ * fail); max_size is where IPv6 allocation fails. "-", 0 or less (-1, a
+ * sysctl set to "never"), and DL_UNLIMITED (INT_MAX, IPv6 max_size since
+ * 6.3) or more (IPv4's ~0 gc_thresh) are no limit.
  */
 bool dl_headroom(const struct dl_fam *f, double *pct, uint64_t *limit,
 		 const char **limit_name)
@@ -801,17 +892,21 @@ bool dl_headroom(const struct dl_fam *f, double *pct, uint64_t *limit,
 		return false;
 	for (i = 0; i < 2; i++) {
 		const struct dl_num *l = &f->f[idx[i]];
+		uint64_t v;
 
-		if (l->null || l->u == 0 || l->u >= DL_UNLIMITED)
+		if (l->null || (l->is_signed && l->s <= 0))
 			continue;
-		if (!name || l->u < best) {
-			best = l->u;
+		v = l->is_signed ? (uint64_t)l->s : l->u;
+		if (v == 0 || v >= DL_UNLIMITED)
+			continue;
+		if (!name || v < best) {
+			best = v;
 			name = dl_field_names[idx[i]];
 		}
 	}
 	if (!name)
 		return false;
-	*pct = ((double)best - (double)k->u) / (double)best * 100.0;
+	*pct = ((double)best - dl_num_d(k)) / (double)best * 100.0;
 	if (limit)
 		*limit = best;
 	if (limit_name)

@@ -1,0 +1,357 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0 OR MIT
+# Host unit tests of tools/dstleak: the parser tests (unit.c) and every
+# subcommand run against canned files, with sanitizers. One line per test,
+# then "N passed, N failed"; exits 1 if any failed.
+#
+# Usage: tests/unit/run.sh UNIT_BINARY DSTLEAK_BINARY
+#   UPDATE=1 rewrites the expected/ outputs (review the diff!).
+set -u
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+FIX=$HERE/fixtures
+EXP=$HERE/expected
+UNIT=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+BIN=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
+
+pass=0
+fail=0
+T=$(mktemp -d "${TMPDIR:-/tmp}/dstleak-unit.XXXXXX")
+trap 'rm -rf "$T"' EXIT INT TERM
+
+# Any sanitizer report fails the run with an exit code no test expects.
+ASAN_OPTIONS=exitcode=99:detect_leaks=1
+UBSAN_OPTIONS=halt_on_error=1:exitcode=98:print_stacktrace=1
+export ASAN_OPTIONS UBSAN_OPTIONS
+unset POSIXLY_CORRECT DSTLEAK_SOURCE
+
+record() { # record NAME: by $why
+	if [ -z "$why" ]; then
+		echo "PASS $1"
+		pass=$((pass + 1))
+	else
+		echo "FAIL $1: $why"
+		fail=$((fail + 1))
+	fi
+}
+
+# ---- 1. the parser tests ----
+"$UNIT" "$FIX" >"$T/unit.out" 2>&1
+urc=$?
+while IFS= read -r line; do
+	case $line in
+	PASS*) pass=$((pass + 1)); echo "$line" ;;
+	FAIL*) fail=$((fail + 1)); echo "$line" ;;
+	*) echo "$line" ;;
+	esac
+done <"$T/unit.out"
+why=
+[ "$urc" = 0 ] || why="unit program exited $urc (sanitizer?)"
+record "parser test program ran to the end cleanly"
+
+# ---- 2. a fixture world: debugfs, procfs, /run/netns ----
+mkdir -p "$T/netns" "$T/debugfs/dstleak" "$T/proc/sys/kernel/random" "$T/empty"
+: >"$T/netns/blue"
+BLUE=$(stat -c %i "$T/netns/blue")
+# The fixtures call blue 4026532400; give it the inode of our netns file.
+for f in summary suspects probes version; do
+	sed "s/4026532400/$BLUE/g" "$FIX/good/$f" >"$T/debugfs/dstleak/$f"
+done
+cp -r "$T/debugfs/dstleak" "$T/src"
+mkdir -p "$T/healthy"
+for f in summary suspects probes version; do
+	sed "s/4026532400/$BLUE/g" "$FIX/healthy/$f" >"$T/healthy/$f"
+done
+mkproc() { # mkproc PID COMM INUM
+	mkdir -p "$T/proc/$1/ns"
+	ln -s "net:[$3]" "$T/proc/$1/ns/net"
+	echo "$2" >"$T/proc/$1/comm"
+}
+mkproc 1 systemd 4026531840
+mkproc 4300 nginx-worker 4026532500
+mkproc 4242 nginx 4026532500
+mkproc 5000 sleep "$BLUE"
+mkdir -p "$T/proc/self" "$T/proc/77"
+echo 11111111-2222-3333-4444-555555555555 >"$T/proc/sys/kernel/random/boot_id"
+
+DSTLEAK_DEBUGFS=$T/debugfs
+DSTLEAK_PROC=$T/proc
+DSTLEAK_NETNS_DIR=$T/netns
+DSTLEAK_HOSTNAME=testhost
+DSTLEAK_HISTORY=$T/history
+export DSTLEAK_DEBUGFS DSTLEAK_PROC DSTLEAK_NETNS_DIR DSTLEAK_HOSTNAME DSTLEAK_HISTORY
+
+# ---- helpers: each test sets $why on its first failure ----
+no() { [ -n "$why" ] || why=$1; }
+run() { # run WANT_RC CMD...: stdout in $T/out, stderr in $T/err
+	_want=$1
+	shift
+	"$@" >"$T/out" 2>"$T/err"
+	rc=$?
+	[ "$rc" = "$_want" ] || no "exit $rc, want $_want; stderr: $(head -c 300 "$T/err")"
+	if grep -q -e 'runtime error' -e 'Sanitizer' "$T/err"; then
+		no "sanitizer: $(grep -m1 -e 'runtime error' -e 'Sanitizer' "$T/err")"
+	fi
+}
+norm() { sed -e "s/\\b$BLUE\\b/4026532400/g" -e "s#$T#@T@#g" -e "s#$FIX#@FIX@#g" | tr -s ' '; }
+golden() { # golden FILE [raw]: stdout against expected/FILE
+	if [ "${2:-}" = raw ]; then cp "$T/out" "$T/out.n"; else norm <"$T/out" >"$T/out.n"; fi
+	if [ "${UPDATE:-}" = 1 ]; then mkdir -p "$EXP"; cp "$T/out.n" "$EXP/$1"; fi
+	if ! diff -u "$EXP/$1" "$T/out.n" >"$T/diff" 2>&1; then
+		no "stdout differs from expected/$1: $(head -c 600 "$T/diff" | tr '\n' '|')"
+	fi
+}
+out_has() { grep -q -e "$1" "$T/out" || no "stdout lacks '$1'"; }
+out_lacks() { ! grep -q -e "$1" "$T/out" || no "stdout has '$1'"; }
+err_has() { grep -q -e "$1" "$T/err" || no "stderr lacks '$1'"; }
+out_empty() { [ ! -s "$T/out" ] || no "stdout not empty: $(head -c 200 "$T/out")"; }
+err_empty() { [ ! -s "$T/err" ] || no "stderr not empty: $(head -c 200 "$T/err")"; }
+err_lines() { _n=$(wc -l <"$T/err"); [ "$_n" = "$1" ] || no "stderr has $_n lines, want $1: $(head -c 300 "$T/err")"; }
+out_lines() { _n=$(wc -l <"$T/out"); [ "$_n" = "$1" ] || no "stdout has $_n lines, want $1"; }
+json_ok() {
+	if command -v python3 >/dev/null 2>&1; then
+		python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$T/out" 2>"$T/jerr" ||
+			no "stdout is not valid JSON: $(head -c 200 "$T/jerr")"
+	fi
+}
+D=$BIN
+
+# ---- show ----
+why=; run 0 "$D" show; golden show.out; err_empty
+record "show: one block per namespace, names from ip netns and processes"
+why=; run 0 env DSTLEAK_NETNS_DIR=$T/empty DSTLEAK_PROC=$T/empty "$D" --source "$FIX/good" show
+golden show-layout.out raw; err_empty
+record "show: exact column layout, inode when no name is known"
+why=; run 0 "$D" show --all; out_has "xfrm6"; out_has "4026532281"; out_lacks "(idle)"
+record "show --all: rows of idle families too"
+why=; run 0 "$D" show --json; golden show.json; json_ok; err_empty
+out_has '"name":"blue"'; out_has '"name":"systemd\[1\]"'; out_has '"name":"nginx\[4242\]"'
+out_has '"inum":4026532600,"name":null'; out_has '"kernel":null'
+record "show --json: contract v1, names, null for figures the kernel lacks"
+why=; run 0 "$D" show --source "$FIX/good" --json; json_ok
+out_has '"allocs":18446744073709551615'; out_has '"drift":-2'
+record "show --json: u64 max and negative drift printed exactly"
+why=; run 0 "$D" --source "$T/healthy/summary" show; out_has "4026531840"; err_empty
+record "show --source FILE reads a single summary file"
+
+# ---- sources ----
+mkdir -p "$T/proc/net"
+sed -n '1,3p;/^ns 4026532500 /p' "$FIX/good/summary" >"$T/proc/net/dstleak"
+why=; run 0 env DSTLEAK_DEBUGFS=$T/empty "$D" show
+err_lines 1; err_has "reading $T/proc/net/dstleak: this network namespace only"
+out_has "nginx\[4242\]"; out_lacks "4026531840"
+record "source: no debugfs -> /proc/net/dstleak, said once on stderr"
+mkdir -p "$T/locked/dstleak/summary"
+why=; run 0 env DSTLEAK_DEBUGFS=$T/locked "$D" watch -n 3 -i 0.01
+err_lines 1; err_has "net/dstleak"
+record "source: unreadable debugfs (lockdown) -> fallback, said once over a watch"
+why=; run 3 env DSTLEAK_DEBUGFS=$T/locked "$D" suspects
+err_lines 2; err_has "debugfs only"; out_empty
+record "suspects: refused with exit 3 when only /proc/net/dstleak is readable"
+rm -rf "$T/proc/net"
+why=; run 3 env DSTLEAK_DEBUGFS=$T/empty "$D" show
+err_lines 1; err_has 'modprobe dstleak'; err_has 'insmod dstleak.ko'; out_empty
+record "source: module not loaded -> one line saying how to load it, exit 3"
+why=; run 2 "$D" --source "$T/nonexistent" show; err_lines 1; err_has "nonexistent"
+record "source: --source that does not exist -> exit 2"
+
+# ---- bad input, through the command line ----
+for f in "$FIX"/bad/*; do
+	b=$(basename "$f")
+	case $b in
+	snap-*) continue ;;
+	suspects-*)
+		rm -rf "$T/badsrc"; mkdir -p "$T/badsrc"
+		cp "$FIX/good/summary" "$T/badsrc/summary"
+		cp "$f" "$T/badsrc/suspects"
+		why=; run 2 "$D" --source "$T/badsrc" suspects
+		err_has "badsrc/suspects:[0-9]*: "
+		;;
+	*)
+		why=; run 2 "$D" --source "$f" show
+		err_has "bad/$b:[0-9]*: "
+		;;
+	esac
+	err_lines 1; out_empty
+	record "bad input $b: one line naming file and line, exit 2, nothing on stdout"
+done
+why=; run 2 "$D" --source "$FIX/bad/overflow-u64" show --json; out_empty
+record "bad input: --json prints nothing rather than a wrong number"
+why=; run 2 "$D" --source "$FIX/bad/truncated-lines" export --prometheus; out_empty
+record "bad input: export prints nothing for a truncated file"
+
+# ---- suspects ----
+why=; run 0 "$D" suspects; golden suspects.out; err_empty
+out_has '^    dsthelper_hold_v4+0x3a/0x90 \[dsthelper\]$'; out_has 'blue'
+record "suspects: groups with names, ages, indented stacks, old entries apart"
+why=; run 0 "$D" suspects --json; golden suspects.json; json_ok
+out_has '"oldest_s":65.000,"median_s":64.000'; out_has '"device":null'
+out_has '"device":"\\"we\\\\ird"'
+record "suspects --json: contract v1, seconds exact, device null or escaped"
+why=; run 0 "$D" --source "$T/healthy" suspects; out_has "^no leak suspects$"
+record "suspects: none -> says so"
+
+# ---- check ----
+why=; run 2 "$D" check; out_lines 1
+out_has "^DSTLEAK CRITICAL - netns 4026532600 ipv6 headroom 7.2% (kernel 950 of gc_thresh 1024), below 10%"
+record "check: critical headroom names the worst namespace, exit 2"
+why=; run 1 "$D" check --crit-headroom 5 --max-suspects 1000
+out_has "^DSTLEAK WARNING - netns 4026532600 ipv6 headroom 7.2%"
+record "check: --crit-headroom lowered -> warning, exit 1"
+why=; run 0 "$D" --source "$T/healthy" check; golden check-ok.out
+record "check: healthy -> OK with the lowest headroom, exit 0"
+why=; run 1 "$D" --source "$T/healthy" check --warn-headroom 97.5 --crit-headroom 5
+out_has "^DSTLEAK WARNING - netns blue ($BLUE) ipv6 headroom 90.2% (kernel 100 of gc_thresh 1024), below 97.5%"
+record "check: --warn-headroom raised -> warning"
+mkdir -p "$T/drift"; cp "$T/healthy/suspects" "$T/drift/"
+sed "/^ns $BLUE alive ipv6/s/drift 0/drift -3/" "$T/healthy/summary" >"$T/drift/summary"
+why=; run 1 "$D" --source "$T/drift" check; out_has "^DSTLEAK WARNING - netns blue ($BLUE) ipv6 drift -3 (max 0)"
+record "check: drift -> warning naming the namespace"
+why=; run 0 "$D" --source "$T/drift" check --max-drift 3; out_has "^DSTLEAK OK - .*drift within 3"
+record "check: --max-drift tolerates it"
+sed '/^ns /!s/missed 0/missed 4/' "$T/healthy/summary" >"$T/drift/summary"
+why=; run 1 "$D" --source "$T/drift" check; out_has "probe dst_alloc missed 4 events"
+record "check: missed probe events -> warning"
+mkdir -p "$T/sus"; cp "$T/healthy/summary" "$T/sus/"; cp "$T/src/suspects" "$T/sus/"
+why=; run 1 "$D" --source "$T/sus" check
+out_has "^DSTLEAK WARNING - 19 suspect dst entries (max 0), most in netns 4026532281: 14$"
+record "check: suspects -> warning naming the namespace with most"
+why=; run 0 "$D" --source "$T/sus" check --max-suspects 19
+record "check: --max-suspects tolerates them"
+why=; run 3 "$D" --source "$T/healthy/summary" check --max-suspects 0
+out_has "^DSTLEAK UNKNOWN - cannot check suspects"
+record "check: --max-suspects without a suspects file -> unknown"
+why=; run 3 "$D" --source "$FIX/bad/garbage-binary" check; out_lines 1
+out_has "^DSTLEAK UNKNOWN - .*garbage-binary:3: garbage"
+record "check: bad input -> UNKNOWN on stdout, exit 3 (not 2, which is CRITICAL)"
+why=; run 3 env DSTLEAK_DEBUGFS=$T/empty "$D" check; out_has "^DSTLEAK UNKNOWN - .*modprobe dstleak"
+record "check: module not loaded -> unknown, exit 3"
+why=; run 3 "$D" check --warn-headroom 5 --crit-headroom 10; out_has "^DSTLEAK UNKNOWN"
+record "check: crit above warn -> unknown, exit 3"
+why=; run 3 "$D" check --max-drift -1; out_has "^DSTLEAK UNKNOWN"
+why=; run 3 "$D" check --warn-headroom 1e999; out_has "^DSTLEAK UNKNOWN"
+why=; run 3 "$D" check --bogus; out_has "^DSTLEAK UNKNOWN - unknown option '--bogus'"
+record "check: bad option values -> unknown, exit 3"
+
+# ---- export ----
+why=; run 0 "$D" export --prometheus; golden export.prom; err_empty
+if ! grep -q "^dstleak_dst_allocs_total{netns=\"blue\",inum=\"$BLUE\",family=\"ipv6\"} 2000\$" "$T/out"; then
+	no "no allocs series for blue"
+fi
+out_lacks ' -$'
+out_lacks 'dstleak_dst_kernel_entries{netns="systemd\[1\]",inum="4026531840",family="ipv4"}'
+record "export --prometheus: series per namespace and family, no sample for '-'"
+why=
+awk '
+/^# HELP / { next }
+/^# TYPE / { if (seen[$3]++) { print "TYPE twice: " $3; bad = 1 } ; typed[$3] = 1; next }
+/^#/ { print "stray comment: " $0; bad = 1; next }
+{
+	if ($0 !~ /^[a-zA-Z_:][a-zA-Z0-9_:]*(\{([a-zA-Z_][a-zA-Z0-9_]*="([^"\\]|\\.)*",?)*\})? -?[0-9]+(\.[0-9]+)?$/) {
+		print "bad sample: " $0; bad = 1
+	}
+	name = $0; sub(/[{ ].*/, "", name)
+	if (!typed[name]) { print "sample before TYPE: " name; bad = 1 }
+	series = $0; sub(/ [^ ]*$/, "", series)
+	if (dup[series]++) { print "duplicate series: " series; bad = 1 }
+	if (name != last && done[name]) { print "metric not grouped: " name; bad = 1 }
+	done[last] = 1; last = name
+}
+END { exit bad }' "$T/out" >"$T/awk" || no "$(head -3 "$T/awk" | tr '\n' '|')"
+record "export --prometheus: exposition format well formed (TYPE first, grouped, unique series)"
+why=; run 0 "$D" export --prometheus -o "$T/out.prom"; out_empty
+cmp -s "$T/out.prom" "$T/out" 2>/dev/null
+[ -s "$T/out.prom" ] || no "no output file"
+ls "$T" | grep -q 'out.prom.*tmp' && no "temporary file left behind"
+record "export -o FILE: written atomically, no temporary left"
+why=; run 2 "$D" export; err_has "needs a format: --prometheus"
+record "export without --prometheus -> exit 2"
+
+# ---- snapshot and diff ----
+why=; run 0 "$D" snapshot "$T/s1"; err_has "saved"
+head -4 "$T/s1" | grep -q "^host testhost$" || no "no host line"
+grep -q "^boot_id 11111111-2222-3333-4444-555555555555$" "$T/s1" || no "no boot_id line"
+[ "$(stat -c %a "$T/s1")" = 600 ] || no "mode is not 600"
+tail -n +6 "$T/s1" | cmp -s - "$T/debugfs/dstleak/summary" || no "body is not the summary verbatim"
+record "snapshot FILE: header (host, boot, time, source) + summary verbatim, mode 0600"
+why=; run 0 "$D" snapshot; [ -s "$T/history" ] || no "no history file"
+record "snapshot: default history file from DSTLEAK_HISTORY"
+ln -s "$T/s1" "$T/link"
+why=; run 1 "$D" snapshot "$T/link"; err_has "symbolic link"
+record "snapshot: refuses to write through a symbolic link"
+: >"$T/theirs"; chown 4242 "$T/theirs" 2>/dev/null
+if [ "$(stat -c %u "$T/theirs")" = 4242 ]; then
+	why=; run 1 "$D" snapshot "$T/theirs"; err_has "not by you"
+	[ -s "$T/theirs" ] && no "wrote into a file owned by someone else"
+	record "snapshot: refuses a file owned by another user"
+fi
+why=; run 2 "$D" --source "$FIX/bad/format2" snapshot "$T/s-bad"
+[ -e "$T/s-bad" ] && no "saved a summary that does not parse"
+record "snapshot: a summary that does not parse is not saved"
+why=; run 0 "$D" snapshot -; out_has "^dstleak-snapshot 1$"
+record "snapshot -: to stdout"
+why=; run 0 "$D" diff "$FIX/snap/old" "$FIX/snap/new"; golden diff.out
+out_has "60.5 seconds"; err_empty
+record "diff OLD NEW: deltas, rates per second, new and gone namespaces"
+why=; run 0 "$D" diff "$FIX/snap/old" "$FIX/snap/new"; out_lacks 4026532281
+why=; run 0 "$D" diff --all "$FIX/snap/old" "$FIX/snap/new"; out_has 4026532281
+record "diff --all: unchanged rows too"
+why=; run 0 "$D" diff "$FIX/snap/new" "$FIX/snap/reset"; out_has "reset"
+err_has "went backwards"
+out_lacks "18446744073709"
+record "diff: a counter that went backwards is 'reset', never a huge number"
+why=; run 0 "$D" diff "$T/s1"; out_has "to now"; err_empty
+record "diff OLD: against now, same host and boot"
+why=; run 2 "$D" diff "$FIX/bad/snap-foreign-host"; err_lines 1
+err_has "snap-foreign-host:2: snapshot is from host 'otherhost'"; err_has "force"; out_empty
+record "diff: a snapshot from another host is refused (file and line named)"
+why=; run 2 "$D" diff "$FIX/bad/snap-foreign-boot" "$FIX/snap/new"; err_lines 1
+err_has "snap-foreign-boot:3: snapshot is from boot"
+record "diff: a snapshot from another boot is refused"
+why=; run 0 "$D" diff --force "$FIX/bad/snap-foreign-host" "$FIX/snap/new"
+record "diff --force: compares anyway"
+why=; run 2 env DSTLEAK_PROC=$T/empty "$D" diff "$T/s1"; err_has "from boot"
+record "diff: an unknown boot id matches nothing (refused unless forced)"
+for b in snap-no-header snap-version2 snap-missing-boot snap-bad-time snap-truncated snap-truncated-body; do
+	why=; run 2 "$D" diff "$FIX/bad/$b" "$FIX/snap/new"; err_lines 1; err_has "$b:[0-9]*: "; out_empty
+	record "diff: bad snapshot $b -> one line, exit 2"
+done
+why=; run 2 "$D" diff; err_has "needs a snapshot"
+why=; run 2 "$D" diff "$T/nonexistent"; err_has "nonexistent"
+why=; run 2 "$D" diff "$T"; err_has "not a regular file"
+record "diff: missing, nonexistent or directory arguments -> exit 2"
+
+# ---- watch ----
+why=; run 0 "$D" watch -n 2 -i 0.05
+[ "$(grep -c '^dstleak watch ' "$T/out")" = 2 ] || no "not 2 blocks"
+grep -q "$(printf '\033')" "$T/out" && no "escape codes on a pipe"
+out_has "(rates from the next round)"
+awk '/^dstleak watch/ { n++ } n == 2 && / ipv6 / { print }' "$T/out" | grep -q ' 0\.0 ' ||
+	no "second block has no rates"
+record "watch -n 2: two blocks, rates from the second, no escape codes on a pipe"
+why=; run 2 "$D" watch -i 0; err_has "-i: '0'"
+why=; run 2 "$D" watch -i abc
+why=; run 2 "$D" watch -n 0
+why=; run 2 "$D" watch -i
+record "watch: bad -i and -n values -> exit 2"
+
+# ---- help, version, usage ----
+for c in show watch snapshot diff suspects check export; do
+	why=; run 0 "$D" $c --help; out_has "^Usage: dstleak $c"; err_empty
+	record "$c --help"
+done
+why=; run 0 "$D" --help; out_has "^Usage: dstleak"; out_has "DSTLEAK_PROC"
+record "--help"
+why=; run 0 "$D" --version; out_has "^dstleak 0.1.0 (reads export format 1"
+record "--version"
+why=; run 2 "$D"; err_has "no command"
+why=; run 2 "$D" frobnicate; err_has "unknown command 'frobnicate'"
+why=; run 2 "$D" show --bogus; err_has "unknown option '--bogus'"
+why=; run 2 "$D" show -x; err_has "unknown option '-x'"
+why=; run 2 "$D" show extra; err_has "unexpected argument"
+why=; run 2 "$D" --source; err_has "needs a value"
+why=; run 2 "$D" show --source; err_has "needs a value"
+record "usage errors -> exit 2 with a pointer to --help"
+
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]

@@ -1,0 +1,573 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * unit.c - tests of the reader's parsers, number handling, headroom and
+ * JSON writer, on the fixture files and on inline input. Built with ASan
+ * and UBSan by "make -C tools test". One line per test: "PASS name" or
+ * "FAIL name: why".
+ *
+ * Usage: unit FIXTURES_DIR
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dl.h"
+
+static const char *fixtures;
+static int failed_now;
+
+#define EXPECT(cond)                                                         \
+	do {                                                                 \
+		if (!(cond) && !failed_now) {                                \
+			printf("FAIL %s: line %d: %s\n", name, __LINE__, #cond); \
+			failed_now = 1;                                      \
+		}                                                            \
+	} while (0)
+
+static void begin(void)
+{
+	failed_now = 0;
+}
+
+static void end(const char *name)
+{
+	if (!failed_now)
+		printf("PASS %s\n", name);
+}
+
+static char *slurp(const char *rel, size_t *len)
+{
+	char path[4096];
+	char *buf;
+	int e;
+
+	snprintf(path, sizeof(path), "%s/%s", fixtures, rel);
+	if (dl_read_file(path, &buf, len, &e)) {
+		printf("FAIL cannot read fixture %s: %s\n", path, strerror(e));
+		exit(1);
+	}
+	return buf;
+}
+
+static const struct dl_fam *fam(const struct dl_summary *s, uint64_t inum, int f)
+{
+	const struct dl_ns *ns = dl_find_ns(s, inum);
+
+	return ns ? &ns->fam[f] : NULL;
+}
+
+static void test_good_summary(void)
+{
+	const char *name = "parse good summary: every figure as written";
+	struct dl_summary s;
+	struct dl_err err;
+	const struct dl_fam *f;
+	size_t len;
+	char *b = slurp("good/summary", &len);
+
+	begin();
+	EXPECT(dl_parse_summary(b, len, "good/summary", &s, &err) == 0);
+	if (failed_now) {
+		printf("  %s\n", err.msg);
+		free(b);
+		return;
+	}
+	EXPECT(s.format == 1);
+	EXPECT(s.module && !strcmp(s.module, "0.1.0"));
+	EXPECT(s.kernel && !strcmp(s.kernel, "6.12.117+deb12-cloud-amd64"));
+	EXPECT(s.nns == 5);
+	EXPECT(s.global[DSTLEAK_FAM_IPV4].seen && s.global[DSTLEAK_FAM_IPV4].kernel.u == 1042);
+	EXPECT(!s.global[DSTLEAK_FAM_IPV6].seen);
+	EXPECT(s.tracking.seen && s.tracking.tracked.u == 40 && s.tracking.max.u == 262144 &&
+	       s.tracking.entry_bytes.u == 64);
+	EXPECT(s.nprobes == 2 && !strcmp(s.probes[1].symbol, "dst_destroy") &&
+	       s.probes[1].hits.u == 3986);
+	f = fam(&s, 4026531840u, DSTLEAK_FAM_IPV4);
+	EXPECT(f && f->f[DL_F_allocs].u == 30 && f->f[DL_F_frees_preexisting].u == 3);
+	EXPECT(f && f->f[DL_F_kernel].null && f->f[DL_F_drift].null &&
+	       f->f[DL_F_gc_thresh].null && f->f[DL_F_max_size].null);
+	f = fam(&s, 4026531840u, DSTLEAK_FAM_IPV6);
+	EXPECT(f && f->f[DL_F_kernel].s == 29 && f->f[DL_F_max_size].s == 2147483647);
+	f = fam(&s, 4026532500u, DSTLEAK_FAM_IPV4);
+	EXPECT(f && f->f[DL_F_allocs].u == UINT64_MAX);
+	f = fam(&s, 4026532600u, DSTLEAK_FAM_IPV6);
+	EXPECT(f && f->f[DL_F_drift].is_signed && f->f[DL_F_drift].s == -2 &&
+	       f->f[DL_F_failures].u == 7);
+	EXPECT(dl_find_ns(&s, 4026532281u) && dl_find_ns(&s, 4026532281u)->exited);
+	EXPECT(!dl_find_ns(&s, 4026532400u)->exited);
+	EXPECT(!dl_find_ns(&s, 12345));
+	dl_summary_free(&s);
+	free(b);
+	end(name);
+}
+
+static void test_good_suspects(void)
+{
+	const char *name = "parse good suspects: groups, stacks, old";
+	struct dl_suspects sp;
+	struct dl_err err;
+	size_t len;
+	char *b = slurp("good/suspects", &len);
+
+	begin();
+	EXPECT(dl_parse_suspects(b, len, "good/suspects", &sp, &err) == 0);
+	if (!failed_now) {
+		EXPECT(sp.ngroups == 4);
+		EXPECT(sp.groups[0].inum == 4026532281u && sp.groups[0].count == 10 &&
+		       sp.groups[0].oldest_ms == 65000 && sp.groups[0].median_ms == 64000);
+		EXPECT(sp.groups[0].reason == DL_REASON_DEAD &&
+		       !strcmp(sp.groups[0].device, "veth1"));
+		EXPECT(sp.groups[0].nstack == 2 &&
+		       !strcmp(sp.groups[0].stack[0], "dsthelper_hold_v4+0x3a/0x90 [dsthelper]"));
+		EXPECT(sp.groups[1].device == NULL && sp.groups[1].nstack == 0 &&
+		       sp.groups[1].reason == DL_REASON_NETNS_EXITED);
+		EXPECT(sp.nold == 1 && sp.old[0].count == 2 && sp.old[0].oldest_ms == 120000);
+		dl_suspects_free(&sp);
+	}
+	free(b);
+	end(name);
+}
+
+static void test_snapshot(void)
+{
+	const char *name = "parse snapshot: header and body";
+	struct dl_snapshot s;
+	struct dl_err err;
+	size_t len;
+	char *b = slurp("snap/new", &len);
+
+	begin();
+	EXPECT(dl_parse_snapshot(b, len, "snap/new", &s, &err) == 0);
+	if (!failed_now) {
+		EXPECT(!strcmp(s.host, "testhost"));
+		EXPECT(!strcmp(s.boot_id, "11111111-2222-3333-4444-555555555555"));
+		EXPECT(s.sec == 1764086460 && s.nsec == 500000000);
+		EXPECT(s.host_line == 2 && s.boot_line == 3);
+		EXPECT(s.sum.nns == 5);
+		dl_snapshot_free(&s);
+	}
+	free(b);
+	end(name);
+}
+
+/* Every bad fixture fails, naming the file and the right line. */
+static void test_bad(void)
+{
+	static const struct {
+		const char *file;
+		int parser; /* 0 summary, 1 suspects, 2 snapshot */
+		const char *want;
+	} cases[] = {
+		{ "bad/empty", 0, ":1: empty file" },
+		{ "bad/truncated-midline", 0, ":18: truncated" },
+		{ "bad/truncated-lines", 0, ":29: namespace 4026532600 has no 'xfrm6' line" },
+		{ "bad/garbage-binary", 0, ":3: garbage: control byte 0x00" },
+		{ "bad/garbage-text", 0, ":1: missing 'format' line" },
+		{ "bad/garbage-line", 0, ":9: garbage: '@@@' is not a keyword" },
+		{ "bad/format2", 0, ":1: unsupported format 2" },
+		{ "bad/format-missing", 0, ":1: missing 'format' line" },
+		{ "bad/format-twice", 0, ":2: second 'format' line" },
+		{ "bad/overflow-u64", 0, ":9: value of 'allocs' overflows" },
+		{ "bad/overflow-s64", 0, ":10: value of 'drift' overflows" },
+		{ "bad/overflow-s64-neg", 0, ":10: value of 'drift' overflows" },
+		{ "bad/overflow-global", 0, ":4: value of 'kernel' overflows" },
+		{ "bad/missing-column", 0, ":10: expected field 'peak', found 'failures'" },
+		{ "bad/missing-value", 0, ":10: field 'max_size' has no value" },
+		{ "bad/missing-tracking-field", 0, ":5: missing field 'entry_bytes'" },
+		{ "bad/not-number", 0, ":10: value of 'allocs' is not a number" },
+		{ "bad/negative-counter", 0, ":10: value of 'allocs' is not a number" },
+		{ "bad/duplicate-line", 0, ":11: duplicate line for namespace 4026531840 family ipv6" },
+		{ "bad/unknown-family", 0, ":10: unknown family 'ipv7'" },
+		{ "bad/unknown-state", 0, ":10: unknown namespace state 'zombie'" },
+		{ "bad/crlf", 0, ":1: garbage: control byte 0x0d" },
+		{ "bad/suspects-orphan-stack", 1, ":2: 'stack' line before any 'group' line" },
+		{ "bad/suspects-unknown-reason", 1, ":2: unknown suspect reason 'haunted'" },
+		{ "bad/suspects-median-gt-oldest", 1, ":2: median_ms 66000 is larger" },
+		{ "bad/suspects-overflow", 1, ":2: value of 'count' overflows" },
+		{ "bad/suspects-missing-column", 1, ":2: expected field 'oldest_ms'" },
+		{ "bad/suspects-truncated", 1, ":2: truncated" },
+		{ "bad/suspects-format7", 1, ":1: unsupported format 7" },
+		{ "bad/snap-no-header", 2, ":1: not a dstleak snapshot" },
+		{ "bad/snap-version2", 2, ":1: unsupported snapshot version 2" },
+		{ "bad/snap-missing-boot", 2, "lacks 'boot_id'" },
+		{ "bad/snap-bad-time", 2, ":4: value of 'time' is not a number" },
+		{ "bad/snap-truncated", 2, ":5: snapshot has no summary" },
+		{ "bad/snap-truncated-body", 2, ":14: namespace 4026531840 has no 'other' line" },
+		{ "good/summary", 2, ":1: not a dstleak snapshot" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char name[256], want[512];
+		struct dl_summary s;
+		struct dl_suspects sp;
+		struct dl_snapshot sn;
+		struct dl_err err;
+		size_t len;
+		char *b = slurp(cases[i].file, &len);
+		int r;
+
+		snprintf(name, sizeof(name), "bad input %s is refused: %s",
+			 cases[i].file, cases[i].want);
+		begin();
+		memset(&err, 0, sizeof(err));
+		r = cases[i].parser == 0 ? dl_parse_summary(b, len, cases[i].file, &s, &err) :
+		    cases[i].parser == 1 ? dl_parse_suspects(b, len, cases[i].file, &sp, &err) :
+					   dl_parse_snapshot(b, len, cases[i].file, &sn, &err);
+		EXPECT(r == -1);
+		snprintf(want, sizeof(want), "%s%s", cases[i].file,
+			 cases[i].want[0] == ':' ? cases[i].want : ":");
+		EXPECT(strncmp(err.msg, want, strlen(want)) == 0);
+		EXPECT(strstr(err.msg, cases[i].want) != NULL);
+		EXPECT(strchr(err.msg, '\n') == NULL);
+		if (failed_now)
+			printf("  got: %s\n", err.msg);
+		free(b);
+		end(name);
+	}
+}
+
+/* Inline summaries: each is a header plus one namespace. */
+#define HDR "format 1\n"
+#define FAMS(pre, ipv6)                                                                    \
+	pre " ipv4 allocs 1 frees 0 frees_preexisting 0 live 1 peak 1 failures 0 kernel - drift - gc_thresh - max_size -\n" \
+	pre " ipv6 " ipv6 "\n"                                                             \
+	pre " xfrm4 allocs 0 frees 0 frees_preexisting 0 live 0 peak 0 failures 0 kernel 0 drift 0 gc_thresh 32768 max_size -\n" \
+	pre " xfrm6 allocs 0 frees 0 frees_preexisting 0 live 0 peak 0 failures 0 kernel 0 drift 0 gc_thresh 32768 max_size -\n" \
+	pre " other allocs 0 frees 0 frees_preexisting 0 live 0 peak 0 failures 0 kernel - drift - gc_thresh - max_size -\n"
+
+static int parse_inline(const char *text, struct dl_summary *s, struct dl_err *err)
+{
+	/* An exact-size heap copy, so ASan catches a read past the end. */
+	size_t n = strlen(text);
+	char *b = malloc(n ? n : 1);
+	int r;
+
+	memcpy(b, text, n);
+	r = dl_parse_summary(b, n, "inline", s, err);
+	free(b);
+	return r;
+}
+
+static void test_forward_compat(void)
+{
+	const char *name = "forward compatibility: unknown keywords and extra pairs skipped";
+	struct dl_summary s;
+	struct dl_err err;
+
+	begin();
+	EXPECT(parse_inline(HDR "whatever 1 2 3\nunattributed 5\n"
+			    FAMS("ns 7 alive", "allocs 5 frees 1 frees_preexisting 0 live 4 peak 4 "
+					       "failures 0 kernel 4 drift 0 gc_thresh 1024 max_size 4096 "
+					       "new_field 9 another -"),
+			    &s, &err) == 0);
+	if (!failed_now) {
+		EXPECT(s.nns == 1 && s.ns[0].fam[DSTLEAK_FAM_IPV6].f[DL_F_max_size].s == 4096);
+		dl_summary_free(&s);
+	} else {
+		printf("  %s\n", err.msg);
+	}
+	end(name);
+
+	name = "an odd trailing token is refused";
+	begin();
+	EXPECT(parse_inline(HDR FAMS("ns 7 alive", "allocs 5 frees 1 frees_preexisting 0 live 4 "
+				     "peak 4 failures 0 kernel 4 drift 0 gc_thresh 1024 max_size 4096 odd"),
+			    &s, &err) == -1);
+	EXPECT(strstr(err.msg, "inline:3: field 'odd' has no value"));
+	end(name);
+
+	name = "exited wins when a namespace exits while the file is read";
+	begin();
+	EXPECT(parse_inline(HDR
+		"ns 9 alive ipv4 allocs 0 frees 0 frees_preexisting 0 live 0 peak 0 failures 0 kernel - drift - gc_thresh - max_size -\n"
+		"ns 9 exited ipv6 allocs 0 frees 0 frees_preexisting 0 live 0 peak 0 failures 0 kernel - drift - gc_thresh - max_size -\n"
+		"ns 9 exited xfrm4 allocs 0 frees 0 frees_preexisting 0 live 0 peak 0 failures 0 kernel - drift - gc_thresh - max_size -\n"
+		"ns 9 exited xfrm6 allocs 0 frees 0 frees_preexisting 0 live 0 peak 0 failures 0 kernel - drift - gc_thresh - max_size -\n"
+		"ns 9 exited other allocs 0 frees 0 frees_preexisting 0 live 0 peak 0 failures 0 kernel - drift - gc_thresh - max_size -\n",
+		&s, &err) == 0);
+	if (!failed_now) {
+		EXPECT(s.nns == 1 && s.ns[0].exited);
+		dl_summary_free(&s);
+	}
+	end(name);
+
+	name = "interleaved namespaces are gathered and sorted";
+	begin();
+	EXPECT(parse_inline(HDR FAMS("ns 30 alive", "allocs 0 frees 0 frees_preexisting 0 live 0 peak 0 failures 0 kernel 0 drift 0 gc_thresh 1 max_size 1")
+			    FAMS("ns 20 alive", "allocs 0 frees 0 frees_preexisting 0 live 0 peak 0 failures 0 kernel 0 drift 0 gc_thresh 1 max_size 1"),
+			    &s, &err) == 0);
+	if (!failed_now) {
+		EXPECT(s.nns == 2 && s.ns[0].inum == 20 && s.ns[1].inum == 30);
+		dl_summary_free(&s);
+	}
+	end(name);
+
+	name = "a summary with no namespaces is valid (nothing loaded yet)";
+	begin();
+	EXPECT(parse_inline("format 1\nmodule 0.1.0\n", &s, &err) == 0);
+	if (!failed_now) {
+		EXPECT(s.nns == 0);
+		dl_summary_free(&s);
+	}
+	end(name);
+
+	name = "an empty line is refused";
+	begin();
+	EXPECT(parse_inline("format 1\n\nmodule x\n", &s, &err) == -1 &&
+	       strstr(err.msg, "inline:2: empty line"));
+	end(name);
+
+	name = "a huge token is quoted shortened in the message";
+	begin();
+	{
+		char big[3000];
+
+		memset(big, 0, sizeof(big));
+		strcpy(big, "format 1\nns 1 alive ipv4 allocs ");
+		memset(big + strlen(big), '9', 2000);
+		strcat(big, "\n");
+		EXPECT(parse_inline(big, &s, &err) == -1);
+		EXPECT(strstr(err.msg, "inline:2: value of 'allocs' overflows"));
+		EXPECT(strlen(err.msg) < 200);
+	}
+	end(name);
+
+	name = "more fields than the tokenizer holds are refused, not cut";
+	begin();
+	{
+		char big[4000] = "format 1\ntracking";
+		int i;
+
+		for (i = 0; i < 200; i++)
+			strcat(big, " x 1");
+		strcat(big, "\n");
+		EXPECT(parse_inline(big, &s, &err) == -1 && strstr(err.msg, "inline:2:"));
+	}
+	end(name);
+}
+
+static void test_numbers(void)
+{
+	static const struct {
+		const char *in;
+		int r;
+		uint64_t v;
+	} u[] = {
+		{ "0", 0, 0 },
+		{ "18446744073709551615", 0, UINT64_MAX },
+		{ "18446744073709551616", -ERANGE, 0 },
+		{ "99999999999999999999", -ERANGE, 0 },
+		{ "000000000000000000001", -ERANGE, 0 }, /* 21 digits: refused */
+		{ "", -EINVAL, 0 },
+		{ "-1", -EINVAL, 0 },
+		{ "+1", -EINVAL, 0 },
+		{ "1 ", -EINVAL, 0 },
+		{ "0x10", -EINVAL, 0 },
+		{ "12a", -EINVAL, 0 },
+	};
+	static const struct {
+		const char *in;
+		int r;
+		int64_t v;
+	} s[] = {
+		{ "9223372036854775807", 0, INT64_MAX },
+		{ "9223372036854775808", -ERANGE, 0 },
+		{ "-9223372036854775808", 0, INT64_MIN },
+		{ "-9223372036854775809", -ERANGE, 0 },
+		{ "-0", 0, 0 },
+		{ "-", -EINVAL, 0 },
+		{ "--1", -EINVAL, 0 },
+	};
+	const char *name = "u64 and s64 parsing: bounds and overflow";
+	size_t i;
+
+	begin();
+	for (i = 0; i < sizeof(u) / sizeof(u[0]); i++) {
+		uint64_t v = 12345;
+		int r = dl_parse_u64(u[i].in, strlen(u[i].in), &v);
+
+		EXPECT(r == u[i].r);
+		EXPECT(r || v == u[i].v);
+		if (failed_now) {
+			printf("  u64 '%s'\n", u[i].in);
+			break;
+		}
+	}
+	for (i = 0; !failed_now && i < sizeof(s) / sizeof(s[0]); i++) {
+		int64_t v = 12345;
+		int r = dl_parse_s64(s[i].in, strlen(s[i].in), &v);
+
+		EXPECT(r == s[i].r);
+		EXPECT(r || v == s[i].v);
+		if (failed_now)
+			printf("  s64 '%s'\n", s[i].in);
+	}
+	end(name);
+
+	name = "exact differences of signed and unsigned values";
+	begin();
+	{
+		struct dl_num a = { .is_signed = true, .s = INT64_MIN };
+		struct dl_num b = { .is_signed = true, .s = INT64_MAX };
+		struct dl_num c = { .is_signed = false, .u = UINT64_MAX };
+		struct dl_num z = { .is_signed = false, .u = 0 };
+		char buf[32];
+
+		EXPECT(dl_num_diff(buf, sizeof(buf), &a, &b) && !strcmp(buf, "+18446744073709551615"));
+		EXPECT(dl_num_diff(buf, sizeof(buf), &b, &a) && !strcmp(buf, "-18446744073709551615"));
+		EXPECT(dl_num_diff(buf, sizeof(buf), &z, &c) && !strcmp(buf, "+18446744073709551615"));
+		EXPECT(dl_num_diff(buf, sizeof(buf), &c, &c) && !strcmp(buf, "+0"));
+		EXPECT(dl_num_cmp(&a, &b) < 0 && dl_num_cmp(&b, &a) > 0 && dl_num_cmp(&a, &a) == 0);
+		EXPECT(dl_num_abs(&a) == (uint64_t)INT64_MAX + 1);
+	}
+	end(name);
+}
+
+static struct dl_fam mkfam(const char *kernel, const char *gc, const char *max)
+{
+	struct dl_fam f;
+	const char *v[3] = { kernel, gc, max };
+	int idx[3] = { DL_F_kernel, DL_F_gc_thresh, DL_F_max_size };
+	int i;
+
+	memset(&f, 0, sizeof(f));
+	for (i = 0; i < 3; i++) {
+		f.f[idx[i]].is_signed = true;
+		if (!strcmp(v[i], "-"))
+			f.f[idx[i]].null = true;
+		else
+			dl_parse_s64(v[i], strlen(v[i]), &f.f[idx[i]].s);
+	}
+	return f;
+}
+
+static void test_headroom(void)
+{
+	static const struct {
+		const char *k, *gc, *max;
+		bool has;
+		double pct;
+		const char *limit;
+	} c[] = {
+		{ "29", "1024", "2147483647", true, 97.16796875, "gc_thresh" },
+		{ "100", "1024", "4096", true, 90.234375, "gc_thresh" },
+		{ "100", "8192", "4096", true, 97.55859375, "max_size" },
+		{ "2048", "1024", "2147483647", true, -100.0, "gc_thresh" },
+		{ "5", "-", "-", false, 0, NULL },
+		{ "-", "1024", "4096", false, 0, NULL },
+		{ "5", "-1", "2147483647", false, 0, NULL },
+		{ "5", "0", "-", false, 0, NULL },
+		{ "5", "4294967295", "-", false, 0, NULL },
+		{ "0", "32768", "-", true, 100.0, "gc_thresh" },
+		{ "5", "-1", "4096", true, 99.8779296875, "max_size" },
+	};
+	const char *name = "headroom: the smaller real limit; INT_MAX, -1, 0 are none";
+	size_t i;
+
+	begin();
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		struct dl_fam f = mkfam(c[i].k, c[i].gc, c[i].max);
+		const char *ln = NULL;
+		double pct = -1;
+		bool has = dl_headroom(&f, &pct, NULL, &ln);
+
+		EXPECT(has == c[i].has);
+		if (has && c[i].has) {
+			EXPECT(pct > c[i].pct - 1e-9 && pct < c[i].pct + 1e-9);
+			EXPECT(!strcmp(ln, c[i].limit));
+		}
+		if (failed_now) {
+			printf("  case %zu: kernel %s gc %s max %s -> %d %f\n", i, c[i].k,
+			       c[i].gc, c[i].max, has, pct);
+			break;
+		}
+	}
+	end(name);
+}
+
+static void test_json(void)
+{
+	const char *name = "JSON: escapes, UTF-8 repair, null, commas";
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+	struct dl_num n = { .null = true };
+	struct dl_num s = { .is_signed = true, .s = -5 };
+	struct jw w;
+
+	begin();
+	jw_init(&w, f);
+	jw_obj(&w);
+	jw_key(&w, "a");
+	jw_str(&w, "q\"b\\c\n\x01 \xc3\xa9 \xff \xe2\x82");
+	jw_key(&w, "n");
+	jw_num(&w, &n);
+	jw_key(&w, "s");
+	jw_num(&w, &s);
+	jw_key(&w, "l");
+	jw_arr(&w);
+	jw_u64(&w, UINT64_MAX);
+	jw_str(&w, NULL);
+	jw_ms_as_s(&w, 65001);
+	jw_arr(&w);
+	jw_arr_end(&w);
+	jw_obj(&w);
+	jw_obj_end(&w);
+	jw_arr_end(&w);
+	jw_obj_end(&w);
+	jw_end(&w);
+	fclose(f);
+	EXPECT(!strcmp(out, "{\"a\":\"q\\\"b\\\\c\\u000a\\u0001 \xc3\xa9 \\ufffd \\ufffd\\ufffd\","
+			    "\"n\":null,\"s\":-5,\"l\":[18446744073709551615,null,65.001,[],{}]}\n"));
+	if (failed_now)
+		printf("  got: %s", out);
+	free(out);
+	end(name);
+}
+
+static void test_fmt(void)
+{
+	const char *name = "ages are printed readably";
+	static const struct {
+		uint64_t ms;
+		const char *s;
+	} c[] = {
+		{ 0, "0ms" }, { 999, "999ms" }, { 1000, "1.0s" }, { 65000, "1m05s" },
+		{ 3723000, "1h02m" }, { 90061000, "1d01h" },
+		{ UINT64_MAX, "213503982334d14h" },
+	};
+	size_t i;
+	char b[64];
+
+	begin();
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		dl_fmt_ms(b, sizeof(b), c[i].ms);
+		EXPECT(!strcmp(b, c[i].s));
+		if (failed_now) {
+			printf("  %s\n", b);
+			break;
+		}
+	}
+	end(name);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc != 2) {
+		fprintf(stderr, "usage: unit FIXTURES_DIR\n");
+		return 2;
+	}
+	fixtures = argv[1];
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	test_good_summary();
+	test_good_suspects();
+	test_snapshot();
+	test_bad();
+	test_forward_compat();
+	test_numbers();
+	test_headroom();
+	test_json();
+	test_fmt();
+	return 0;
+}
