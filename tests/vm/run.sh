@@ -1,0 +1,427 @@
+#!/bin/bash
+# The VM test harness: for every selected kernel, build dstleak through DKMS
+# (and tests/helper, and the reader), pack a busybox initramfs with the cases,
+# boot it under QEMU (TCG) once, and report one line per case:
+#
+#   PASS 6.12-cloud load [2s]
+#   FAIL 6.1-cloud loadloop: REASON [31s]
+#       (then the offending kernel log lines and the tail of the case's output)
+#
+# and, last, alone on its line: "N passed, N failed" (", N skipped" if any).
+# Exit status 1 on any failure, timeout, crash or panic; 2 on bad usage.
+#
+# Usage: tests/vm/run.sh [--demo FILE] [--list]
+# Environment (all optional):
+#   KERNELS="6.12-cloud 6.1-cloud"  names from tests/vm/kernels (default: all)
+#   CASES="load badparam"           names in tests/vm/cases/ without .sh
+#                                   (default: all, plus the harness self-tests
+#                                   in tests/vm/xfail/ on the first kernel)
+#   KJOBS=N          kernels booted at once (default 1; see README for timings)
+#   VM_MEM=MB        guest memory (default: max of 1024 and the cases' vm-mem:)
+#   VM_SMP=N         guest CPUs (default 2)
+#   VM_TIMEOUT=S     wall-clock limit per boot (default 900)
+#   CASE_TIMEOUT=S   per-case limit for cases without vm-timeout: (default 300)
+#   VM_APPEND="..."  extra kernel command line
+#   VM_ENV="K=V ..." extra variables for the cases (in /harness.env)
+#   XFAIL=0|1        run the harness self-tests (default 1 when CASES is unset)
+#   VM_OUT=DIR       work directory (default tests/vm/out)
+set -uo pipefail
+
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+VM=$TOP/tests/vm
+OUT=${VM_OUT:-$VM/out}
+mkdir -p "$OUT"
+OUT=$(cd "$OUT" && pwd)
+
+# The modules the cases may use, loaded by /init in this order (a clean log
+# on 6.1 needs ctr and sha512_generic before drbg; see the shared notes).
+GUEST_MODULES="veth xfrm_user esp4 esp6 authenc echainiv seqiv ctr sha512_generic sha3_generic jitterentropy_rng drbg"
+# Extra modules copied in (with dependencies) but not loaded at boot.
+GUEST_EXTRA_MODULES="${GUEST_EXTRA_MODULES:-dummy ip6_tunnel xfrm_interface}"
+# Host tools that go in as themselves (their busybox applets are not linked).
+REAL_TOOLS="/usr/bin/ip /bin/kmod /bin/dash"
+NOT_BUSYBOX="sh ip modprobe insmod rmmod lsmod depmod modinfo"
+
+DEMO=""
+case "${1:-}" in
+--demo) DEMO=$(cd "$(dirname "$2")" && pwd)/$(basename "$2"); shift 2;;
+--list) LIST=1;;
+"") ;;
+*) sed -n '2,/^set -uo/s/^# \{0,1\}//p' "$0" | sed '$d' >&2; exit 2;;
+esac
+
+log() { echo "vm: $*" >&2; }
+die() { echo "vm: $*" >&2; exit 2; }
+
+# --- kernels ----------------------------------------------------------------
+declare -a KNAMES=()
+declare -A KVERS=()
+while read -r name glob _; do
+	case "$name" in ''|'#'*) continue;; esac
+	if [ -n "${KERNELS:-}" ] && ! [[ " $KERNELS " == *" $name "* ]]; then
+		continue
+	fi
+	ver=""
+	for d in $(cd /lib/modules && ls -d $glob 2>/dev/null | sort -V); do
+		[ -e "/lib/modules/$d/build/Makefile" ] && [ -e "/boot/vmlinuz-$d" ] && ver=$d
+	done
+	if [ -z "$ver" ]; then
+		echo "vm: kernel $name: no /lib/modules/$glob with headers and /boot/vmlinuz-* (run tests/deps.sh)" >&2
+		ver=MISSING
+	fi
+	KNAMES+=("$name")
+	KVERS[$name]=$ver
+done < "$VM/kernels"
+for k in ${KERNELS:-}; do
+	[ -n "${KVERS[$k]:-}" ] || die "unknown kernel '$k' (see tests/vm/kernels: $(awk '!/^#/ && NF { printf "%s ", $1 }' "$VM/kernels"))"
+done
+[ ${#KNAMES[@]} -gt 0 ] || die "no kernels selected"
+
+# --- cases ------------------------------------------------------------------
+declare -a CASE_PATHS=()
+if [ -n "$DEMO" ]; then
+	[ -f "$DEMO" ] || die "no demo scenario $DEMO"
+	CASE_PATHS=("$DEMO")
+	XFAIL=0
+elif [ -n "${CASES:-}" ]; then
+	for c in $CASES; do
+		c=${c%.sh}
+		[ -f "$VM/cases/$c.sh" ] || die "unknown case '$c' (see tests/vm/cases/)"
+		CASE_PATHS+=("$VM/cases/$c.sh")
+	done
+	XFAIL=${XFAIL:-0}
+else
+	for f in "$VM"/cases/*.sh; do
+		[ -f "$f" ] && CASE_PATHS+=("$f")
+	done
+	XFAIL=${XFAIL:-1}
+fi
+if [ -n "${LIST:-}" ]; then
+	for k in "${KNAMES[@]}"; do echo "kernel $k ${KVERS[$k]}"; done
+	for f in "${CASE_PATHS[@]}"; do echo "case $(basename "$f" .sh)"; done
+	exit 0
+fi
+
+mem=${VM_MEM:-}
+if [ -z "$mem" ]; then
+	mem=1024
+	for f in "${CASE_PATHS[@]}"; do
+		m=$(sed -n 's/^# vm-mem: *\([0-9][0-9]*\).*/\1/p' "$f" | head -n 1)
+		[ -n "$m" ] && [ "$m" -gt "$mem" ] && mem=$m
+	done
+fi
+VM_TIMEOUT=${VM_TIMEOUT:-900}
+
+VERSION=$("$TOP/tests/dkms.sh" version) || die "cannot read the module version"
+FORMAT=$(sed -n 's/^#define DSTLEAK_FORMAT_VERSION \([0-9]*\).*/\1/p' "$TOP/module/dstleak_format.h")
+
+# --- the reader (once, for the host) ----------------------------------------
+READER=""
+if [ -f "$TOP/tools/Makefile" ]; then
+	if make -s -C "$TOP/tools" > "$OUT/reader-build.log" 2>&1 && [ -x "$TOP/tools/dstleak" ]; then
+		READER=$TOP/tools/dstleak
+	else
+		log "the reader (tools/) did not build; cases that need it will skip (see $OUT/reader-build.log)"
+	fi
+fi
+
+# --- initramfs pieces -------------------------------------------------------
+# copy_bin ROOT FILE [DEST]: FILE and every library ldd names, same paths.
+copy_bin() {
+	local root=$1 f=$2 dst=${3:-$2} lib
+	mkdir -p "$root/$(dirname "$dst")"
+	cp -L "$f" "$root/$dst"
+	for lib in $(ldd "$f" 2>/dev/null | grep -o '/[^ ]*'); do
+		[ -e "$root/$lib" ] && continue
+		mkdir -p "$root/$(dirname "$lib")"
+		cp -L "$lib" "$root/$lib"
+	done
+}
+
+mkcpio() { (cd "$1" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet | gzip -1); }
+
+# base_initramfs NAME KVER: busybox, dash, ip, kmod, kernel modules. Cached
+# by a stamp of everything that goes in.
+base_initramfs() {
+	local name=$1 kver=$2 dir=$OUT/$name root stamp m
+	stamp=$( { echo "$kver $GUEST_MODULES $GUEST_EXTRA_MODULES"; sha1sum "$0" /bin/busybox $REAL_TOOLS;
+		ls -l --time-style=+%s "/lib/modules/$kver/modules.dep"; } | sha1sum)
+	if [ -s "$dir/base.cpio.gz" ] && [ "$(cat "$dir/base.stamp" 2>/dev/null)" = "$stamp" ]; then
+		return 0
+	fi
+	root=$dir/base
+	rm -rf "$root"
+	mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,lib,lib64,etc,proc,sys,dev,run,tmp,root,var,mnt}
+	ln -s ../run "$root/var/run"
+	cp /bin/busybox "$root/bin/busybox"
+	for t in $REAL_TOOLS; do copy_bin "$root" "$t"; done
+	ln -s dash "$root/bin/sh"
+	ln -s /usr/bin/ip "$root/sbin/ip"
+	for m in modprobe insmod rmmod lsmod depmod modinfo; do ln -s /bin/kmod "$root/sbin/$m"; done
+	ln -s /bin/kmod "$root/bin/lsmod"
+	for a in $(/bin/busybox --list); do
+		[[ " $NOT_BUSYBOX " == *" $a "* ]] && continue
+		[ -e "$root/bin/$a" ] || [ -e "$root/sbin/$a" ] || [ -e "$root/usr/bin/$a" ] || ln -s busybox "$root/bin/$a"
+	done
+	mknod -m 600 "$root/dev/console" c 5 1 2>/dev/null || log "cannot mknod /dev/console (not root?)"
+	mknod -m 666 "$root/dev/null" c 1 3 2>/dev/null || true
+	echo "root:x:0:0:root:/root:/bin/sh" > "$root/etc/passwd"
+	echo "root:x:0:" > "$root/etc/group"
+	# Kernel modules, decompressed (busybox and the kernel need no xz then).
+	local md=$root/lib/modules/$kver
+	mkdir -p "$md"
+	for m in $GUEST_MODULES $GUEST_EXTRA_MODULES; do
+		modprobe -S "$kver" --show-depends "$m" 2>/dev/null | awk '$1 == "insmod" { print $2 }'
+	done | sort -u | while read -r ko; do
+		rel=${ko#/lib/modules/$kver/}
+		mkdir -p "$md/$(dirname "$rel")"
+		case "$ko" in
+		*.xz) xz -dc "$ko" > "$md/${rel%.xz}";;
+		*.zst) zstd -dqc "$ko" > "$md/${rel%.zst}";;
+		*.gz) gzip -dc "$ko" > "$md/${rel%.gz}";;
+		*) cp "$ko" "$md/$rel";;
+		esac
+	done
+	for f in modules.order modules.builtin modules.builtin.modinfo; do
+		[ -e "/lib/modules/$kver/$f" ] && sed 's/\.ko\.\(xz\|zst\|gz\)$/.ko/' "/lib/modules/$kver/$f" > "$md/$f"
+	done
+	depmod -b "$root" "$kver" || return 1
+	mkcpio "$root" > "$dir/base.cpio.gz" || return 1
+	echo "$stamp" > "$dir/base.stamp"
+}
+
+# overlay_initramfs NAME KVER CASEFILES: /init, the module(s), reader, cases.
+overlay_initramfs() {
+	local name=$1 kver=$2 cases=$3 dir=$OUT/$1 root f list=""
+	root=$dir/overlay
+	rm -rf "$root"
+	mkdir -p "$root/cases" "$root/usr/bin"
+	cp "$VM/init" "$root/init"
+	chmod 755 "$root/init"
+	cp "$VM/lib.sh" "$VM/scan.sh" "$VM/dstlib.sh" "$root/"
+	cp "$dir/dkms/dstleak.ko" "$root/dstleak.ko"
+	[ -s "$dir/dsthelper.ko" ] && cp "$dir/dsthelper.ko" "$root/dsthelper.ko"
+	[ -n "$READER" ] && copy_bin "$root" "$READER" /usr/bin/dstleak
+	for f in $cases; do
+		cp "$f" "$root/cases/"
+		list="$list /cases/$(basename "$f")"
+	done
+	{
+		echo "DSTLEAK_VERSION='$VERSION'"
+		echo "DSTLEAK_FORMAT='$FORMAT'"
+		echo "KERNEL_NAME='$name'"
+		echo "KVER='$kver'"
+		echo "GUEST_MODULES='$GUEST_MODULES'"
+		echo "CASE_FILES='$list'"
+		echo "CASE_TIMEOUT='${CASE_TIMEOUT:-300}'"
+		echo "SHOW_OUT='${SHOW_OUT:-}'"
+		for kv in ${VM_ENV:-}; do echo "export ${kv%%=*}='${kv#*=}'"; done
+	} > "$root/harness.env"
+	mkcpio "$root" > "$dir/overlay.cpio.gz"
+	cat "$dir/base.cpio.gz" "$dir/overlay.cpio.gz" > "$dir/initramfs.cpio.gz"
+}
+
+# build_kernel NAME: DKMS module, helper, initramfs. Writes $OUT/NAME/build.err
+# with a reason on failure.
+build_kernel() {
+	local name=$1 kver=${KVERS[$1]} dir=$OUT/$1
+	mkdir -p "$dir"
+	rm -f "$dir/build.err" "$dir/dsthelper.ko"
+	if [ "$kver" = MISSING ]; then
+		echo "kernel not installed (run tests/deps.sh)" > "$dir/build.err"
+		return 1
+	fi
+	if ! "$TOP/tests/dkms.sh" build "$kver" "$dir/dkms" > "$dir/dkms.log" 2>&1; then
+		echo "DKMS build failed (see $dir/dkms.log)" > "$dir/build.err"
+		tail -n 25 "$dir/dkms.log" | sed 's/^/    | /' > "$dir/build.detail"
+		find "$dir/dkms/tree" -name make.log -exec tail -n 25 {} \; 2>/dev/null | sed 's/^/    | /' >> "$dir/build.detail"
+		return 1
+	fi
+	if [ -f "$TOP/tests/helper/Kbuild" ]; then
+		rm -rf "$dir/helper"
+		cp -r "$TOP/tests/helper" "$dir/helper"
+		if make -C "/lib/modules/$kver/build" M="$dir/helper" modules > "$dir/helper.log" 2>&1 &&
+		   [ -s "$dir/helper/dsthelper.ko" ]; then
+			cp "$dir/helper/dsthelper.ko" "$dir/dsthelper.ko"
+		else
+			echo "tests/helper did not build (see $dir/helper.log)" > "$dir/build.err"
+			tail -n 25 "$dir/helper.log" | sed 's/^/    | /' > "$dir/build.detail"
+			return 1
+		fi
+	fi
+	if ! base_initramfs "$name" "$kver" > "$dir/initramfs.log" 2>&1; then
+		echo "initramfs build failed (see $dir/initramfs.log)" > "$dir/build.err"
+		return 1
+	fi
+	return 0
+}
+
+# --- booting and reporting --------------------------------------------------
+LOCK=$OUT/.print.lock
+: > "$LOCK"
+
+# case_of "REST OF LINE": the case name it starts with ("(boot)" has a space).
+case_of() {
+	case "$1" in
+	"("*) echo "${1%%)*})";;
+	*) echo "${1%% *}";;
+	esac
+}
+
+# boot_kernel NAME: boots, parses, prints its block, writes NAME/counts.
+boot_kernel() {
+	local name=$1 kver=${KVERS[$1]} dir=$OUT/$1 cases="" f rc t0 t1
+	local console=$dir/console.log results=$dir/results.log report=$dir/report
+	: > "$report"
+	for f in "${CASE_PATHS[@]}"; do cases="$cases $f"; done
+	if [ "$XFAIL" = 1 ] && [ "$name" = "${KNAMES[0]}" ]; then
+		for f in "$VM"/xfail/*.sh; do [ -f "$f" ] && cases="$cases $f"; done
+	fi
+	local expected=""
+	for f in $cases; do expected="$expected $(basename "$f" .sh)"; done
+
+	if [ -e "$dir/build.err" ]; then
+		local why
+		why=$(cat "$dir/build.err")
+		for c in $expected; do echo "FAIL $name $c: $why" >> "$report"; done
+		[ -e "$dir/build.detail" ] && cat "$dir/build.detail" >> "$report"
+		echo "0 $(echo $expected | wc -w) 0" > "$dir/counts"
+		(flock 9; cat "$report") 9>"$LOCK"
+		return
+	fi
+
+	overlay_initramfs "$name" "$kver" "$cases"
+	: > "$console"
+	: > "$results"
+	t0=$(date +%s)
+	timeout -k 10 "$VM_TIMEOUT" qemu-system-x86_64 \
+		-machine q35,accel=tcg -cpu max -smp "${VM_SMP:-2}" -m "$mem" \
+		-kernel "/boot/vmlinuz-$kver" -initrd "$dir/initramfs.cpio.gz" \
+		-append "console=ttyS0 panic=-1 oops=panic panic_on_warn=0 softlockup_panic=0 loglevel=6 ${VM_APPEND:-}" \
+		-display none -nodefaults -monitor none -no-reboot \
+		-serial "file:$console" -serial "file:$results" \
+		< /dev/null > "$dir/qemu.log" 2>&1
+	rc=$?
+	t1=$(date +%s)
+	echo "$((t1 - t0))" > "$dir/boot.secs"
+
+	local -A st=() why=() secs=() outl=() klog=()
+	local last="" done=0 booted=0 order="" line c s rest
+	while IFS= read -r line; do
+		line=${line%$'\r'}
+		case "$line" in
+		"@@BOOT "*) booted=1;;
+		"@@START "*) last=${line#@@START };;
+		"@@DONE"*) done=1;;
+		"@@OUT "*) rest=${line#@@OUT }; c=$(case_of "$rest"); rest=${rest#"$c"}
+			outl[$c]+="    | ${rest# }"$'\n';;
+		"@@KLOG "*) rest=${line#@@KLOG }; c=$(case_of "$rest"); rest=${rest#"$c"}
+			klog[$c]+="    ! ${rest# }"$'\n';;
+		"@@RESULT "*) rest=${line#@@RESULT }; c=$(case_of "$rest")
+			rest=${rest#"$c" }
+			s=${rest%% *}; rest=${rest#"$s"}; rest=${rest# }
+			st[$c]=$s
+			case "$rest" in [0-9]*s|[0-9]*s\ *) secs[$c]=${rest%% *}; rest=${rest#"${secs[$c]}"}; rest=${rest# };; esac
+			why[$c]=$rest
+			[[ " $order " == *" $c "* ]] || order="$order $c";;
+		esac
+	done < "$results"
+
+	local died=""
+	if grep -q "Kernel panic" "$console"; then
+		died="the guest panicked"
+	elif [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
+		died="the boot timed out after ${VM_TIMEOUT}s"
+	elif [ "$done" != 1 ]; then
+		died="the guest stopped without finishing (qemu exit $rc)"
+	fi
+	local pass=0 failn=0 skipn=0 ran=0
+	emit() { # STATUS CASE REASON SECS
+		local tag="$1 $name $2" tail=""
+		[ -n "$4" ] && tail=" [$4]"
+		case "$1" in
+		PASS) pass=$((pass + 1)); [ -n "$3" ] && tag="$tag: $3";;
+		FAIL) failn=$((failn + 1)); tag="$tag: ${3:-failed}";;
+		SKIP) skipn=$((skipn + 1)); tag="$tag: $3";;
+		esac
+		echo "$tag$tail" >> "$report"
+	}
+	for c in "(boot)" $expected "(end)"; do
+		s=${st[$c]:-}
+		if [ -z "$s" ]; then
+			case "$c" in "("*) continue;; esac
+			if [ "$booted" != 1 ]; then
+				emit FAIL "$c" "not run: the guest did not boot ($died)" ""
+			elif [ "$c" = "$last" ] && [ -n "$died" ]; then
+				emit FAIL "$c" "no result: $died while it ran" ""
+				ran=1
+				{ echo "    console tail:"; tail -n 40 "$console" | sed 's/^/    > /'; } >> "$report"
+			else
+				emit FAIL "$c" "not run: $died${last:+ during $last}" ""
+			fi
+			continue
+		fi
+		if [[ $c == xfail-* ]]; then
+			if [ "$s" = FAIL ]; then
+				emit PASS "$c" "failed as expected (${why[$c]})" "${secs[$c]:-}"
+			else
+				emit FAIL "$c" "harness self-test: expected FAIL, got $s ${why[$c]}" "${secs[$c]:-}"
+			fi
+			continue
+		fi
+		emit "$s" "$c" "${why[$c]}" "${secs[$c]:-}"
+		if [ "$s" = FAIL ] || [ -n "${SHOW_OUT:-}" ]; then
+			[ -n "${klog[$c]:-}" ] && printf '%s' "${klog[$c]}" >> "$report"
+			[ -n "${outl[$c]:-}" ] && printf '%s' "${outl[$c]}" >> "$report"
+		fi
+	done
+	if [ -n "$died" ] && [ "$booted" = 1 ] && [ -z "$last$ran" ]; then
+		emit FAIL "(boot)" "$died before the first case" ""
+		{ echo "    console tail:"; tail -n 40 "$console" | sed 's/^/    > /'; } >> "$report"
+	elif [ -n "$died" ] && [ "$done" != 1 ] && [ -z "$ran" ] && [ -n "$last" ] && [ -n "${st[$last]:-}" ]; then
+		emit FAIL "(end)" "$died after $last" ""
+		{ echo "    console tail:"; tail -n 40 "$console" | sed 's/^/    > /'; } >> "$report"
+	elif [ "$booted" != 1 ]; then
+		{ echo "    console tail:"; tail -n 40 "$console" | sed 's/^/    > /'; cat "$dir/qemu.log"; } >> "$report"
+	fi
+	echo "# $name: $kver booted and ran$(echo " $expected" | wc -w | sed 's/^/ /;s/$/ case(s)/') in $((t1 - t0))s (console: ${console#"$TOP"/})" >> "$report"
+	echo "$pass $failn $skipn" > "$dir/counts"
+	(flock 9; cat "$report") 9>"$LOCK"
+}
+
+# --- main -------------------------------------------------------------------
+tstart=$(date +%s)
+for k in "${KNAMES[@]}"; do
+	log "building for $k (${KVERS[$k]}): DKMS, helper, initramfs"
+	build_kernel "$k" || log "$k: $(cat "$OUT/$k/build.err")"
+done
+log "booting ${KNAMES[*]} (${KJOBS:-1} at a time, ${mem} MB, limit ${VM_TIMEOUT}s a boot)"
+running=0
+for k in "${KNAMES[@]}"; do
+	rm -f "$OUT/$k/counts"
+	boot_kernel "$k" &
+	running=$((running + 1))
+	if [ "$running" -ge "${KJOBS:-1}" ]; then
+		wait -n
+		running=$((running - 1))
+	fi
+done
+wait
+
+P=0 F=0 S=0
+for k in "${KNAMES[@]}"; do
+	if [ -s "$OUT/$k/counts" ]; then
+		read -r p f s < "$OUT/$k/counts"
+	else
+		p=0 f=1 s=0
+		echo "FAIL $k (harness): no result counts"
+	fi
+	P=$((P + p)) F=$((F + f)) S=$((S + s))
+done
+log "all kernels done in $(( $(date +%s) - tstart ))s"
+if [ "$S" -gt 0 ]; then
+	echo "$P passed, $F failed, $S skipped"
+else
+	echo "$P passed, $F failed"
+fi
+[ "$F" -eq 0 ]
