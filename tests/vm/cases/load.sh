@@ -1,0 +1,33 @@
+#!/bin/sh
+# The module loads, exposes /sys/kernel/debug/dstleak/ and /proc/net/dstleak
+# with the expected version header, and unloads leaving nothing behind.
+. /lib.sh
+
+if is_loaded dstleak; then fail "dstleak is loaded before the case"; fi
+load_dstleak
+is_loaded dstleak || fail "dstleak not in /proc/modules after insmod"
+
+assert_file "$DBG"
+assert_file "$DBG/version"
+cat "$DBG/version"
+assert_eq "debugfs version: format" "$DSTLEAK_FORMAT" "$(field "$DBG/version" format)"
+assert_eq "debugfs version: module" "$DSTLEAK_VERSION" "$(field "$DBG/version" module)"
+assert_eq "debugfs version: kernel" "$KVER" "$(field "$DBG/version" kernel)"
+
+assert_file "$PROCF"
+cat "$PROCF"
+assert_eq "first line of $PROCF" "format $DSTLEAK_FORMAT" "$(head -n 1 "$PROCF")"
+assert_eq "$PROCF: module" "$DSTLEAK_VERSION" "$(field "$PROCF" module)"
+# The same header as the version file, first.
+head -n 3 "$DBG/version" > /tmp/v.dbg
+head -n 3 "$PROCF" > /tmp/v.proc
+cmp /tmp/v.dbg /tmp/v.proc || fail "$PROCF does not start with the header of $DBG/version"
+assert_eq "modinfo version" "$DSTLEAK_VERSION" "$(modinfo -F version /dstleak.ko)"
+
+unload_dstleak
+assert_no_file "$DBG"
+assert_no_file "$PROCF"
+if lsmod | grep -q '^dstleak '; then
+	fail "lsmod still lists dstleak after rmmod"
+fi
+pass

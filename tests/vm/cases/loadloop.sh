@@ -1,0 +1,41 @@
+#!/bin/sh
+# Load and unload the module 50 times while two namespaces ping each other
+# over veth, IPv4 and IPv6. The harness checks the kernel log stays clean.
+# vm-timeout: 600
+. /lib.sh
+
+LOOPS=${LOOPS:-50}
+mk_pair dla dlb
+in_ns dla ping -c 2 -W 2 10.9.0.2 > /dev/null || fail "no IPv4 traffic before the loop"
+in_ns dla ping -c 2 -W 2 fd00:9::2 > /dev/null || fail "no IPv6 traffic before the loop"
+
+# Background traffic, both directions, both families (new sockets each time,
+# so routes are looked up and dst entries taken and released all along).
+set +x
+pids=""
+for a in "dla 10.9.0.2" "dlb 10.9.0.1" "dla fd00:9::2" "dlb fd00:9::1"; do
+	# shellcheck disable=SC2086
+	set -- $a
+	( while :; do ip netns exec "$1" ping -c 1 -W 1 "$2" > /dev/null 2>&1; done ) &
+	pids="$pids $!"
+done
+set -x
+
+i=0
+t0=$(date +%s)
+set +x
+while [ "$i" -lt "$LOOPS" ]; do
+	insmod /dstleak.ko || fail "insmod failed in round $i"
+	cat "$DBG/version" > /dev/null || fail "version unreadable in round $i"
+	cat "$PROCF" > /dev/null || fail "$PROCF unreadable in round $i"
+	rmmod dstleak || fail "rmmod failed in round $i"
+	i=$((i + 1))
+done
+set -x
+echo "$LOOPS load/unload rounds done in $(( $(date +%s) - t0 ))s"
+
+in_ns dla ping -c 1 -W 2 10.9.0.2 > /dev/null || fail "IPv4 traffic stopped after the loop"
+in_ns dlb ping -c 1 -W 2 fd00:9::1 > /dev/null || fail "IPv6 traffic stopped after the loop"
+# shellcheck disable=SC2086
+kill $pids 2>/dev/null || true
+pass
