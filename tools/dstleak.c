@@ -517,6 +517,13 @@ static void fmt_rate(char *b, size_t n, const struct dl_num *old,
 		snprintf(b, n, "%.1f", (double)(new->u - old->u) / secs);
 }
 
+static bool num_changed(const struct dl_num *a, const struct dl_num *b)
+{
+	if (a->null || b->null)
+		return a->null != b->null;
+	return dl_num_cmp(a, b) != 0;
+}
+
 static const char *const watch_hdr[] = { "NETNS", "INUM", "STATE", "FAMILY",
 	"LIVE", "ALLOCS/s", "FREES/s", "FAILURES/s", "KERNEL", "DRIFT", "HEADROOM" };
 
@@ -539,10 +546,8 @@ static void watch_block(const struct dl_summary *s, const struct dl_summary *pre
 			const struct dl_fam *fa = &ns->fam[f];
 			const struct dl_fam *pf = pns ? &pns->fam[f] : NULL;
 			char live[32], ra[32], rf[32], rx[32], k[32], d[32], h[32];
-			bool moved = pf && (memcmp(&pf->f[DL_F_allocs], &fa->f[DL_F_allocs],
-						   sizeof(struct dl_num)) ||
-					    memcmp(&pf->f[DL_F_frees], &fa->f[DL_F_frees],
-						   sizeof(struct dl_num)));
+			bool moved = pf && (num_changed(&pf->f[DL_F_allocs], &fa->f[DL_F_allocs]) ||
+					    num_changed(&pf->f[DL_F_frees], &fa->f[DL_F_frees]));
 
 			if (!all && fam_idle(fa) && !moved)
 				continue;

@@ -166,7 +166,7 @@ static int fail(struct ctx *c, const char *fmt, ...)
 static const char *q(const struct tok *t)
 {
 	static char b[4][48];
-	static int i;
+	static unsigned int i;
 	char *o = b[i++ & 3];
 	size_t n = t->n > 40 ? 40 : t->n, k;
 

@@ -329,6 +329,18 @@ out_has "(rates from the next round)"
 awk '/^dstleak watch/ { n++ } n == 2 && / ipv6 / { print }' "$T/out" | grep -q ' 0\.0 ' ||
 	no "second block has no rates"
 record "watch -n 2: two blocks, rates from the second, no escape codes on a pipe"
+mkdir -p "$T/w"; cp "$T/healthy/summary" "$T/w/summary"
+( sleep 0.3
+  sed "/^ns $BLUE alive ipv6/s/allocs 2000 /allocs 2100 /; /^ns 4026531840 alive ipv4/s/allocs 30 /allocs 3 /" \
+	"$T/healthy/summary" >"$T/w/summary.new" && mv "$T/w/summary.new" "$T/w/summary" ) &
+why=; run 0 "$D" --source "$T/w" watch -n 2 -i 1
+wait
+awk -v blue="$BLUE" '/^dstleak watch/ { n++ } n == 2 && $0 ~ "^blue +" blue { inblue = 1 }
+	n == 2 && inblue && / ipv6 / { print $3; exit }' "$T/out" >"$T/rate"
+awk '{ exit !($1 >= 80 && $1 <= 101) }' "$T/rate" || no "ipv6 allocs/s in blue is '$(cat "$T/rate")', want about 100"
+awk '/^dstleak watch/ { n++ } n == 2 && /^systemd/ { print $6; exit }' "$T/out" >"$T/rate"
+[ "$(cat "$T/rate")" = "-" ] || no "a counter that went backwards shows rate '$(cat "$T/rate")', want -"
+record "watch: rates per second from the interval; a counter that went backwards shows -"
 why=; run 2 "$D" watch -i 0; err_has "-i: '0'"
 why=; run 2 "$D" watch -i abc
 why=; run 2 "$D" watch -n 0
