@@ -63,8 +63,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	case 1:
 		if (dl_parse_suspects(buf, size - 1, "fuzz", &sp, &err) == 0) {
 			for (i = 0; i < sp.ngroups; i++)
-				if (sp.groups[i].median_ms > sp.groups[i].oldest_ms ||
-				    sp.groups[i].family < 0 || sp.groups[i].reason < 0)
+				if (sp.groups[i].family < 0 || sp.groups[i].reason < 0 ||
+				    sp.groups[i].family >= DSTLEAK_NR_FAMILIES ||
+				    sp.groups[i].reason >= DL_NR_REASONS)
 					abort();
 			dl_suspects_free(&sp);
 		}

@@ -664,12 +664,10 @@ static int parse_suspects_lines(struct ctx *c, struct dl_suspects *s)
 				free(g.device);
 				return -1;
 			}
-			if (g.median_ms > g.oldest_ms) {
-				free(g.device);
-				return fail(c, "median_ms %" PRIu64
-					    " is larger than oldest_ms %" PRIu64,
-					    g.median_ms, g.oldest_ms);
-			}
+			/*
+			 * median_ms may exceed oldest_ms: the module measures
+			 * them in two walks, the median's later. Not an error.
+			 */
 			s->groups = dl_xrealloc(s->groups, s->ngroups + 1,
 						sizeof(*s->groups));
 			s->groups[s->ngroups++] = g;

@@ -188,6 +188,9 @@ why=; run 0 "$D" suspects --json; golden suspects.json; json_ok
 out_has '"oldest_s":65.000,"median_s":64.000'; out_has '"device":null'
 out_has '"device":"\\"we\\\\ird"'
 record "suspects --json: contract v1, seconds exact, device null or escaped"
+mkdir -p "$T/med"; cp "$FIX/good/summary" "$T/med/"; cp "$FIX/suspects-median-after-oldest" "$T/med/suspects"
+why=; run 0 "$D" --source "$T/med" suspects --json; out_has '"oldest_s":65.000,"median_s":66.000'
+record "suspects: a median measured after the oldest (two walks) is accepted as written"
 why=; run 0 "$D" --source "$T/healthy" suspects; out_has "^no leak suspects$"
 record "suspects: none -> says so"
 

@@ -182,7 +182,6 @@ static void test_bad(void)
 		{ "bad/crlf", 0, ":1: garbage: control byte 0x0d" },
 		{ "bad/suspects-orphan-stack", 1, ":2: 'stack' line before any 'group' line" },
 		{ "bad/suspects-unknown-reason", 1, ":2: unknown suspect reason 'haunted'" },
-		{ "bad/suspects-median-gt-oldest", 1, ":2: median_ms 66000 is larger" },
 		{ "bad/suspects-overflow", 1, ":2: value of 'count' overflows" },
 		{ "bad/suspects-missing-column", 1, ":2: expected field 'oldest_ms'" },
 		{ "bad/suspects-truncated", 1, ":2: truncated" },
