@@ -72,6 +72,29 @@ static void cell(FILE *f, const char *s, size_t w, bool right, bool last)
 		fprintf(f, "%s%*s", s, (int)(w - n), "");
 }
 
+/* One line, without trailing blanks. */
+static void line(FILE *f, struct tbl *t, char *const *cells, const size_t *w)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+	int i;
+
+	if (!m)
+		return;
+	for (i = 0; i < t->ncols; i++) {
+		if (i)
+			fputs("  ", m);
+		cell(m, cells[i], w[i], t->align[i] == 'r', i == t->ncols - 1);
+	}
+	fclose(m);
+	while (len && buf[len - 1] == ' ')
+		len--;
+	fwrite(buf, 1, len, f);
+	fputc('\n', f);
+	free(buf);
+}
+
 void tbl_print(struct tbl *t, FILE *f)
 {
 	size_t *w = dl_xrealloc(NULL, (size_t)t->ncols, sizeof(size_t));
@@ -84,24 +107,12 @@ void tbl_print(struct tbl *t, FILE *f)
 		for (i = 0; !t->rows[r].raw && i < t->ncols; i++)
 			if (width(t->rows[r].cells[i]) > w[i])
 				w[i] = width(t->rows[r].cells[i]);
-	for (i = 0; i < t->ncols; i++) {
-		if (i)
-			fputs("  ", f);
-		cell(f, t->hdr[i], w[i], t->align[i] == 'r', i == t->ncols - 1);
-	}
-	fputc('\n', f);
+	line(f, t, (char *const *)t->hdr, w);
 	for (r = 0; r < t->nrows; r++) {
-		if (t->rows[r].raw) {
+		if (t->rows[r].raw)
 			fprintf(f, "%s\n", t->rows[r].cells[0]);
-			continue;
-		}
-		for (i = 0; i < t->ncols; i++) {
-			if (i)
-				fputs("  ", f);
-			cell(f, t->rows[r].cells[i], w[i], t->align[i] == 'r',
-			     i == t->ncols - 1);
-		}
-		fputc('\n', f);
+		else
+			line(f, t, t->rows[r].cells, w);
 	}
 	free(w);
 }
