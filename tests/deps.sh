@@ -1,7 +1,9 @@
 #!/bin/sh
 # Install what building and testing dstleak needs, from Debian's packages.
 # Idempotent: packages already present are skipped; what is installed is named.
-# Usage: tests/deps.sh [--dry-run]
+# Works as root on a fresh Debian 12, without a terminal.
+# Usage: tests/deps.sh [--dry-run] [--style]
+#   --style    also what `make style` needs (linux-source-6.12: checkpatch.pl)
 set -eu
 
 # The test kernels. Adding a kernel is one line here and one in tests/vm/kernels.
@@ -10,13 +12,28 @@ linux-image-cloud-amd64 linux-headers-cloud-amd64
 linux-image-6.12-cloud-amd64 linux-headers-6.12-cloud-amd64
 linux-image-6.12-rt-amd64 linux-headers-6.12-rt-amd64
 "
+# Building (module, reader, sparse), DKMS (and its signing: openssl), the VM
+# harness (qemu, busybox, cpio, the guest's real ip and kmod, module
+# decompression).
 TOOL_PKGS="
 build-essential make gcc clang sparse
-qemu-system-x86 busybox-static cpio kmod dkms iproute2
+qemu-system-x86 busybox-static cpio kmod dkms iproute2 dash
+xz-utils gzip openssl util-linux coreutils
 "
+STYLE_PKGS="perl linux-source-6.12"
+
+DRY=""
+WANT="$KERNEL_PKGS $TOOL_PKGS"
+for a in "$@"; do
+	case "$a" in
+	--dry-run) DRY=1;;
+	--style) WANT="$WANT $STYLE_PKGS";;
+	*) echo "usage: $0 [--dry-run] [--style]" >&2; exit 2;;
+	esac
+done
 
 missing=""
-for p in $KERNEL_PKGS $TOOL_PKGS; do
+for p in $WANT; do
 	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
 		missing="$missing $p"
 	fi
@@ -27,7 +44,7 @@ if [ -z "$missing" ]; then
 	exit 0
 fi
 echo "deps: installing:$missing"
-[ "${1:-}" = "--dry-run" ] && exit 0
+[ -z "$DRY" ] || exit 0
 if [ "$(id -u)" != 0 ]; then
 	echo "deps: must run as root to install packages (or install them yourself)" >&2
 	exit 1
@@ -41,4 +58,4 @@ for p in $missing; do
 	fi
 done
 # shellcheck disable=SC2086
-apt-get install -y -q --no-install-recommends $missing
+apt-get install -y -q --no-install-recommends $missing < /dev/null

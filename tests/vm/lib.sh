@@ -59,6 +59,10 @@
 #                                    after the last mark (never clear the log
 #                                    with dmesg -c: the harness scans it)
 #
+# Helpers for a group of cases live in tests/vm/<name>lib.sh (e.g. dstlib.sh);
+# the harness puts them next to this file in the guest and this file sources
+# them all, at its end.
+#
 # Variables: DSTLEAK_VERSION (expected module version), DSTLEAK_FORMAT,
 #   KERNEL_NAME (e.g. 6.12-cloud), KVER (uname -r), DBG=/sys/kernel/debug/dstleak,
 #   PROCF=/proc/net/dstleak, CASE (this case's name).
@@ -232,7 +236,9 @@ klog_since_mark() {
 	dmesg | awk -v m="$_mark" 'f { print } index($0, m) { f = 1 }'
 }
 
-# The dst-specific helpers (dsthelper commands, snapshots, deltas) live in
-# tests/vm/dstlib.sh.
-# shellcheck disable=SC1091
-[ -r /dstlib.sh ] && . /dstlib.sh
+# The group helpers, e.g. tests/vm/dstlib.sh (dsthelper commands, snapshots,
+# deltas).
+# shellcheck disable=SC1090
+for _lib in /*lib.sh; do
+	[ "$_lib" = /lib.sh ] || [ ! -r "$_lib" ] || . "$_lib"
+done

@@ -198,7 +198,7 @@ overlay_initramfs() {
 	mkdir -p "$root/cases" "$root/usr/bin"
 	cp "$VM/init" "$root/init"
 	chmod 755 "$root/init"
-	cp "$VM/lib.sh" "$VM/scan.sh" "$VM/dstlib.sh" "$root/"
+	cp "$VM"/*lib.sh "$VM/scan.sh" "$root/"
 	cp "$dir/dkms/dstleak.ko" "$root/dstleak.ko"
 	[ -s "$dir/dsthelper.ko" ] && cp "$dir/dsthelper.ko" "$root/dsthelper.ko"
 	[ -n "$READER" ] && copy_bin "$root" "$READER" /usr/bin/dstleak
@@ -314,7 +314,7 @@ boot_kernel() {
 		"@@START "*) last=${line#@@START };;
 		"@@DONE"*) done=1;;
 		"@@OUT "*) rest=${line#@@OUT }; c=$(case_of "$rest"); rest=${rest#"$c"}
-			outl[$c]+="    | ${rest# }"$'\n';;
+			outl[$c]+="${OUT_PREFIX-    | }${rest# }"$'\n';;
 		"@@KLOG "*) rest=${line#@@KLOG }; c=$(case_of "$rest"); rest=${rest#"$c"}
 			klog[$c]+="    ! ${rest# }"$'\n';;
 		"@@RESULT "*) rest=${line#@@RESULT }; c=$(case_of "$rest")

@@ -1,0 +1,89 @@
+#!/bin/bash
+# make check: install what is missing, build, run the reader's unit tests and
+# the harness self-test on the host, then every VM case on every test kernel.
+# One line per test; the last line, alone, is the grand total
+# "N passed, N failed" (", N skipped" if any). Exit status 1 on any failure.
+#
+# Environment: KERNELS=, CASES= (a subset of the VM tests; see tests/vm/run.sh),
+# KJOBS=, VM_TIMEOUT=, ... (passed to tests/vm/run.sh), NO_DEPS=1 (do not run
+# tests/deps.sh), NO_UNIT=1 (skip the host unit tests).
+set -uo pipefail
+
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+cd "$TOP" || exit 2
+LOGS=$TOP/tests/vm/out/check
+mkdir -p "$LOGS"
+P=0 F=0 S=0
+t0=$(date +%s)
+
+say() { echo "== $*"; }
+pass() { echo "PASS host $1"; P=$((P + 1)); }
+fail() { echo "FAIL host $1"; F=$((F + 1)); }
+
+# fold FILE NAME: adds the closing "N passed, N failed[, N skipped]" line of
+# FILE to the totals; a run without one counts as one failure.
+fold() {
+	local line p f s
+	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed(, [0-9]+ skipped)?$' "$1" | tail -n 1)
+	if [ -z "$line" ]; then
+		fail "$2: no closing 'N passed, N failed' line (see ${1#"$TOP"/})"
+		return
+	fi
+	p=$(echo "$line" | sed 's/ passed.*//')
+	f=$(echo "$line" | sed 's/.* \([0-9]*\) failed.*/\1/')
+	s=$(echo "$line" | sed -n 's/.* \([0-9]*\) skipped$/\1/p')
+	P=$((P + p)) F=$((F + f)) S=$((S + ${s:-0}))
+}
+
+if [ -z "${NO_DEPS:-}" ]; then
+	say "dependencies (tests/deps.sh)"
+	if ! "$TOP/tests/deps.sh" < /dev/null; then
+		fail "deps: tests/deps.sh failed; cannot test"
+		echo "$P passed, $F failed"
+		exit 1
+	fi
+fi
+
+say "build: module for every kernel with headers (make module)"
+if make module > "$LOGS/build-module.log" 2>&1; then
+	pass "build-module"
+else
+	fail "build-module (see tests/vm/out/check/build-module.log)"
+	tail -n 30 "$LOGS/build-module.log" | sed 's/^/    | /'
+fi
+# W=1 must stay quiet.
+if grep -E 'warning:' "$LOGS/build-module.log" | grep -v '^make' > "$LOGS/build-warnings.log"; then
+	fail "build-module: compiler warnings with W=1"
+	head -n 20 "$LOGS/build-warnings.log" | sed 's/^/    | /'
+fi
+
+if [ -f tools/Makefile ]; then
+	say "build: the reader (make -C tools)"
+	if make -C tools > "$LOGS/build-reader.log" 2>&1; then
+		pass "build-reader"
+	else
+		fail "build-reader (see tests/vm/out/check/build-reader.log)"
+		tail -n 30 "$LOGS/build-reader.log" | sed 's/^/    | /'
+	fi
+	if [ -z "${NO_UNIT:-}" ] && grep -q '^test:' tools/Makefile; then
+		say "unit tests of the reader (make -C tools test)"
+		make -s -C tools test < /dev/null 2>&1 | tee "$LOGS/unit.log"
+		fold "$LOGS/unit.log" "reader unit tests"
+	fi
+fi
+
+say "harness self-test (tests/vm/selftest.sh)"
+"$TOP/tests/vm/selftest.sh" 2>&1 | tee "$LOGS/selftest.log"
+fold "$LOGS/selftest.log" "harness self-test"
+
+say "VM tests (tests/vm/run.sh${KERNELS:+ KERNELS=\"$KERNELS\"}${CASES:+ CASES=\"$CASES\"})"
+"$TOP/tests/vm/run.sh" < /dev/null 2>&1 | tee "$LOGS/vm.log"
+fold "$LOGS/vm.log" "VM tests"
+
+echo "== make check took $(( $(date +%s) - t0 ))s"
+if [ "$S" -gt 0 ]; then
+	echo "$P passed, $F failed, $S skipped"
+else
+	echo "$P passed, $F failed"
+fi
+[ "$F" -eq 0 ]

@@ -1,0 +1,98 @@
+#!/bin/bash
+# make style:  checkpatch.pl --no-tree -f on module/*.[ch] and tests/helper/*.c
+# make sparse: tests/style.sh --sparse: the module (and tests/helper) built
+#              with C=1 W=1 for every test kernel; any sparse or compiler
+#              warning in our files fails.
+# checkpatch.pl comes from the kernel source: /tmp/ksrc/linux-source-*/scripts,
+# $CHECKPATCH, or extracted once from /usr/src/linux-source-*.tar.xz into
+# tests/vm/out/checkpatch/. Ends with "N passed, N failed"; exit 1 on failure.
+set -uo pipefail
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+cd "$TOP" || exit 2
+OUT=$TOP/tests/vm/out
+P=0 F=0
+ok() { echo "PASS style $1"; P=$((P + 1)); }
+bad() { echo "FAIL style $1"; F=$((F + 1)); }
+
+find_checkpatch() {
+	local c tarball
+	if [ -n "${CHECKPATCH:-}" ]; then echo "$CHECKPATCH"; return; fi
+	for c in /tmp/ksrc/linux-source-*/scripts/checkpatch.pl "$OUT"/checkpatch/linux-source-*/scripts/checkpatch.pl; do
+		[ -f "$c" ] && [ -f "$(dirname "$c")/spelling.txt" ] && { echo "$c"; return; }
+	done
+	tarball=$(ls /usr/src/linux-source-*.tar.xz 2>/dev/null | sort -V | tail -n 1)
+	[ -n "$tarball" ] || return 1
+	mkdir -p "$OUT/checkpatch"
+	echo "style: extracting checkpatch.pl from $tarball" >&2
+	tar -C "$OUT/checkpatch" -xJf "$tarball" --wildcards \
+		'*/scripts/checkpatch.pl' '*/scripts/spelling.txt' '*/scripts/const_structs.checkpatch' >&2 || return 1
+	ls "$OUT"/checkpatch/linux-source-*/scripts/checkpatch.pl | sort -V | tail -n 1
+}
+
+run_checkpatch() {
+	local cp f files
+	[ -n "${NO_DEPS:-}" ] || "$TOP/tests/deps.sh" --style > /dev/null || true
+	if ! cp=$(find_checkpatch); then
+		bad "checkpatch: no checkpatch.pl (apt-get install linux-source, or set CHECKPATCH=)"
+		return
+	fi
+	files=$(ls module/*.c module/*.h tests/helper/*.c 2>/dev/null | grep -v "\.mod\.c$")
+	for f in $files; do
+		if out=$(perl "$cp" --no-tree -f --quiet --show-types "$f" 2>&1); then
+			ok "checkpatch $f"
+		else
+			bad "checkpatch $f"
+			echo "$out" | sed 's/^/    | /'
+		fi
+	done
+}
+
+# sparse_one KVER DIR: builds DIR with C=1 W=1, fails on a warning in it.
+sparse_one() {
+	local kver=$1 src=$2 name=$3 dir log
+	dir=$OUT/sparse/$kver/$name
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	cp -r "$src"/. "$dir"/
+	log=$dir.log
+	if ! make -C "/lib/modules/$kver/build" M="$dir" C=1 W=1 modules > "$log" 2>&1; then
+		bad "sparse $name $kver: build failed"
+		tail -n 20 "$log" | sed 's/^/    | /'
+		return
+	fi
+	if grep -E "^$dir/.*(warning|error):" "$log" > "$log.ours"; then
+		bad "sparse $name $kver: warnings"
+		sed "s|$dir/||; s/^/    | /" "$log.ours" | head -n 40
+	else
+		ok "sparse $name $kver"
+	fi
+}
+
+run_sparse() {
+	command -v sparse > /dev/null || { bad "sparse: not installed (tests/deps.sh)"; return; }
+	local name glob kver d src
+	src=$OUT/sparse/src
+	rm -rf "$src"
+	mkdir -p "$src/module"
+	cp Kbuild "$src/"
+	cp module/*.c module/*.h "$src/module/"
+	while read -r name glob _; do
+		case "$name" in ''|'#'*) continue;; esac
+		kver=""
+		for d in $(cd /lib/modules && ls -d $glob 2>/dev/null | sort -V); do
+			[ -e "/lib/modules/$d/build/Makefile" ] && kver=$d
+		done
+		[ -n "$kver" ] || { bad "sparse $name: no headers installed"; continue; }
+		sparse_one "$kver" "$src" dstleak
+		[ -f tests/helper/Kbuild ] && sparse_one "$kver" tests/helper dsthelper
+	done < tests/vm/kernels
+}
+
+case "${1:-}" in
+--sparse) run_sparse;;
+"") run_checkpatch;;
+--all) run_checkpatch; run_sparse;;
+*) echo "usage: $0 [--sparse|--all]" >&2; exit 2;;
+esac
+echo "$P passed, $F failed"
+[ "$F" -eq 0 ]
