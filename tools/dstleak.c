@@ -881,7 +881,7 @@ static int cmd_diff(int argc, char **argv)
 	};
 	struct dl_snapshot old, new;
 	const struct dl_summary *a, *b;
-	bool force = false, all = false, reset = false;
+	bool force = false, all = false, reset = false, full_old, full_new;
 	const char *newname;
 	struct dl_names *names;
 	double secs;
@@ -928,6 +928,9 @@ static int cmd_diff(int argc, char **argv)
 	if (secs <= 0)
 		fprintf(stderr, "%s: %s is not later than %s: no rates\n",
 			prog_cmd, newname, argv[optind]);
+	/* The module writes "global" lines only in the all-namespace view. */
+	full_old = a->global[DSTLEAK_FAM_IPV4].seen;
+	full_new = b->global[DSTLEAK_FAM_IPV4].seen;
 	names = dl_names_load();
 	tbl_init(&t, 14, diff_hdr, "llllrrrrrrrrrr");
 	/* Both lists are sorted by inode: merge them. */
@@ -946,9 +949,16 @@ static int cmd_diff(int argc, char **argv)
 			nn = &b->ns[j++];
 		}
 		snprintf(inum, sizeof(inum), "%" PRIu64, (on ? on : nn)->inum);
-		if (!nn) {
-			tbl_row(&t, ns_name(names, on->inum), inum, "gone", "", "",
-				"", "", "", "", "", "", "", "", "");
+		/*
+		 * A namespace on one side only is new (counted from zero) or
+		 * gone when the other side saw every namespace; when it saw
+		 * only its own (/proc/net/dstleak), nothing can be said.
+		 */
+		if (!nn || (!on && !full_old)) {
+			if (all || full_new || full_old)
+				tbl_row(&t, ns_name(names, (on ? on : nn)->inum), inum,
+					!nn ? (full_new ? "gone" : "not in NEW") : "not in OLD",
+					"", "", "", "", "", "", "", "", "", "", "");
 			continue;
 		}
 		state = !on ? "new" : nn->exited ? "exited" : "alive";

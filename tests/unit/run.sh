@@ -303,6 +303,9 @@ why=; run 0 "$D" diff "$FIX/snap/new" "$FIX/snap/reset"; out_has "reset"
 err_has "went backwards"
 out_lacks "18446744073709"
 record "diff: a counter that went backwards is 'reset', never a huge number"
+why=; run 0 "$D" diff "$FIX/snap/own-netns" "$FIX/snap/new"; out_has "4026532400 *not in OLD$"; out_lacks " new "
+out_lacks "2000"
+record "diff: a snapshot of one namespace (/proc) makes no others 'new' with counts from zero"
 why=; run 0 "$D" diff "$T/s1"; out_has "to now"; err_empty
 record "diff OLD: against now, same host and boot"
 why=; run 2 "$D" diff "$FIX/bad/snap-foreign-host"; err_lines 1
