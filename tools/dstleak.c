@@ -118,8 +118,10 @@ static void load_summary(struct source *src, struct dl_summary *sum,
 			snprintf(src->dir, sizeof(src->dir), "%s", opt_source);
 			join(src->summary, sizeof(src->summary), opt_source,
 			     DSTLEAK_FILE_SUMMARY);
-		} else {
+		} else if (S_ISREG(st.st_mode)) {
 			snprintf(src->summary, sizeof(src->summary), "%s", opt_source);
+		} else {
+			die(bad_exit, "%s: not a directory or a regular file", opt_source);
 		}
 		if (dl_read_file(src->summary, &raw, &len, &e))
 			die(bad_exit, "%s: %s", src->summary, strerror(e));
@@ -801,7 +803,8 @@ static void load_snapshot(const char *path, struct dl_snapshot *snap)
 	size_t len;
 	int fd, e;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO named by mistake must not hang us. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)
 		die(bad_exit, "%s: %s", path, strerror(errno));
 	if (fstat(fd, &st) || !S_ISREG(st.st_mode))

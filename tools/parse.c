@@ -875,7 +875,8 @@ const struct dl_ns *dl_find_ns(const struct dl_summary *s, uint64_t inum)
  * starts collecting (and, on older kernels, where allocation starts to
  * fail); max_size is where IPv6 allocation fails. "-", 0 or less (-1, a
  * sysctl set to "never"), and DL_UNLIMITED (INT_MAX, IPv6 max_size since
- * 6.3) or more (IPv4's ~0 gc_thresh) are no limit.
+ * 6.3) or more (IPv4's ~0 gc_thresh) are no limit. A negative kernel
+ * counter has no headroom.
  */
 bool dl_headroom(const struct dl_fam *f, double *pct, uint64_t *limit,
 		 const char **limit_name)
@@ -886,7 +887,8 @@ bool dl_headroom(const struct dl_fam *f, double *pct, uint64_t *limit,
 	const char *name = NULL;
 	int i;
 
-	if (k->null)
+	/* A negative count is no count: no headroom from it. */
+	if (k->null || (k->is_signed && k->s < 0))
 		return false;
 	for (i = 0; i < 2; i++) {
 		const struct dl_num *l = &f->f[idx[i]];

@@ -460,6 +460,7 @@ static void test_headroom(void)
 		{ "5", "4294967295", "-", false, 0, NULL },
 		{ "0", "32768", "-", true, 100.0, "gc_thresh" },
 		{ "5", "-1", "4096", true, 99.8779296875, "max_size" },
+		{ "-3", "1024", "4096", false, 0, NULL }, /* found by the fuzzer */
 	};
 	const char *name = "headroom: the smaller real limit; INT_MAX, -1, 0 are none";
 	size_t i;
