@@ -50,6 +50,8 @@ case "${1:-}" in
 *) sed -n '2,/^set -uo/s/^# \{0,1\}//p' "$0" | sed '$d' >&2; exit 2;;
 esac
 
+# shellcheck source=tests/vm/scan.sh
+. "$VM/scan.sh"
 log() { echo "vm: $*" >&2; }
 die() { echo "vm: $*" >&2; exit 2; }
 
@@ -260,6 +262,21 @@ build_kernel() {
 LOCK=$OUT/.print.lock
 : > "$LOCK"
 
+# console_detail CASE: what the console says about a guest that died in CASE
+# (or before any case): its forbidden lines since the case began, then the tail.
+console_detail() {
+	local console=$1 c=$2
+	{
+		if [ -n "$c" ]; then
+			sed -n "/dstleak-harness: case $c start/,\$p" "$console"
+		else
+			cat "$console"
+		fi
+	} | scan_log | head -n 25 | sed 's/^/    ! /'
+	echo "    console tail (${console#"$TOP"/}):"
+	tail -n 15 "$console" | sed 's/^/    > /'
+}
+
 # case_of "REST OF LINE": the case name it starts with ("(boot)" has a space).
 case_of() {
 	case "$1" in
@@ -355,7 +372,7 @@ boot_kernel() {
 			elif [ "$c" = "$last" ] && [ -n "$died" ]; then
 				emit FAIL "$c" "no result: $died while it ran" ""
 				ran=1
-				{ echo "    console tail:"; tail -n 40 "$console" | sed 's/^/    > /'; } >> "$report"
+				console_detail "$console" "$c" >> "$report"
 			else
 				emit FAIL "$c" "not run: $died${last:+ during $last}" ""
 			fi
@@ -377,12 +394,12 @@ boot_kernel() {
 	done
 	if [ -n "$died" ] && [ "$booted" = 1 ] && [ -z "$last$ran" ]; then
 		emit FAIL "(boot)" "$died before the first case" ""
-		{ echo "    console tail:"; tail -n 40 "$console" | sed 's/^/    > /'; } >> "$report"
+		console_detail "$console" "" >> "$report"
 	elif [ -n "$died" ] && [ "$done" != 1 ] && [ -z "$ran" ] && [ -n "$last" ] && [ -n "${st[$last]:-}" ]; then
 		emit FAIL "(end)" "$died after $last" ""
-		{ echo "    console tail:"; tail -n 40 "$console" | sed 's/^/    > /'; } >> "$report"
+		console_detail "$console" "$last" >> "$report"
 	elif [ "$booted" != 1 ]; then
-		{ echo "    console tail:"; tail -n 40 "$console" | sed 's/^/    > /'; cat "$dir/qemu.log"; } >> "$report"
+		{ console_detail "$console" ""; sed 's/^/    qemu: /' "$dir/qemu.log"; } >> "$report"
 	fi
 	echo "# $name: $kver booted and ran$(echo " $expected" | wc -w | sed 's/^/ /;s/$/ case(s)/') in $((t1 - t0))s (console: ${console#"$TOP"/})" >> "$report"
 	echo "$pass $failn $skipn" > "$dir/counts"
