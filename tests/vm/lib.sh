@@ -75,8 +75,6 @@ CASE=${CASE:-$(basename "$0" .sh)}
 RESULT_FILE=${RESULT_FILE:-/tmp/result.$CASE}
 
 set -eu
-PS4='+ '
-set -x
 
 pass() {
 	set +x
@@ -242,3 +240,8 @@ klog_since_mark() {
 for _lib in /*lib.sh; do
 	[ "$_lib" = /lib.sh ] || [ ! -r "$_lib" ] || . "$_lib"
 done
+
+# Trace the case's commands (shown in the output tail of a failure); not in
+# the demo, whose output is the show.
+PS4='+ '
+[ -n "${SHOW_OUT:-}" ] || set -x
