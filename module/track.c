@@ -5,9 +5,11 @@
  *
  * Probe handlers may not allocate (kmalloc can sleep on PREEMPT_RT), so all
  * max_tracked records are allocated at load and handed out from per-CPU
- * magazines refilled from one pool in batches: the hot path takes no shared
- * lock but the bucket's bit lock. When the pool is empty, an entry is
- * counted (netns.c) but not tracked, and "overflow" says so.
+ * magazines refilled from one pool in batches: the hot path takes its own
+ * CPU's magazine lock (shared only when another CPU steals from it, once
+ * the pool is empty) and the bucket's bit lock. When no record is free
+ * anywhere, an entry is counted (netns.c) but not tracked, and "overflow"
+ * says so.
  *
  * A record is added when dst_alloc() returns and removed when dst_destroy()
  * starts; the entry's memory is valid in between, and a reader holding a
@@ -23,6 +25,7 @@
 #define DSTLEAK_MAG_BATCH 32
 
 struct dstleak_mag {
+	raw_spinlock_t lock;	/* taken by its CPU, and by others to steal */
 	struct dstleak_obj *head;
 	unsigned int count;
 };
@@ -72,20 +75,48 @@ static unsigned int move(struct dstleak_obj **to, struct dstleak_obj **from,
 	return moved;
 }
 
+/*
+ * The pool is empty: take a record another CPU keeps in its magazine, so
+ * that "overflow" means every one of max_tracked records is in use.
+ */
+static struct dstleak_obj *steal(void)
+{
+	struct dstleak_obj *obj = NULL;
+	struct dstleak_mag *mag;
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		mag = per_cpu_ptr(&dstleak_mags, cpu);
+		if (!READ_ONCE(mag->head))
+			continue;
+		raw_spin_lock(&mag->lock);
+		obj = pop(&mag->head);
+		if (obj)
+			mag->count--;
+		raw_spin_unlock(&mag->lock);
+		if (obj)
+			break;
+	}
+	return obj;
+}
+
 /* Interrupts are off. */
 static struct dstleak_obj *obj_get(void)
 {
 	struct dstleak_mag *mag = this_cpu_ptr(&dstleak_mags);
+	struct dstleak_obj *obj;
 
+	raw_spin_lock(&mag->lock);
 	if (!mag->head) {
 		raw_spin_lock(&dstleak_pool_lock);
 		mag->count += move(&mag->head, &dstleak_pool, DSTLEAK_MAG_BATCH);
 		raw_spin_unlock(&dstleak_pool_lock);
 	}
-	if (!mag->head)
-		return NULL;
-	mag->count--;
-	return pop(&mag->head);
+	obj = pop(&mag->head);
+	if (obj)
+		mag->count--;
+	raw_spin_unlock(&mag->lock);
+	return obj ? obj : steal();
 }
 
 /* Interrupts are off. */
@@ -93,12 +124,14 @@ static void obj_put(struct dstleak_obj *obj)
 {
 	struct dstleak_mag *mag = this_cpu_ptr(&dstleak_mags);
 
+	raw_spin_lock(&mag->lock);
 	push(&mag->head, obj);
 	if (++mag->count > 2 * DSTLEAK_MAG_BATCH) {
 		raw_spin_lock(&dstleak_pool_lock);
 		mag->count -= move(&dstleak_pool, &mag->head, DSTLEAK_MAG_BATCH);
 		raw_spin_unlock(&dstleak_pool_lock);
 	}
+	raw_spin_unlock(&mag->lock);
 }
 
 bool dstleak_track_add(const struct dst_entry *dst, struct dstleak_ns *ns,
@@ -235,6 +268,8 @@ int dstleak_track_init(unsigned int max)
 		return -ENOMEM;
 	}
 	dstleak_nr_objs = max;
+	for_each_possible_cpu(i)
+		raw_spin_lock_init(&per_cpu_ptr(&dstleak_mags, i)->lock);
 	for (i = 0; i < (1U << dstleak_bucket_bits); i++)
 		INIT_HLIST_BL_HEAD(&dstleak_buckets[i]);
 	dstleak_pool = NULL;
@@ -248,8 +283,10 @@ void dstleak_track_exit(void)
 {
 	int cpu;
 
-	for_each_possible_cpu(cpu)
-		*per_cpu_ptr(&dstleak_mags, cpu) = (struct dstleak_mag){};
+	for_each_possible_cpu(cpu) {
+		per_cpu_ptr(&dstleak_mags, cpu)->head = NULL;
+		per_cpu_ptr(&dstleak_mags, cpu)->count = 0;
+	}
 	kvfree(dstleak_buckets);
 	kvfree(dstleak_objs);
 	dstleak_buckets = NULL;

@@ -26,8 +26,16 @@
  *                     namespace's entries before creating new namespaces.
  *   dead              set obsolete = DST_OBSOLETE_DEAD on every entry held for
  *                     the writer's netns (unlinked but still referenced).
- *   uncache4          -EOPNOTSUPP: see dh_cmd_uncache() for why.
- *   uncache6          -EOPNOTSUPP: likewise.
+ *   rehome4 DEV ADDR N  hold N IPv4 entries that the kernel itself puts on
+ *                     its uncached list: output route lookups to ADDR, an
+ *                     on-link address through DEV, with FLOWI_FLAG_KNOWN_NH
+ *                     (see dsthelper_hold_rehomable_v4()).  Unregistering DEV
+ *                     re-homes them to blackhole_netdev (dst_dev_put()), so
+ *                     they outlive DEV and their namespace without pinning.
+ *   rehome6 DEV ADDR N  the same for IPv6 (ip6_pol_route()'s KNOWN_NH clone).
+ *                     On 6.1 and 6.12 such a clone also keeps its fib6_info
+ *                     (rt->from), which holds DEV: deleting DEV then waits
+ *                     for release like any pinned device.
  *   skew FAMILY K     dst_entries_add(ops, K) for FAMILY ipv6
  *                     (net->ipv6.ip6_dst_ops), xfrm4 or xfrm6
  *                     (net->xfrm.xfrm{4,6}_dst_ops); K is a signed int; the
@@ -75,6 +83,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/debugfs.h>
+#include <linux/inet.h>
 #include <linux/kernel.h>
 #include <linux/list.h>
 #include <linux/module.h>
@@ -105,10 +114,10 @@
  * and dst refcounts became rcuref_t between 6.1 and 6.12; the two wrappers
  * used here hide that.)
  *
- * rt_add_uncached_list() and rt6_uncached_list_add() are declared in
- * include/net/route.h and include/net/ip6_route.h but exported by neither
- * 6.1 nor 6.12 (Module.symvers of all three test kernels), so uncache4 and
- * uncache6 return -EOPNOTSUPP everywhere.
+ * rt_add_uncached_list() and rt6_uncached_list_add() are exported by
+ * neither 6.1 nor 6.12, so rehome4/rehome6 let the kernel's own route
+ * lookups put entries on those lists (FLOWI_FLAG_KNOWN_NH to an on-link
+ * destination is never cached; the same code in both trees).
  */
 #if !IS_ENABLED(CONFIG_IPV6)
 #error "dsthelper needs CONFIG_IPV6"
@@ -117,7 +126,7 @@
 #define DH_MAX_COUNT	1000000U	/* per alloc command */
 #define DH_RESCHED	1024		/* allocations between cond_resched() */
 #define DH_CMD_MAX	64		/* longest accepted command */
-#define DH_MAX_ARGS	3
+#define DH_MAX_ARGS	4
 
 enum dh_family {
 	DH_V4,
@@ -406,17 +415,104 @@ static int dh_cmd_dead(struct net *net)
 }
 
 /*
- * uncache4/uncache6 would put held entries on the kernel's uncached lists
- * (rt_add_uncached_list(), rt6_uncached_list_add()) so that unregistering
- * their device re-homes them via dst_dev_put().  Neither function is exported
- * on 6.1 or 6.12, and the per-cpu lists are static in net/ipv{4,6}/route.c,
- * so this is impossible from a module on every supported kernel.  (Were it
- * possible, release would need no extra step: ipv4_dst_destroy() and
- * ip6_dst_destroy() unlink the entry themselves.)
+ * Entries the kernel re-homes when their device goes: an output route lookup
+ * with FLOWI_FLAG_KNOWN_NH to an on-link destination is never cached in the
+ * FIB; the kernel puts the new entry on its uncached list instead (IPv4:
+ * __mkroute_output(), IPv6: ip6_pol_route()), and rt_flush_dev() /
+ * rt6_uncached_list_flush_dev() move it to blackhole_netdev on unregister.
+ * Part of the test contract, like dsthelper_hold_v4().
  */
-static int dh_cmd_uncache(void)
+static noinline __noclone int dsthelper_hold_rehomable_v4(struct net *net,
+							  struct net_device *dev,
+							  __be32 daddr,
+							  unsigned int n,
+							  struct dh_set *out)
 {
-	return -EOPNOTSUPP;
+	struct rtable *rt;
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		struct flowi4 fl4 = {
+			.daddr = daddr,
+			.flowi4_oif = dev->ifindex,
+			.flowi4_flags = FLOWI_FLAG_KNOWN_NH,
+		};
+
+		rt = ip_route_output_key(net, &fl4);
+		if (IS_ERR(rt))
+			return PTR_ERR(rt);
+		if (dh_set_add(out, &rt->dst)) {
+			ip_rt_put(rt);
+			return -ENOMEM;
+		}
+		if (i % DH_RESCHED == DH_RESCHED - 1)
+			cond_resched();
+	}
+	return 0;
+}
+
+static noinline __noclone int
+dsthelper_hold_rehomable_v6(struct net *net, struct net_device *dev,
+			    const struct in6_addr *daddr, unsigned int n,
+			    struct dh_set *out)
+{
+	struct dst_entry *dst;
+	unsigned int i;
+	int err;
+
+	for (i = 0; i < n; i++) {
+		struct flowi6 fl6 = {
+			.daddr = *daddr,
+			.flowi6_oif = dev->ifindex,
+			.flowi6_flags = FLOWI_FLAG_KNOWN_NH,
+		};
+
+		dst = ip6_route_output(net, NULL, &fl6);
+		err = dst->error;
+		if (err || dh_set_add(out, dst)) {
+			dst_release(dst);
+			return err ? err : -ENOMEM;
+		}
+		if (i % DH_RESCHED == DH_RESCHED - 1)
+			cond_resched();
+	}
+	return 0;
+}
+
+static int dh_cmd_rehome(struct net *net, enum dh_family family,
+			 const char *name, const char *addr, unsigned int n)
+{
+	struct net_device *dev;
+	struct in6_addr a6;
+	struct dh_set new;
+	struct dh_ns *ns;
+	__be32 a4;
+	int err;
+
+	if (family == DH_V4 ? !in4_pton(addr, -1, (u8 *)&a4, -1, NULL) :
+			      !in6_pton(addr, -1, a6.s6_addr, -1, NULL))
+		return -EINVAL;
+	ns = dh_ns_get(net);
+	if (!ns)
+		return -ENOMEM;
+	dev = dev_get_by_name(net, name);
+	if (!dev) {
+		dh_ns_put(ns);
+		return -ENODEV;
+	}
+	dh_set_init(&new);
+	if (family == DH_V4)
+		err = dsthelper_hold_rehomable_v4(net, dev, a4, n, &new);
+	else
+		err = dsthelper_hold_rehomable_v6(net, dev, &a6, n, &new);
+	dev_put(dev);
+	if (err) {
+		dh_set_release(&new);
+		dh_ns_put(ns);
+		return err;
+	}
+	dh_set_splice(&new, &ns->held[family]);
+	return 0;
 }
 
 /* The dst_ops of @net counted by @skew, or NULL if not built in. */
@@ -508,6 +604,12 @@ static int dh_run(struct net *net, int argc, char **argv)
 		return dh_cmd_alloc(net, cmd[5] == '4' ? DH_V4 : DH_V6,
 				    argv[1], n);
 	}
+	if (argc == 4 && (!strcmp(cmd, "rehome4") || !strcmp(cmd, "rehome6"))) {
+		if (dh_parse_dev(argv[1]) || dh_parse_count(argv[3], &n))
+			return -EINVAL;
+		return dh_cmd_rehome(net, cmd[6] == '4' ? DH_V4 : DH_V6,
+				     argv[1], argv[2], n);
+	}
 	if (argc == 3 && !strcmp(cmd, "skew")) {
 		i = match_string(dh_skew_names, DH_NR_SKEWS, argv[1]);
 		if (i < 0 || kstrtoint(argv[2], 10, &k))
@@ -527,8 +629,6 @@ static int dh_run(struct net *net, int argc, char **argv)
 		return dh_cmd_release_all();
 	if (!strcmp(cmd, "dead"))
 		return dh_cmd_dead(net);
-	if (!strcmp(cmd, "uncache4") || !strcmp(cmd, "uncache6"))
-		return dh_cmd_uncache();
 	if (!strcmp(cmd, "unskew"))
 		return dh_cmd_unskew(net);
 	return -EINVAL;

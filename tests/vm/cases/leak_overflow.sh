@@ -1,0 +1,27 @@
+#!/bin/sh
+# max_tracked smaller than what is held: the overflow is counted exactly,
+# counting goes on, and the untracked entries' frees are still credited to
+# their namespace.
+# vm-timeout: 120
+. /lib.sh
+need_helper
+load_dstleak max_tracked=100
+load_helper
+quiet_pair blue red
+B=$(netns_inum blue)
+quiesce "$B"
+snap /tmp/before
+T0=$(line_value /tmp/before tracking tracked)
+O0=$(line_value /tmp/before tracking overflow)
+dh blue alloc4 veth0 250
+snap /tmp/held
+assert_eq "tracked" 100 "$(line_value /tmp/held tracking tracked)"
+assert_eq "overflow" $((O0 + 250 - (100 - T0))) "$(line_value /tmp/held tracking overflow)"
+assert_eq "blue ipv4 live" 250 "$(delta /tmp/before /tmp/held "$B" ipv4 live)"
+dh blue release
+snap /tmp/after
+assert_eq "blue ipv4 frees" 250 "$(delta /tmp/held /tmp/after "$B" ipv4 frees)"
+assert_eq "blue ipv4 frees_preexisting" 0 "$(delta /tmp/held /tmp/after "$B" ipv4 frees_preexisting)"
+assert_eq "tracked after release" "$T0" "$(line_value /tmp/after tracking tracked)"
+assert_eq "global ipv4 drift" 0 "$(line_value /tmp/after "global ipv4" drift)"
+pass
