@@ -14,6 +14,7 @@
 #include "compat.h"
 
 /* params.c: module parameters, validated on every write. */
+extern bool dstleak_track;
 extern unsigned int dstleak_max_tracked;
 extern bool dstleak_stacks;
 extern unsigned int dstleak_stack_sample;
@@ -116,6 +117,7 @@ bool dstleak_track_del(const struct dst_entry *dst, struct dstleak_obj *out);
 u64 dstleak_track_count(void);
 u64 dstleak_track_overflow(void);
 size_t dstleak_track_bytes(void);
+unsigned int dstleak_track_max(void);
 
 /* What a report sees of one tracked entry, copied under its bucket lock. */
 struct dstleak_view {

@@ -15,7 +15,7 @@ static int __init dstleak_init(void)
 {
 	int err;
 
-	err = dstleak_track_init(dstleak_max_tracked);
+	err = dstleak_track_init(dstleak_track ? dstleak_max_tracked : 0);
 	if (err)
 		return err;
 	err = dstleak_netns_init();
@@ -31,7 +31,7 @@ static int __init dstleak_init(void)
 		goto err_probes;
 	pr_info("loaded, version %s, format %d, tracking up to %u entries (%zu bytes)\n",
 		DSTLEAK_MODULE_VERSION, DSTLEAK_FORMAT_VERSION,
-		dstleak_max_tracked, dstleak_track_bytes());
+		dstleak_track_max(), dstleak_track_bytes());
 	return 0;
 
 err_probes:

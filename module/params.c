@@ -10,6 +10,7 @@
 #define DSTLEAK_MAX_TRACKED_LIMIT (16U << 20)
 #define DSTLEAK_SUSPECT_AGE_LIMIT (7U * 24 * 3600)
 
+bool dstleak_track = true;
 unsigned int dstleak_max_tracked = 65536;
 bool dstleak_stacks;
 unsigned int dstleak_stack_sample = 1;
@@ -79,7 +80,10 @@ static const struct kernel_param_ops stacks_ops = {
 	.get = param_get_bool,
 };
 
-/* The tracking table is sized once, at load. */
+/* Whether to track, and the tracking table's size, are decided at load. */
+module_param_named(track, dstleak_track, bool, 0444);
+MODULE_PARM_DESC(track,
+		 "Track live entries one by one (default 1); 0 counts only: frees are then credited to the namespace of the entry's device when freed, and frees_preexisting stays 0");
 module_param_cb(max_tracked, &max_tracked_ops, &dstleak_max_tracked, 0444);
 MODULE_PARM_DESC(max_tracked,
 		 "Live entries tracked one by one, 1..16777216 (default 65536); past it entries are counted, not tracked");

@@ -76,7 +76,7 @@ static void note_alloc(const struct dst_entry *dst, const struct dst_ops *ops,
 	}
 	nocount = dst->flags & DST_NOCOUNT;
 	dstleak_count_alloc(ns, fam, nocount);
-	if (!dstleak_track_add(dst, ns, fam, nocount, stack))
+	if (dstleak_track && !dstleak_track_add(dst, ns, fam, nocount, stack))
 		atomic_long_inc(&ns->untracked[fam]);
 out:
 	rcu_read_unlock();
@@ -138,7 +138,7 @@ static int dst_destroy_pre(struct kprobe *kp, struct pt_regs *regs)
 
 	count_hit(DSTLEAK_PROBE_DST_DESTROY);
 	rcu_read_lock();
-	if (dstleak_track_del(dst, &obj)) {
+	if (dstleak_track && dstleak_track_del(dst, &obj)) {
 		dstleak_count_free(obj.ns, obj.family, obj.nocount, false);
 		goto out;
 	}
@@ -151,7 +151,7 @@ static int dst_destroy_pre(struct kprobe *kp, struct pt_regs *regs)
 	if (unlikely(!ns))
 		goto out;
 	nocount = dst->flags & DST_NOCOUNT;
-	dstleak_count_free(ns, fam, nocount,
+	dstleak_count_free(ns, fam, nocount, dstleak_track &&
 			   !atomic_long_add_unless(&ns->untracked[fam], -1, 0));
 out:
 	rcu_read_unlock();

@@ -120,10 +120,12 @@ static void show_global_ipv4(struct seq_file *m)
 
 static void show_tracking(struct seq_file *m)
 {
+	unsigned int max = dstleak_track_max();
+
 	seq_printf(m, "tracking tracked %llu overflow %llu bytes %zu max %u entry_bytes %zu\n",
 		   dstleak_track_count(), dstleak_track_overflow(),
-		   dstleak_track_bytes(), dstleak_max_tracked,
-		   dstleak_track_bytes() / dstleak_max_tracked);
+		   dstleak_track_bytes(), max,
+		   max ? dstleak_track_bytes() / max : 0);
 	seq_printf(m, "stacks enabled %d sample %u failures %lu\n",
 		   READ_ONCE(dstleak_stacks), READ_ONCE(dstleak_stack_sample),
 		   dstleak_stack_failures_count());

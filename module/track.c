@@ -245,6 +245,11 @@ u64 dstleak_track_overflow(void)
 	return sum_percpu(&dstleak_overflows);
 }
 
+unsigned int dstleak_track_max(void)
+{
+	return dstleak_nr_objs;
+}
+
 size_t dstleak_track_bytes(void)
 {
 	return (size_t)dstleak_nr_objs * sizeof(struct dstleak_obj) +
@@ -256,7 +261,7 @@ int dstleak_track_init(unsigned int max)
 	unsigned int i;
 
 	/* About two records a bucket when full: 4 bytes an entry. */
-	dstleak_bucket_bits = max(ilog2(roundup_pow_of_two(max)) - 1, 4);
+	dstleak_bucket_bits = max(ilog2(roundup_pow_of_two(max | 1)) - 1, 4);
 	dstleak_buckets = kvcalloc(1U << dstleak_bucket_bits,
 				   sizeof(*dstleak_buckets), GFP_KERNEL);
 	dstleak_objs = kvcalloc(max, sizeof(*dstleak_objs), GFP_KERNEL);
