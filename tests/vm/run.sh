@@ -317,8 +317,24 @@ boot_kernel() {
 		-append "console=ttyS0 panic=-1 oops=panic panic_on_warn=0 softlockup_panic=0 loglevel=6 ${VM_APPEND:-}" \
 		-display none -nodefaults -monitor none -no-reboot \
 		-serial "file:$console" -serial "file:$results" \
-		< /dev/null > "$dir/qemu.log" 2>&1
+		< /dev/null > "$dir/qemu.log" 2>&1 &
+	local qpid=$! seen=0
+	# Progress on stderr while it runs; the report comes at the end.
+	progress() {
+		local n
+		n=$(grep -c '^@@RESULT' "$results" 2>/dev/null)
+		[ "${n:-0}" -gt "$seen" ] || return 0
+		grep '^@@RESULT' "$results" | tr -d '\r' | sed -n "$((seen + 1)),${n}p" |
+			while read -r _ c s t _; do echo "vm: $name $c $s ($t)" >&2; done
+		seen=$n
+	}
+	while kill -0 "$qpid" 2>/dev/null; do
+		sleep 2
+		progress
+	done
+	wait "$qpid"
 	rc=$?
+	progress
 	t1=$(date +%s)
 	echo "$((t1 - t0))" > "$dir/boot.secs"
 
