@@ -22,6 +22,8 @@
 #   VM_TIMEOUT=S     wall-clock limit per boot (default 900)
 #   CASE_TIMEOUT=S   per-case limit for cases without vm-timeout: (default 300)
 #   VM_APPEND="..."  extra kernel command line
+#   VM_QEMU_ARGS="..."  extra QEMU arguments, split on blanks (e.g. a
+#                    read-only -drive for the benchmark's tools)
 #   VM_ENV="K=V ..." extra variables for the cases (in /harness.env)
 #   XFAIL=0|1        run the harness self-tests (default 1 when CASES is unset)
 #   VM_OUT=DIR       work directory (default tests/vm/out)
@@ -311,12 +313,13 @@ boot_kernel() {
 	: > "$console"
 	: > "$results"
 	t0=$(date +%s)
+	# shellcheck disable=SC2086 # VM_QEMU_ARGS is split on purpose
 	timeout -k 10 "$VM_TIMEOUT" qemu-system-x86_64 \
 		-machine q35,accel=tcg -cpu max -smp "${VM_SMP:-2}" -m "$mem" \
 		-kernel "/boot/vmlinuz-$kver" -initrd "$dir/initramfs.cpio.gz" \
 		-append "console=ttyS0 panic=-1 oops=panic panic_on_warn=0 softlockup_panic=0 loglevel=6 ${VM_APPEND:-}" \
 		-display none -nodefaults -monitor none -no-reboot \
-		-serial "file:$console" -serial "file:$results" \
+		-serial "file:$console" -serial "file:$results" ${VM_QEMU_ARGS:-} \
 		< /dev/null > "$dir/qemu.log" 2>&1 &
 	local qpid=$! seen=0
 	# Progress on stderr while it runs; the report comes at the end.
