@@ -34,6 +34,26 @@ struct dstleak_ns_pcpu {
 	struct dstleak_fam_pcpu fam[DSTLEAK_NR_FAMILIES];
 };
 
+/* Per-CPU route and IPsec event counters of one namespace (events.c). */
+#define DSTLEAK_NR_ERRNOS 10
+#define DSTLEAK_NR_ICMP4 20
+#define DSTLEAK_NR_ICMP6 16
+
+struct dstleak_ev_pcpu {
+	u64 xfrm_lookups;
+	u64 xfrm_lookup_errors[DSTLEAK_NR_ERRNOS];
+	u64 xfrm_bundles;
+	u64 xfrm_bundle_errors[DSTLEAK_NR_ERRNOS];
+	u64 pmtu4, redirect4, pmtu6, redirect6, exceptions6;
+	u64 icmp4[DSTLEAK_NR_ICMP4];
+	u64 icmp6[DSTLEAK_NR_ICMP6];
+};
+
+/* What an entry handler hands its return handler: the namespace. */
+struct dstleak_net_call {
+	const struct net *net;
+};
+
 struct dstleak_ns;
 
 /* Maps the address of a per-namespace dst_ops to its namespace. */
@@ -57,6 +77,7 @@ struct dstleak_ns {
 	unsigned int inum;
 	bool exited;
 	struct dstleak_ns_pcpu __percpu *pcpu;
+	struct dstleak_ev_pcpu __percpu *ev;
 	struct percpu_counter live[DSTLEAK_NR_FAMILIES];
 	atomic_long_t peak[DSTLEAK_NR_FAMILIES];
 	atomic_long_t untracked[DSTLEAK_NR_FAMILIES];
@@ -158,6 +179,22 @@ void dstleak_stack_show(struct seq_file *m, u32 handle);
 unsigned long dstleak_stack_failures_count(void);
 int dstleak_stacks_init(unsigned long probed_addr);
 void dstleak_stacks_exit(void);
+
+/* events.c: handlers of the optional probes, and their report. */
+struct kretprobe_instance;
+struct kprobe;
+int dstleak_xfrm_lookup_entry(struct kretprobe_instance *ri, struct pt_regs *regs);
+int dstleak_xfrm_lookup_return(struct kretprobe_instance *ri, struct pt_regs *regs);
+int dstleak_xfrm_bundle_entry(struct kretprobe_instance *ri, struct pt_regs *regs);
+int dstleak_xfrm_bundle_return(struct kretprobe_instance *ri, struct pt_regs *regs);
+int dstleak_exception6_entry(struct kretprobe_instance *ri, struct pt_regs *regs);
+int dstleak_exception6_return(struct kretprobe_instance *ri, struct pt_regs *regs);
+int dstleak_fnhe_pre(struct kprobe *kp, struct pt_regs *regs);
+int dstleak_pmtu6_pre(struct kprobe *kp, struct pt_regs *regs);
+int dstleak_redirect6_pre(struct kprobe *kp, struct pt_regs *regs);
+int dstleak_tcp4_err_pre(struct kprobe *kp, struct pt_regs *regs);
+int dstleak_tcp6_err_pre(struct kprobe *kp, struct pt_regs *regs);
+void dstleak_show_events(struct seq_file *m, struct dstleak_ns *ns);
 
 /* probes.c */
 int dstleak_probes_init(void);

@@ -254,6 +254,7 @@ static void ns_free(struct dstleak_ns *ns)
 
 	for (fam = 0; fam < DSTLEAK_NR_FAMILIES; fam++)
 		percpu_counter_destroy(&ns->live[fam]);
+	free_percpu(ns->ev);
 	free_percpu(ns->pcpu);
 	kfree(ns);
 }
@@ -273,7 +274,8 @@ static struct dstleak_ns *ns_alloc(struct net *net)
 	if (!ns)
 		return NULL;
 	ns->pcpu = alloc_percpu(struct dstleak_ns_pcpu);
-	if (!ns->pcpu)
+	ns->ev = alloc_percpu(struct dstleak_ev_pcpu);
+	if (!ns->pcpu || !ns->ev)
 		goto err;
 	for (fam = 0; fam < DSTLEAK_NR_FAMILIES; fam++)
 		if (percpu_counter_init(&ns->live[fam], 0, GFP_KERNEL))
@@ -296,8 +298,9 @@ static struct dstleak_ns *ns_alloc(struct net *net)
 err_counters:
 	while (fam--)
 		percpu_counter_destroy(&ns->live[fam]);
-	free_percpu(ns->pcpu);
 err:
+	free_percpu(ns->ev);
+	free_percpu(ns->pcpu);
 	kfree(ns);
 	return NULL;
 }

@@ -48,6 +48,14 @@ enum {
 	DSTLEAK_PROBE_DST_ALLOC,
 	DSTLEAK_PROBE_DST_DESTROY,
 	DSTLEAK_PROBE_METADATA_ALLOC,
+	DSTLEAK_PROBE_XFRM_LOOKUP,
+	DSTLEAK_PROBE_XFRM_BUNDLE,
+	DSTLEAK_PROBE_FNHE,
+	DSTLEAK_PROBE_PMTU6,
+	DSTLEAK_PROBE_REDIRECT6,
+	DSTLEAK_PROBE_EXCEPTION6,
+	DSTLEAK_PROBE_TCP4_ERR,
+	DSTLEAK_PROBE_TCP6_ERR,
 	DSTLEAK_NR_PROBES
 };
 
@@ -177,6 +185,24 @@ static struct dstleak_probe dstleak_probes[DSTLEAK_NR_PROBES] = {
 		dst_destroy_pre),
 	[DSTLEAK_PROBE_METADATA_ALLOC] = DSTLEAK_KRETPROBE("metadata_dst_alloc",
 		false, metadata_alloc_entry, metadata_alloc_return),
+	/* events.c; static functions, each in kallsyms on 6.1 and 6.12. */
+	[DSTLEAK_PROBE_XFRM_LOOKUP] = DSTLEAK_KRETPROBE("xfrm_lookup_with_ifid",
+		false, dstleak_xfrm_lookup_entry, dstleak_xfrm_lookup_return),
+	[DSTLEAK_PROBE_XFRM_BUNDLE] = DSTLEAK_KRETPROBE(
+		"xfrm_resolve_and_create_bundle", false,
+		dstleak_xfrm_bundle_entry, dstleak_xfrm_bundle_return),
+	[DSTLEAK_PROBE_FNHE] = DSTLEAK_KPROBE("update_or_create_fnhe", false,
+		dstleak_fnhe_pre),
+	[DSTLEAK_PROBE_PMTU6] = DSTLEAK_KPROBE("__ip6_rt_update_pmtu", false,
+		dstleak_pmtu6_pre),
+	[DSTLEAK_PROBE_REDIRECT6] = DSTLEAK_KPROBE("rt6_do_redirect", false,
+		dstleak_redirect6_pre),
+	[DSTLEAK_PROBE_EXCEPTION6] = DSTLEAK_KRETPROBE("rt6_insert_exception",
+		false, dstleak_exception6_entry, dstleak_exception6_return),
+	[DSTLEAK_PROBE_TCP4_ERR] = DSTLEAK_KPROBE("tcp_v4_err", false,
+		dstleak_tcp4_err_pre),
+	[DSTLEAK_PROBE_TCP6_ERR] = DSTLEAK_KPROBE("tcp_v6_err", false,
+		dstleak_tcp6_err_pre),
 };
 
 static int probe_register(struct dstleak_probe *p)

@@ -152,6 +152,7 @@ void dstleak_show_summary(struct seq_file *m, const struct net *only)
 			continue;
 		for (fam = 0; fam < DSTLEAK_NR_FAMILIES; fam++)
 			show_ns_family(m, ns, fam);
+		dstleak_show_events(m, ns);
 	}
 	mutex_unlock(&dstleak_ns_mutex);
 }

@@ -17,6 +17,34 @@
 #                            from its /proc/net/rt6_stats (6th field, hex)
 #   rt_cache_entries         the IPv4 dst_ops entry counter (global), from
 #                            /proc/net/stat/rt_cache "entries"
+#   router_topology          h1 -- r -- h2, routed, a 1280 MTU hop (below)
+#
+# For the reader's output (tools/dstleak; python3 is not in the guest):
+#   run_rc OUT ERR CMD...    run CMD with stdout to OUT and stderr to ERR,
+#                            never failing the case; its exit status in $RC
+#   json_ok FILE             fail unless FILE is one line of balanced JSON
+#                            (strings, escapes, nesting; not a full parser)
+#   json_fam FILE INUM FAMILY KEY
+#                            the raw value of KEY in namespace INUM's FAMILY
+#                            object of `show --json` (42, null, ...); empty if
+#                            there is no such namespace, family or key
+#   json_ns FILE INUM KEY    the raw value of a namespace key ("name" ->
+#                            "blue" with its quotes, null; "state")
+#   json_count FILE TEXT     how many times TEXT occurs in FILE (one line)
+#   table_row FILE INUM FAMILY
+#                            the value columns of a `show`/`diff` table row of
+#                            namespace INUM and FAMILY, space-separated (show:
+#                            LIVE ALLOCS FREES FAILURES KERNEL DRIFT HEADROOM)
+#   table_head FILE INUM     the first columns of INUM's first row: NETNS
+#                            STATE FAMILY (the row that names the namespace)
+#   prom_sample FILE 'NAME{LABELS}'
+#                            the value of the sample line with exactly that
+#                            metric name and label set; empty if none
+#   headroom_pct KERNEL LIMIT
+#                            (LIMIT - KERNEL) / LIMIT in percent, "%.1f%%"
+#   v6_limit NS              the IPv6 limit the reader should use in NS: the
+#                            smaller of net.ipv6.route.gc_thresh and max_size
+#                            (max_size >= 2147483647 or <= 0 is no limit)
 
 HCTL=/sys/kernel/debug/dsthelper/ctl
 
@@ -90,4 +118,160 @@ rt6_dst_entries() {
 
 rt_cache_entries() {
 	printf '%d\n' "0x$(awk 'NR == 2 { print $1 }' /proc/net/stat/rt_cache)"
+}
+
+run_rc() {
+	_o=$1
+	_e=$2
+	shift 2
+	set +e
+	"$@" > "$_o" 2> "$_e"
+	RC=$?
+	set -e
+}
+
+json_ok() {
+	[ "$(wc -l < "$1")" = 1 ] || fail "$1: not one line of JSON ($(wc -l < "$1") lines)"
+	awk '
+	{
+		d = 0; s = 0; esc = 0; bad = ""
+		n = length($0)
+		for (i = 1; i <= n; i++) {
+			c = substr($0, i, 1)
+			if (s) {
+				if (esc) esc = 0
+				else if (c == "\\") esc = 1
+				else if (c == "\"") s = 0
+				continue
+			}
+			if (c == "\"") s = 1
+			else if (c == "{" || c == "[") st[++d] = c
+			else if (c == "}" || c == "]") {
+				if (d == 0 || (c == "}" && st[d] != "{") || (c == "]" && st[d] != "[")) { bad = "unbalanced " c " at " i; break }
+				d--
+				if (d == 0 && i != n) { bad = "text after the document at " i; break }
+			}
+		}
+		if (bad == "" && (s || d)) bad = "unterminated"
+		if (bad == "" && substr($0, 1, 1) != "{") bad = "does not start with {"
+		if (bad != "") { print bad; exit 1 }
+	}' "$1" > /tmp/json_ok.why || fail "$1: not valid JSON: $(cat /tmp/json_ok.why)"
+}
+
+# The text of namespace INUM's object in a show --json document.
+_json_nsobj() {
+	awk -v ns="$2" '{
+		k = "{\"inum\":" ns ","
+		i = index($0, k)
+		if (!i) exit
+		s = substr($0, i + 1)
+		j = index(s, "{\"inum\":")
+		if (j) s = substr(s, 1, j - 1)
+		print s
+	}' "$1"
+}
+
+json_fam() {
+	_json_nsobj "$1" "$2" | awk -v fam="$3" -v k="$4" '{
+		i = index($0, "\"" fam "\":{")
+		if (!i) exit
+		s = substr($0, i + length(fam) + 4)
+		s = substr(s, 1, index(s, "}") - 1)
+		n = split(s, kv, ",")
+		for (x = 1; x <= n; x++) {
+			c = index(kv[x], ":")
+			if (substr(kv[x], 1, c - 1) == "\"" k "\"") { print substr(kv[x], c + 1); exit }
+		}
+	}'
+}
+
+json_ns() {
+	_json_nsobj "$1" "$2" | awk -v k="$3" '{
+		s = substr($0, 1, index($0, "\"families\":") - 1)
+		n = split(s, kv, ",")
+		for (x = 1; x <= n; x++) {
+			c = index(kv[x], ":")
+			if (substr(kv[x], 1, c - 1) == "\"" k "\"") { print substr(kv[x], c + 1); exit }
+		}
+	}'
+}
+
+json_count() {
+	awk -v t="$2" '{ while ((i = index($0, t))) { n++; $0 = substr($0, i + length(t)) } } END { print n + 0 }' "$1"
+}
+
+# Rows of a table: a row with an inode in the 2nd column starts a namespace;
+# rows starting with a family name continue it.
+table_row() {
+	awk -v ns="$2" -v fam="$3" '
+	{ first = 0 }
+	$1 ~ /^(ipv4|ipv6|xfrm4|xfrm6|other)$/ { first = 1 }
+	!first && $2 ~ /^[0-9]+$/ && NF >= 4 { cur = $2; first = 4 }
+	!first { cur = "" }
+	first && cur == ns && $first == fam {
+		o = ""
+		for (i = first + 1; i <= NF; i++) o = o (o == "" ? "" : " ") $i
+		print o
+		exit
+	}' "$1"
+}
+
+table_head() {
+	awk -v ns="$2" '$2 == ns { print $1, $3, $4; exit }' "$1"
+}
+
+prom_sample() {
+	awk -v m="$2" 'substr($0, 1, length(m) + 1) == m " " { print substr($0, length(m) + 2); exit }' "$1"
+}
+
+headroom_pct() {
+	awk -v k="$1" -v l="$2" 'BEGIN { printf "%.1f%%\n", (l - k) / l * 100 }'
+}
+
+v6_limit() {
+	_gc=$(ip netns exec "$1" cat /proc/sys/net/ipv6/route/gc_thresh)
+	_ms=$(ip netns exec "$1" cat /proc/sys/net/ipv6/route/max_size)
+	awk -v g="$_gc" -v m="$_ms" 'BEGIN {
+		l = 0
+		if (g > 0 && g < 2147483647) l = g
+		if (m > 0 && m < 2147483647 && (l == 0 || m < l)) l = m
+		print l
+	}'
+}
+
+# router_topology: h1 -- r -- h2 (10.9.1.0/24 fd00:91::/64, then
+# 10.9.2.0/24 fd00:92::/64), r forwarding, its h2-side MTU 1280 (h2's own
+# is 1500, so TCP's MSS does not hide the smaller link), r's ICMP rate
+# limits off; h1 and h2 route everything through r.
+router_topology() {
+	for _ns in h1 r h2; do
+		ip netns add $_ns
+		ip -n $_ns link set lo up
+	done
+	ip -n h1 link add veth0 type veth peer name veth1 netns r
+	ip -n h2 link add veth0 type veth peer name veth2 netns r
+	ip -n h1 addr add 10.9.1.1/24 dev veth0
+	ip -n h1 addr add fd00:91::1/64 dev veth0 nodad
+	ip -n r addr add 10.9.1.2/24 dev veth1
+	ip -n r addr add fd00:91::2/64 dev veth1 nodad
+	ip -n r addr add 10.9.2.1/24 dev veth2
+	ip -n r addr add fd00:92::1/64 dev veth2 nodad
+	ip -n h2 addr add 10.9.2.2/24 dev veth0
+	ip -n h2 addr add fd00:92::2/64 dev veth0 nodad
+	ip -n r link set veth2 mtu 1280
+	for _l in "h1 veth0" "r veth1" "r veth2" "h2 veth0"; do
+		# shellcheck disable=SC2086
+		set -- $_l
+		ip -n $1 link set $2 up
+	done
+	ip -n h1 route add default via 10.9.1.2
+	ip -n h1 -6 route add default via fd00:91::2
+	ip -n h2 route add default via 10.9.2.1
+	ip -n h2 -6 route add default via fd00:92::1
+	ip netns exec r sh -c 'echo 1 > /proc/sys/net/ipv4/ip_forward;
+		echo 1 > /proc/sys/net/ipv6/conf/all/forwarding;
+		echo 0 > /proc/sys/net/ipv4/icmp_ratelimit;
+		echo 0 > /proc/sys/net/ipv6/icmp/ratelimit'
+	in_ns h1 ping -c 1 -W 3 10.9.2.2 > /dev/null || fail "h1 cannot reach h2 (IPv4)"
+	in_ns h1 ping -c 1 -W 3 fd00:92::2 > /dev/null || fail "h1 cannot reach h2 (IPv6)"
 }
