@@ -8,21 +8,36 @@
  *
  * All text files are lines of single-space separated tokens. After a line's
  * leading keyword (and, for "ns", its fixed fields) come "name value" pairs in
- * the order given here. A value is an unsigned or signed decimal number, or
- * "-" where the kernel has no such figure. Unknown leading keywords must be
- * ignored by readers (forward compatibility within a format version).
+ * the order given here. A value is a decimal number, or "-" where the kernel
+ * has no such figure. Counters (allocs, frees, frees_preexisting, failures,
+ * hits, missed, counts) are unsigned 64-bit; live, peak, kernel, drift,
+ * expected, gc_thresh and max_size are signed 64-bit (a kernel counter
+ * driven below zero by an accounting bug must show as negative). Readers
+ * must ignore lines with an unknown leading keyword, and pairs they do not
+ * know at the end of a known line (forward compatibility within a format
+ * version); a different "format" number must be refused.
  *
  * summary (debugfs) and /proc/net/dstleak (own namespace only):
  *   format 1
  *   module 0.1.0
  *   kernel 6.12.117+deb12-cloud-amd64
- *   global ipv4 kernel N expected N drift N
+ *   global ipv4 kernel N expected N drift N          (summary only)
  *   tracking tracked N overflow N bytes N max N entry_bytes N
- *   probe SYMBOL hits N missed N        (summary only; see "probes")
+ *   stacks enabled 0|1 sample N failures N
+ *   unattributed N      (entries whose device's namespace had no state)
+ *   probe SYMBOL hits N missed N                     (summary only)
+ *   then for every namespace:
  *   ns INUM STATE FAMILY allocs N frees N frees_preexisting N live N
  *      peak N failures N kernel N|- drift N|- gc_thresh N|- max_size N|-
  *     (one line; STATE is alive|exited; one line per family, in the order
- *      of DSTLEAK_FAMILIES, for every namespace)
+ *      of DSTLEAK_FAMILIES)
+ *   xfrm ns INUM lookups N lookup_errors N bundles N bundle_errors N
+ *      kernel_out_bundle_gen_error N|- kernel_out_bundle_check_error N|-
+ *      kernel_out_no_states N|- kernel_out_pol_error N|-   (one line)
+ *   xfrm_error ns INUM where lookup|bundle errno NAME count N  (non-zero)
+ *   route ns INUM pmtu4 N redirect4 N pmtu6 N redirect6 N exceptions6 N
+ *      cached6 N|-                                        (one line)
+ *   icmp ns INUM family ipv4|ipv6 type N|- code N|- count N  (non-zero)
  *
  * probes (debugfs):
  *   probe SYMBOL hits N missed N
@@ -33,8 +48,11 @@
  *         oldest_ms N median_ms N          (one line)
  *   stack SYMBOLIZED_FRAME                 (0..n lines after their group)
  *   old ns INUM family FAMILY count N oldest_ms N
+ *   dropped N          (suspects past the group limit, not grouped)
+ *   (oldest_ms and median_ms come from two walks of a changing table: a
+ *    median may exceed the oldest by the time between them)
  *
- * objects (debugfs): one line per tracked entry:
+ * objects (debugfs): "format 1", then one line per tracked entry:
  *   obj ID ns INUM family FAMILY age_ms N refcnt N obsolete N
  *       device NAME|- devstate up|down|unregistering|gone|- netns alive|exited
  *       stack ID|-

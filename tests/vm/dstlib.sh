@@ -18,6 +18,8 @@
 #   rt_cache_entries         the IPv4 dst_ops entry counter (global), from
 #                            /proc/net/stat/rt_cache "entries"
 #   router_topology          h1 -- r -- h2, routed, a 1280 MTU hop (below)
+#   esp_pair NS1 NS2 N       a pair with ESP (transport mode) between them
+#   ping_loop NS DST COUNT   COUNT new-socket pings (new xfrm bundles)
 #
 # For the reader's output (tools/dstleak; python3 is not in the guest):
 #   run_rc OUT ERR CMD...    run CMD with stdout to OUT and stderr to ERR,
@@ -274,4 +276,45 @@ router_topology() {
 		echo 0 > /proc/sys/net/ipv6/icmp/ratelimit'
 	in_ns h1 ping -c 1 -W 3 10.9.2.2 > /dev/null || fail "h1 cannot reach h2 (IPv4)"
 	in_ns h1 ping -c 1 -W 3 fd00:92::2 > /dev/null || fail "h1 cannot reach h2 (IPv6)"
+}
+
+# esp_pair NS1 NS2 N: mk_pair NS1 NS2, then ESP in transport mode between
+# them for IPv4 and IPv6 (SAs keyed and numbered by N, policies both ways).
+esp_pair() {
+	mk_pair "$1" "$2"
+	_n1=$1
+	_n2=$2
+	_nr=$3
+	_ka=0x$(printf '%064d' "$_nr")
+	_ke=0x$(printf '%032d' "$_nr")
+	for _ns in "$_n1" "$_n2"; do
+		for _sa in "10.9.0.1 10.9.0.2 1" "10.9.0.2 10.9.0.1 2" \
+			   "fd00:9::1 fd00:9::2 3" "fd00:9::2 fd00:9::1 4"; do
+			# shellcheck disable=SC2086
+			set -- $_sa "$_nr"
+			ip -n "$_ns" xfrm state add src "$1" dst "$2" proto esp \
+				spi $(($3 + 16 * $4)) mode transport \
+				auth 'hmac(sha256)' "$_ka" enc 'cbc(aes)' "$_ke"
+		done
+	done
+	_esp_policies "$_n1" 10.9.0.1 10.9.0.2 fd00:9::1 fd00:9::2
+	_esp_policies "$_n2" 10.9.0.2 10.9.0.1 fd00:9::2 fd00:9::1
+}
+
+_esp_policies() { # NS LOCAL4 PEER4 LOCAL6 PEER6
+	ip -n "$1" xfrm policy add src "$2" dst "$3" dir out tmpl proto esp mode transport
+	ip -n "$1" xfrm policy add src "$3" dst "$2" dir in tmpl proto esp mode transport
+	ip -n "$1" xfrm policy add src "$4" dst "$5" dir out tmpl proto esp mode transport
+	ip -n "$1" xfrm policy add src "$5" dst "$4" dir in tmpl proto esp mode transport
+}
+
+# ping_loop NS DST COUNT: COUNT times "ping -c 1" (a new socket, and so a
+# new xfrm bundle under IPsec, each time); fails the case on a lost ping.
+ping_loop() {
+	_i=0
+	while [ $_i -lt "$3" ]; do
+		ip netns exec "$1" ping -c 1 -W 2 "$2" > /dev/null ||
+			fail "$1: ping $2 failed in round $_i"
+		_i=$((_i + 1))
+	done
 }
