@@ -1,0 +1,200 @@
+#!/bin/sh
+# The benchmark inside the guest (run by tests/bench/run.sh through
+# tests/vm/run.sh --demo). Prints "BENCH ..." lines that run.sh parses, and
+# "bench: ..." progress on the console. Not a test: it fails only when it
+# cannot measure.
+#
+# The tools drive (/dev/vda, ext4, read-only) holds bpftrace with its
+# libraries at their host paths (a chroot), live.bt, and for each kernel
+# KVER/dstgen.ko and KVER/dstfloor.ko.
+#
+# Variables (from run.sh through VM_ENV): BENCH_ROUNDS (5), BENCH_ROUND_MS
+# (target length of a no-probe round, 600), BENCH_READ=0 to skip the read
+# cost, BENCH_BPF=0 to skip bpftrace, BENCH_SIZES (tracked entries for the
+# read cost, "100000,1000000").
+# vm-timeout: 1700
+# vm-mem: 3072
+. /lib.sh
+set +x
+
+ROUNDS=${BENCH_ROUNDS:-5}
+ROUND_MS=${BENCH_ROUND_MS:-600}
+SIZES=$(echo "${BENCH_SIZES:-100000,1000000}" | tr , ' ')
+B=/mnt/bench
+GEN=/sys/kernel/debug/dstgen/ctl
+
+say() { echo "bench: $*" > /dev/console; echo "# $*"; }
+out() { echo "BENCH $*"; }
+now_ms() { awk '{ printf "%d\n", $1 * 1000 }' /proc/uptime; }
+now_ns() {
+	_t=$(date +%s%N 2>/dev/null)
+	case "$_t" in *N|'') echo $(( $(now_ms) * 1000000 ));; *) echo "$_t";; esac
+}
+
+modprobe virtio_pci 2>/dev/null || true
+modprobe virtio_blk 2>/dev/null || true
+mkdir -p $B
+i=0
+while [ ! -b /dev/vda ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+mount -o ro -t ext4 /dev/vda $B || fail "cannot mount the tools drive /dev/vda"
+MODDIR=$B/modules/$(uname -r)
+[ -f "$MODDIR/dstgen.ko" ] || fail "no dstgen.ko for $(uname -r) on the tools drive"
+insmod "$MODDIR/dstgen.ko" || fail "insmod dstgen.ko failed"
+
+NCPU=$(nproc)
+ALL=$(printf '%x' $(( (1 << NCPU) - 1 )))
+out "meta kernel $(uname -r) cpus $NCPU rounds $ROUNDS"
+say "kernel $(uname -r), $NCPU CPUs, $ROUNDS rounds"
+
+# gen MASK OPS: one run; its result lines on stdout (total last).
+gen() {
+	echo "$1 $2" > $GEN || fail "dstgen refused '$1 $2'"
+	cat $GEN
+}
+
+# measure TAG MODE MASK OPS ROUND: one run, one BENCH line.
+measure() {
+	gen "$3" "$4" > /tmp/gen.out
+	_tot=$(grep '^total' /tmp/gen.out)
+	_mb=$(awk '$1 == "cpu" && $10 > m { m = $10 } END { print m + 0 }' /tmp/gen.out)
+	# total cpus K ops N wall_ns W ns_per_op X ops_per_s Y
+	set -- "$1" "$2" "$3" "$4" "$5" $_tot
+	out "$1 mode $2 mask $3 round $5 cpus $8 ops ${10} wall_ns ${12} ns_per_op ${14} ops_per_s ${16} max_batch_ns $_mb"
+}
+
+# Calibration: pairs per CPU so that a no-probe round on every CPU lasts
+# about ROUND_MS (at least 20000 pairs).
+gen $ALL 20000 > /dev/null
+gen $ALL 50000 > /tmp/gen.out
+NS=$(awk '$1 == "total" { print $9 }' /tmp/gen.out)
+OPS=$(( ROUND_MS * 1000000 / (NS > 0 ? NS : 1) ))
+[ "$OPS" -ge 20000 ] || OPS=20000
+out "meta ops_per_round $OPS calib_ns_per_op $NS"
+say "calibrated: $NS ns a pair alone, $OPS pairs a CPU a round"
+
+DSTLEAK_SUM=$DBG/summary
+mode_load() {
+	case "$1" in
+	none) ;;
+	floor) insmod "$MODDIR/dstfloor.ko" || fail "insmod dstfloor.ko failed";;
+	counters) load_dstleak track=0;;
+	track) load_dstleak track=1 stacks=0;;
+	stacks) load_dstleak track=1 stacks=1 stack_sample=64;;
+	esac
+}
+mode_unload() {
+	case "$1" in
+	none) ;;
+	floor) rmmod dstfloor;;
+	*)
+		_p=$(cat $DBG/probes | tr '\n' ' ')
+		_t=$(grep '^tracking' $DSTLEAK_SUM || true)
+		_s=$(grep '^stacks' $DSTLEAK_SUM || true)
+		out "check mode $1 round $2 $_p| $_t | $_s"
+		rmmod dstleak;;
+	esac
+}
+
+# The hot path: modes round-robin within each round, so that slow drifts of
+# the host hit every mode alike. 2 CPUs for all, 1 CPU for none/counters/track.
+r=1
+while [ $r -le "$ROUNDS" ]; do
+	for m in none floor counters track stacks; do
+		mode_load $m
+		measure gen $m $ALL $OPS $r
+		case "$m" in none|counters|track) measure gen $m 1 $OPS $r;; esac
+		mode_unload $m $r
+	done
+	say "round $r/$ROUNDS done"
+	r=$((r + 1))
+done
+
+# bpftrace, from the tools drive's root.
+if [ "${BENCH_BPF:-1}" = 1 ]; then
+	mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null || true
+	for d in proc sys dev tmp; do mount -o rbind /$d $B/$d || fail "cannot bind /$d into $B"; done
+	ulimit -l unlimited 2>/dev/null || true
+	say "starting bpftrace (compiling under emulation takes a while)"
+	t0=$(now_ms)
+	BPFTRACE_MAP_KEYS_MAX=65536 chroot $B /usr/bin/bpftrace /bench/live.bt > /tmp/bt.out 2>&1 &
+	BTPID=$!
+	i=0
+	while ! grep -q '^ready' /tmp/bt.out && kill -0 $BTPID 2>/dev/null && [ $i -lt 3000 ]; do
+		sleep 0.2
+		i=$((i + 1))
+	done
+	if grep -q '^ready' /tmp/bt.out; then
+		out "meta bpftrace_start_ms $(( $(now_ms) - t0 ))"
+		say "bpftrace attached after $(( $(now_ms) - t0 )) ms"
+		r=1
+		while [ $r -le "$ROUNDS" ]; do
+			measure gen bpftrace $ALL $OPS $r
+			r=$((r + 1))
+		done
+		kill -INT $BTPID
+		wait $BTPID || true
+		# The per-namespace counts, as a sanity check of what it saw.
+		out "check mode bpftrace $(grep -E '^@(allocs|frees|untracked)' /tmp/bt.out | tr '\n' ' ')"
+	else
+		kill $BTPID 2>/dev/null || true
+		out "meta bpftrace_error $(tr '\n' ' ' < /tmp/bt.out | cut -c1-400)"
+		say "bpftrace did not start: $(head -c 300 /tmp/bt.out)"
+	fi
+	for d in tmp dev sys proc; do umount -l $B/$d 2>/dev/null || true; done
+fi
+
+# Memory per tracked entry at the default max_tracked.
+load_dstleak
+out "mem max_default $(grep '^tracking' $DSTLEAK_SUM)"
+rmmod dstleak
+
+# Reading suspects and objects with many tracked entries, alone and while
+# the generator runs on the last CPU (the reader is pinned to CPU 0).
+if [ "${BENCH_READ:-1}" = 1 ] && [ -e /dsthelper.ko ]; then
+	LAST=$(( NCPU - 1 ))
+	GMASK=$(printf '%x' $(( 1 << LAST )))
+	load_dstleak max_tracked=1100000 suspect_age_s=0
+	load_helper
+	held=0
+	for n in $SIZES; do
+		say "read cost: holding $n entries"
+		dh init alloc4 lo $(( n - held ))
+		held=$n
+		dh init dead
+		out "mem size $n $(grep '^tracking' $DSTLEAK_SUM)"
+		for f in objects suspects; do
+			t0=$(now_ns)
+			bytes=$(taskset 1 cat $DBG/$f | wc -c)
+			t1=$(now_ns)
+			out "read size $n file $f ms $(( (t1 - t0) / 1000000 )) bytes $bytes"
+			say "read $f with $n entries: $(( (t1 - t0) / 1000000 )) ms"
+		done
+		[ "$NCPU" -gt 1 ] || continue
+		for f in idle objects suspects; do
+			rm -f /tmp/reads
+			if [ $f != idle ]; then
+				taskset 1 sh -c "while :; do cat $DBG/$f > /dev/null; echo x >> /tmp/reads; done" &
+				RPID=$!
+				sleep 0.5
+			fi
+			r=1
+			while [ $r -le 3 ]; do
+				measure stall "$f-$n" "$GMASK" $OPS $r
+				r=$((r + 1))
+			done
+			if [ $f != idle ]; then
+				kill $RPID
+				wait $RPID 2>/dev/null || true
+				out "stallreads size $n file $f reads $(wc -l < /tmp/reads 2>/dev/null || echo 0)"
+			fi
+		done
+	done
+	dh init release
+	rmmod dsthelper
+	wait_rcu 2
+	rmmod dstleak
+fi
+rmmod dstgen
+umount $B
+say "done"
+pass

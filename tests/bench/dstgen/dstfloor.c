@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dstfloor - benchmark-only (never shipped): dstleak's probe set with empty
+ * handlers, the floor of the mechanism for `make bench`.
+ *
+ * The same probes as module/probes.c, registered the same way: a kretprobe
+ * on dst_alloc() with an entry handler and the same per-instance data size
+ * and maxactive, a kprobe on dst_destroy(), and a kretprobe on
+ * metadata_dst_alloc() (optional, as in dstleak). The handlers do nothing.
+ */
+#include <linux/kprobes.h>
+#include <linux/module.h>
+
+/* As big as dstleak's struct dstleak_alloc_call (two pointers and a u32). */
+struct dstfloor_call {
+	const void *ops;
+	const void *dev;
+	u32 stack;
+};
+
+static int empty_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	return 0;
+}
+NOKPROBE_SYMBOL(empty_entry);
+
+static int empty_return(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	return 0;
+}
+NOKPROBE_SYMBOL(empty_return);
+
+static int empty_pre(struct kprobe *kp, struct pt_regs *regs)
+{
+	return 0;
+}
+NOKPROBE_SYMBOL(empty_pre);
+
+static struct kretprobe alloc_rp = {
+	.kp.symbol_name = "dst_alloc",
+	.entry_handler = empty_entry,
+	.handler = empty_return,
+	.data_size = sizeof(struct dstfloor_call),
+};
+
+static struct kprobe destroy_kp = {
+	.symbol_name = "dst_destroy",
+	.pre_handler = empty_pre,
+};
+
+static struct kretprobe metadata_rp = {
+	.kp.symbol_name = "metadata_dst_alloc",
+	.entry_handler = empty_entry,
+	.handler = empty_return,
+	.data_size = sizeof(struct dstfloor_call),
+};
+
+static bool metadata_registered;
+
+static int __init dstfloor_init(void)
+{
+	int err;
+
+	alloc_rp.maxactive = max_t(int, 64, 4 * num_possible_cpus());
+	metadata_rp.maxactive = alloc_rp.maxactive;
+	err = register_kretprobe(&alloc_rp);
+	if (err)
+		return err;
+	err = register_kprobe(&destroy_kp);
+	if (err) {
+		unregister_kretprobe(&alloc_rp);
+		return err;
+	}
+	metadata_registered = !register_kretprobe(&metadata_rp);
+	return 0;
+}
+
+static void __exit dstfloor_exit(void)
+{
+	if (metadata_registered)
+		unregister_kretprobe(&metadata_rp);
+	unregister_kprobe(&destroy_kp);
+	unregister_kretprobe(&alloc_rp);
+	pr_info("missed: dst_alloc %lu dst_destroy %lu\n",
+		(unsigned long)alloc_rp.nmissed + alloc_rp.kp.nmissed,
+		destroy_kp.nmissed);
+}
+
+module_init(dstfloor_init);
+module_exit(dstfloor_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("dstleak benchmark: empty probes on dstleak's probe points (test only)");

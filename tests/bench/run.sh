@@ -1,0 +1,156 @@
+#!/bin/bash
+# make bench: what dstleak costs on the hot path, beside the probe floor and
+# a bpftrace peer, inside the QEMU guest of each selected test kernel (issue
+# 7). A benchmark, not a test: nothing in `make check` runs it, and it exits
+# non-zero only when it could not measure (a missed target is reported, not
+# failed).
+#
+# 1. installs what it needs (tests/deps.sh, then tests/bench/deps);
+# 2. builds tests/bench/dstgen (dstgen.ko, the load generator, and
+#    dstfloor.ko, the empty probes) for each kernel;
+# 3. builds the tools drive, a read-only ext4 image: bpftrace with every
+#    library it loads (at their host paths, for a chroot), live.bt and the
+#    modules;
+# 4. boots each kernel once through tests/vm/run.sh --demo tests/bench/bench.sh
+#    (the drive through VM_QEMU_ARGS, virtio_blk through GUEST_EXTRA_MODULES);
+# 5. prints the table and writes bench/results.json.
+#
+# Environment (all optional):
+#   KERNELS="6.12-cloud 6.1-cloud"  names from tests/vm/kernels (default 6.12-cloud)
+#   BENCH_ROUNDS=N     rounds per mode, the median is reported (default 5)
+#   BENCH_ROUND_MS=MS  length of a no-probe round (default 600)
+#   BENCH_READ=0       skip the read cost (100k and 1M tracked entries)
+#   BENCH_SIZES=A,B    tracked entries for the read cost (default 100000,1000000)
+#   BENCH_BPF=0        skip the bpftrace peer
+#   BENCH_OUT=DIR      work directory (default tests/bench/out)
+#   BENCH_JSON=FILE    results file (default bench/results.json)
+#   NO_DEPS=1          do not install packages
+set -euo pipefail
+
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+BENCH=$TOP/tests/bench
+OUT=${BENCH_OUT:-$BENCH/out}
+JSON=${BENCH_JSON:-$TOP/bench/results.json}
+KERNELS=${KERNELS:-6.12-cloud}
+mkdir -p "$OUT" "$(dirname "$JSON")"
+OUT=$(cd "$OUT" && pwd)
+log() { echo "bench: $*" >&2; }
+die() { echo "bench: $*" >&2; exit 1; }
+START=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+T0=$(date +%s)
+
+# --- 1. packages --------------------------------------------------------------
+if [ -z "${NO_DEPS:-}" ]; then
+	"$TOP/tests/deps.sh" < /dev/null >&2
+	missing=""
+	for p in $(sed 's/#.*//' "$BENCH/deps"); do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"
+	done
+	if [ -n "$missing" ]; then
+		log "installing:$missing"
+		if ! DEBIAN_FRONTEND=noninteractive apt-get install -y -q $missing >&2; then
+			apt-get update -q >&2
+			DEBIAN_FRONTEND=noninteractive apt-get install -y -q $missing >&2
+		fi
+	fi
+fi
+command -v mke2fs > /dev/null || die "mke2fs is missing (e2fsprogs)"
+
+# --- 2. the benchmark modules -------------------------------------------------
+declare -a NAMES=() VERS=()
+while read -r what name ver; do
+	[ "$what" = kernel ] || continue
+	NAMES+=("$name")
+	VERS+=("$ver")
+done < <(KERNELS=$KERNELS "$TOP/tests/vm/run.sh" --list)
+[ ${#NAMES[@]} -gt 0 ] || die "no kernels selected"
+rm -rf "$OUT/img"
+mkdir -p "$OUT/img/root/bench"
+for i in "${!NAMES[@]}"; do
+	kver=${VERS[$i]}
+	[ "$kver" != MISSING ] || die "kernel ${NAMES[$i]} is not installed (tests/deps.sh)"
+	b=$OUT/build/$kver
+	rm -rf "$b"
+	mkdir -p "$b"
+	cp "$BENCH"/dstgen/Kbuild "$BENCH"/dstgen/*.c "$b/"
+	log "building dstgen.ko and dstfloor.ko for $kver"
+	if ! make -C "/lib/modules/$kver/build" M="$b" W=1 modules > "$b/build.log" 2>&1; then
+		tail -n 20 "$b/build.log" >&2
+		die "tests/bench/dstgen did not build for $kver (see $b/build.log)"
+	fi
+	mkdir -p "$OUT/img/root/modules/$kver"
+	cp "$b/dstgen.ko" "$b/dstfloor.ko" "$OUT/img/root/modules/$kver/"
+done
+
+# --- 3. the tools drive -------------------------------------------------------
+root=$OUT/img/root
+mkdir -p "$root"/{proc,sys,dev,tmp,etc}
+cp "$BENCH/live.bt" "$root/bench/"
+# add_bin FILE [DEST]: FILE and every library ldd names, at their host paths.
+add_bin() {
+	local f=$1 dst=${2:-$1} lib
+	mkdir -p "$root/$(dirname "$dst")"
+	cp -L "$f" "$root/$dst"
+	for lib in $(ldd "$f" | grep -o '/[^ ]*'); do
+		[ -e "$root/$lib" ] && continue
+		mkdir -p "$root/$(dirname "$lib")"
+		cp -L "$lib" "$root/$lib"
+	done
+}
+if [ "${BENCH_BPF:-1}" = 1 ]; then
+	bt=$(command -v bpftrace) || die "bpftrace is not installed"
+	add_bin "$bt" /usr/bin/bpftrace
+	# bpftrace runs `sh -c "clang-14 -Wp,-v ..."` for the include paths
+	# (and crashes when that fails): the real clang, and dash as sh.
+	cl=$(command -v clang-14) || die "clang-14 is not installed"
+	add_bin "$cl" /usr/bin/clang-14
+	add_bin /bin/dash /bin/dash
+	ln -sf dash "$root/bin/sh"
+fi
+kb=$(du -sk "$root" | cut -f1)
+IMG=$OUT/img/tools.ext4
+rm -f "$IMG"
+mke2fs -q -t ext4 -O ^has_journal -L dstbench -d "$root" "$IMG" $(( kb * 5 / 4 + 16384 ))k ||
+	die "mke2fs -d failed (e2fsprogs 1.43 or later needed)"
+log "tools drive: $(( kb / 1024 )) MB"
+
+# --- 4. boot --------------------------------------------------------------------
+VMOUT=$OUT/vm
+mkdir -p "$VMOUT"
+env_list="BENCH_ROUNDS=${BENCH_ROUNDS:-5} BENCH_ROUND_MS=${BENCH_ROUND_MS:-600} BENCH_READ=${BENCH_READ:-1} BENCH_BPF=${BENCH_BPF:-1} BENCH_SIZES=${BENCH_SIZES:-100000,1000000}"
+for n in "${NAMES[@]}"; do : > "$VMOUT/$n.console.seen" 2>/dev/null || true; done
+log "booting ${NAMES[*]} (a full run takes about 15 minutes)"
+set +e
+KERNELS=$KERNELS VM_OUT=$VMOUT SHOW_OUT=1 OUT_PREFIX="BENCHOUT " VM_TIMEOUT=${VM_TIMEOUT:-1800} \
+	VM_MEM=${VM_MEM:-3072} VM_SMP=${VM_SMP:-2} VM_ENV="$env_list" \
+	GUEST_EXTRA_MODULES="dummy ip6_tunnel xfrm_interface virtio_pci virtio_blk" \
+	VM_QEMU_ARGS="-drive file=$IMG,if=virtio,format=raw,readonly=on" \
+	"$TOP/tests/vm/run.sh" --demo "$BENCH/bench.sh" > "$OUT/vm-report.txt" 2> "$OUT/vm-stderr.txt" &
+vmpid=$!
+# Progress: the guest's "bench:" lines on its console.
+declare -A seen=()
+while kill -0 "$vmpid" 2>/dev/null; do
+	sleep 3
+	for n in "${NAMES[@]}"; do
+		c=$VMOUT/$n/console.log
+		[ -f "$c" ] || continue
+		k=$(grep -c '^bench: ' "$c" 2>/dev/null)
+		if [ "${k:-0}" -gt "${seen[$n]:-0}" ]; then
+			grep '^bench: ' "$c" | tr -d '\r' | sed -n "$(( ${seen[$n]:-0} + 1 )),${k}p" | sed "s/^bench: /bench: $n: /" >&2
+			seen[$n]=$k
+		fi
+	done
+done
+wait "$vmpid"
+vmrc=$?
+set -e
+if [ "$vmrc" != 0 ]; then
+	log "the VM run reported a problem (exit $vmrc); its report:"
+	grep -v '^BENCHOUT ' "$OUT/vm-report.txt" | head -n 40 >&2
+fi
+
+# --- 5. report ----------------------------------------------------------------
+LOAD=$(cut -d' ' -f1-3 /proc/loadavg)
+export START LOAD
+"$BENCH/report.sh" "$OUT" "$JSON" "${NAMES[@]}"
+log "done in $(( $(date +%s) - T0 ))s; results in ${JSON#"$TOP"/}"
