@@ -31,7 +31,7 @@ enum dstleak_reason {
 };
 
 static const char *const dstleak_reason_names[] = {
-#define DSTLEAK_REASON_NAME(id, name) [DSTLEAK_REASON_##id] = name,
+#define DSTLEAK_REASON_NAME(id, name) name,
 	DSTLEAK_REASONS(DSTLEAK_REASON_NAME)
 #undef DSTLEAK_REASON_NAME
 };

@@ -4,7 +4,8 @@
 #include <net/net_namespace.h>
 #include "dstleak.h"
 
-#define DSTLEAK_FAMILY_NAME(id, name) [DSTLEAK_FAM_##id] = name,
+/* In enum order: the same list made the enum. */
+#define DSTLEAK_FAMILY_NAME(id, name) name,
 static const char *const dstleak_family_names[] = {
 	DSTLEAK_FAMILIES(DSTLEAK_FAMILY_NAME)
 };

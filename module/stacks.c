@@ -55,8 +55,10 @@ u32 dstleak_stack_capture(void)
 	depot_stack_handle_t handle;
 	unsigned int nr, skip;
 
-	if (!READ_ONCE(dstleak_stacks) || !smp_load_acquire(&dstleak_depot_ready) ||
-	    !sample_this_one())
+	if (!READ_ONCE(dstleak_stacks) || !sample_this_one())
+		return 0;
+	/* Pairs with the release in dstleak_stacks_init(). */
+	if (!smp_load_acquire(&dstleak_depot_ready))
 		return 0;
 	nr = stack_trace_save(entries, ARRAY_SIZE(entries), 0);
 	skip = skip_probe_frames(entries, nr);
@@ -94,6 +96,7 @@ int dstleak_stacks_init(unsigned long probed_addr)
 		pr_warn("stack depot unavailable: allocation stacks are off\n");
 		return 0;
 	}
+	/* The depot is set up before a handler may use it. */
 	smp_store_release(&dstleak_depot_ready, true);
 	return 0;
 }

@@ -38,7 +38,14 @@ run_checkpatch() {
 	fi
 	files=$(ls module/*.c module/*.h tests/helper/*.c 2>/dev/null | grep -v "\.mod\.c$")
 	for f in $files; do
-		if out=$(perl "$cp" --no-tree -f --quiet --show-types "$f" 2>&1); then
+		ignore=
+		# The export format's lists (families, fields, reasons) are
+		# X-macros: one list makes the enums and names of both the
+		# module and the reader. A list is not an expression, and
+		# parentheses would break it.
+		[ "$f" = module/dstleak_format.h ] && ignore="--ignore COMPLEX_MACRO"
+		# shellcheck disable=SC2086
+		if out=$(perl "$cp" --no-tree -f --quiet --show-types $ignore "$f" 2>&1); then
 			ok "checkpatch $f"
 		else
 			bad "checkpatch $f"
