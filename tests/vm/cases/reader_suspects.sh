@@ -1,0 +1,158 @@
+#!/bin/sh
+# `dstleak suspects` and `suspects --json` against the real module
+# (stacks=1, suspect_age_s=1), one group per reason the helper can make:
+#   dead          20 IPv4 and 5 IPv6 entries held in blue, marked obsolete;
+#   pins_device   17 IPv4 entries on green's veth0 while its deletion waits
+#                 (device "veth0");
+#   netns_exited  9 re-homable IPv4 entries of violet, which has exited (no
+#                 name: "-" in the table, null in the JSON).
+# Each group: the exact count, the namespace's name, the family, reason and
+# device, ages >= 1 s, the helper's holding function in the stack (indented
+# under its row; in the JSON "stack" list). Every group of the module's file
+# is in both outputs, and the old-entries table is the module's "old" lines.
+# Before and after: "no leak suspects" and no groups.
+# vm-timeout: 120
+. /lib.sh
+need_reader
+need_helper
+load_dstleak stacks=1 suspect_age_s=1
+load_helper
+
+# The module's groups and old lines without their ages.
+_groups() {
+	awk '$1 == "group" { print $1, $3, $5, $7, $9, $11 } $1 == "old" { print $1, $3, $5, $7 }' "$1"
+}
+# suspects ARGS into /tmp/s.out (or .json) between two reads of the module's
+# file that agree on every group and count (retried if an entry aged
+# meanwhile); that file in /tmp/sus.
+reader() { # OUT ARGS...
+	_out=$1
+	shift
+	_try=0
+	while :; do
+		cat "$DBG/suspects" > /tmp/sus
+		run_rc "$_out" /tmp/s.err dstleak suspects "$@"
+		cat "$DBG/suspects" > /tmp/sus2
+		[ "$(_groups /tmp/sus)" = "$(_groups /tmp/sus2)" ] && break
+		_try=$((_try + 1))
+		[ $_try -lt 5 ] || fail "the module's suspects kept changing"
+	done
+	assert_eq "suspects $* exit status" 0 "$RC"
+	assert_eq "suspects $* stderr" "" "$(cat /tmp/s.err)"
+}
+old_table() { # the old-entries table has exactly the module's "old" lines
+	assert_eq "old entries" \
+		"$(awk '$1 == "old" { print $3, $5, $7 }' /tmp/sus | sort)" \
+		"$(awk '/^old entries/ { t = 1; next } t && $2 ~ /^[0-9]+$/ { print $2, $3, $4 }' /tmp/s.out | sort)"
+}
+none() { # WHEN
+	reader /tmp/s.out
+	assert_eq "suspects $1" "no leak suspects" "$(head -n 1 /tmp/s.out)"
+	old_table
+	reader /tmp/s.json --json
+	assert_eq "suspects --json $1" '{"format":1,"groups":[]}' "$(cat /tmp/s.json)"
+}
+
+mk_pair blue red
+mk_pair green yellow
+mk_pair violet indigo
+B=$(netns_inum blue)
+G=$(netns_inum green)
+V=$(netns_inum violet)
+none "before"
+
+dh blue alloc4 veth0 20
+dh blue alloc6 veth0 5
+dh blue dead
+dh violet rehome4 veth0 10.9.0.2 9
+ip netns del violet
+ip netns del indigo
+dh green alloc4 veth0 17
+ip -n green link del veth0 &
+DEL=$!
+wait_until 10 sh -c "grep -q 'reason pins_device device veth0' $DBG/suspects" ||
+	fail "no pins_device group while veth0's deletion waits"
+wait_until 10 sh -c "grep -q '^ns $V exited' $DBG/summary" || fail "violet not listed as exited"
+sleep 1.2
+
+reader /tmp/s.json --json
+reader /tmp/s.out
+json_ok /tmp/s.json
+
+# The table: NETNS INUM FAMILY REASON DEVICE COUNT OLDEST MEDIAN, then the
+# stack indented by 4.
+row() { # INUM FAMILY REASON: NETNS DEVICE COUNT
+	awk -v ns="$1" -v f="$2" -v r="$3" '$2 == ns && $3 == f && $4 == r { print $1, $5, $6; exit }' /tmp/s.out
+}
+ages() { # INUM FAMILY REASON: OLDEST MEDIAN
+	awk -v ns="$1" -v f="$2" -v r="$3" '$2 == ns && $3 == f && $4 == r { print $7, $8; exit }' /tmp/s.out
+}
+stack_of() { # INUM FAMILY REASON: the indented lines after the row
+	awk -v ns="$1" -v f="$2" -v r="$3" '
+	/^    / { if (in_g) print substr($0, 5); next }
+	{ in_g = ($2 == ns && $3 == f && $4 == r) }' /tmp/s.out
+}
+# The JSON group of INUM FAMILY REASON, as text.
+jgroup() {
+	awk -v ns="$1" -v f="$2" -v r="$3" '{
+		n = split($0, g, "[{]\"inum\":")
+		for (i = 2; i <= n; i++)
+			if (index(g[i], ns ",") == 1 && index(g[i], "\"family\":\"" f "\"") && index(g[i], "\"reason\":\"" r "\""))
+				print g[i]
+	}' /tmp/s.json
+}
+jval() { # INUM FAMILY REASON KEY: the raw value of a scalar key
+	jgroup "$1" "$2" "$3" | awk -v k="$4" '{
+		i = index($0, "\"" k "\":")
+		if (!i) exit
+		s = substr($0, i + length(k) + 3)
+		if (substr(s, 1, 1) == "\"") { s = substr(s, 2); print "\"" substr(s, 1, index(s, "\"")) }
+		else { sub(/[,}].*/, "", s); print s }
+	}'
+}
+expect() { # INUM FAMILY REASON NAME DEVICE COUNT HOLDER
+	_d=$5
+	[ "$_d" = - ] && _jd=null || _jd="\"$_d\""
+	assert_eq "$3 $2 row" "$4 $_d $6" "$(row "$1" "$2" "$3")"
+	for _a in $(ages "$1" "$2" "$3"); do
+		case "$_a" in
+		[1-9].[0-9]s|[1-9][0-9].[0-9]s) ;;
+		*) fail "$3 $2 age '$_a': want >= 1 s as N.Ns";;
+		esac
+	done
+	stack_of "$1" "$2" "$3" | grep -q "^$7+0x" ||
+		fail "$3 $2: no $7 in the stack under its row: $(stack_of "$1" "$2" "$3" | tr '\n' ' ')"
+	assert_eq "$3 $2 stack = module's" \
+		"$(awk -v ns="$1" -v f="$2" -v r="$3" '$1 == "group" { g = ($3 == ns && $5 == f && $7 == r); next } $1 == "stack" && g { print substr($0, 7) } $1 != "stack" { g = 0 }' /tmp/sus)" \
+		"$(stack_of "$1" "$2" "$3")"
+	assert_eq "$3 $2 JSON groups" 1 "$(jgroup "$1" "$2" "$3" | wc -l)"
+	assert_eq "$3 $2 JSON count" "$6" "$(jval "$1" "$2" "$3" count)"
+	assert_eq "$3 $2 JSON device" "$_jd" "$(jval "$1" "$2" "$3" device)"
+	_n=$4
+	[ "$_n" = - ] && _jn=null || _jn="\"$_n\""
+	assert_eq "$3 $2 JSON name" "$_jn" "$(jval "$1" "$2" "$3" name)"
+	for _k in oldest_s median_s; do
+		case "$(jval "$1" "$2" "$3" $_k)" in
+		[1-9].[0-9][0-9][0-9]|[1-9][0-9].[0-9][0-9][0-9]) ;;
+		*) fail "$3 $2 JSON $_k '$(jval "$1" "$2" "$3" $_k)': want >= 1 with three decimals";;
+		esac
+	done
+	jgroup "$1" "$2" "$3" | grep -q "\"stack\":\\[[^]]*\"$7+0x" ||
+		fail "$3 $2: no $7 in the JSON stack"
+}
+expect "$B" ipv4 dead blue - 20 dsthelper_hold_v4
+expect "$B" ipv6 dead blue - 5 dsthelper_hold_v6
+expect "$G" ipv4 pins_device green veth0 17 dsthelper_hold_v4
+expect "$V" ipv4 netns_exited - "$(awk -v ns="$V" '$1 == "group" && $3 == ns { print $9; exit }' /tmp/sus)" 9 dsthelper_hold_rehomable_v4
+ngroups=$(grep -c '^group ' /tmp/sus)
+assert_eq "groups in the module's file" 4 "$ngroups"
+assert_eq "group rows in the table" "$ngroups" "$(awk '$2 ~ /^[0-9]+$/ && $4 ~ /^(dead|pins_device|device_gone|netns_exited)$/' /tmp/s.out | wc -l)"
+assert_eq "groups in the JSON" "$ngroups" "$(json_count /tmp/s.json '{"inum":')"
+old_table
+
+dh blue release
+dh green release
+wait $DEL || fail "the blocked 'ip link del' failed once released"
+dh init release_inum "$V"
+none "after release"
+pass
