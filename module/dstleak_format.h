@@ -25,7 +25,8 @@
  *   tracking tracked N overflow N bytes N max N entry_bytes N
  *   stacks enabled 0|1 sample N failures N
  *   unattributed N      (entries whose device's namespace had no state)
- *   probe SYMBOL hits N missed N                     (summary only)
+ *   probe SYMBOL hits N missed N addr HEX            (summary only; HEX is
+ *                                   0 where kptr_restrict hides addresses)
  *   then for every namespace:
  *   ns INUM STATE FAMILY allocs N frees N frees_preexisting N live N
  *      peak N failures N kernel N|- drift N|- gc_thresh N|- max_size N|-
@@ -39,8 +40,7 @@
  *      cached6 N|-                                        (one line)
  *   icmp ns INUM family ipv4|ipv6 type N|- code N|- count N  (non-zero)
  *
- * probes (debugfs):
- *   probe SYMBOL hits N missed N
+ * probes (debugfs): the probe lines of the summary.
  *
  * suspects (debugfs):
  *   format 1

@@ -294,7 +294,9 @@ void dstleak_show_probes(struct seq_file *m)
 
 		if (!p->registered)
 			continue;
-		seq_printf(m, "probe %s hits %llu missed %lu\n", p->symbol,
-			   probe_hits(i), probe_missed(p));
+		/* %pK: the address only where kptr_restrict allows it. */
+		seq_printf(m, "probe %s hits %llu missed %lu addr %pK\n",
+			   p->symbol, probe_hits(i), probe_missed(p),
+			   p->is_kretprobe ? p->rp.kp.addr : p->kp.addr);
 	}
 }
