@@ -96,13 +96,13 @@ mode_unload() {
 }
 
 # The hot path: modes round-robin within each round, so that slow drifts of
-# the host hit every mode alike. 2 CPUs for all, 1 CPU for none/counters/track.
+# the host hit every mode alike. Every CPU for all, 1 CPU for the scaling.
 r=1
 while [ $r -le "$ROUNDS" ]; do
 	for m in none floor counters track stacks; do
 		mode_load $m
 		measure gen $m $ALL $OPS $r
-		case "$m" in none|counters|track) measure gen $m 1 $OPS $r;; esac
+		case "$m" in none|floor|counters|track) measure gen $m 1 $OPS $r;; esac
 		mode_unload $m $r
 	done
 	say "round $r/$ROUNDS done"
@@ -129,6 +129,7 @@ if [ "${BENCH_BPF:-1}" = 1 ]; then
 		r=1
 		while [ $r -le "$ROUNDS" ]; do
 			measure gen bpftrace $ALL $OPS $r
+			measure gen bpftrace 1 $OPS $r
 			r=$((r + 1))
 		done
 		kill -INT $BTPID
@@ -185,7 +186,9 @@ if [ "${BENCH_READ:-1}" = 1 ] && [ -e /dsthelper.ko ]; then
 			if [ $f != idle ]; then
 				kill $RPID
 				wait $RPID 2>/dev/null || true
-				out "stallreads size $n file $f reads $(wc -l < /tmp/reads 2>/dev/null || echo 0)"
+				reads=0
+				[ -f /tmp/reads ] && reads=$(wc -l < /tmp/reads)
+				out "stallreads size $n file $f reads $reads"
 			fi
 		done
 	done

@@ -1,2 +1,203 @@
 #!/bin/bash
-for n in "${@:3}"; do grep -a '^@@OUT bench ' "$1/vm/$n/results.log" | tr -d '\r' | sed 's/^@@OUT bench //'; done
+# tests/bench/report.sh OUT JSON NAME...: the table (stdout) and the results
+# file from the guest's "BENCH" lines in OUT/vm/NAME/results.log (see
+# bench.sh), for each kernel NAME. Medians of the rounds; ratios of ns per
+# alloc+free pair (2 CPUs unless said) and of ops/s for the scaling.
+# Plain awk (mawk on a fresh Debian): no asort, no gawk extensions.
+set -euo pipefail
+OUT=$1 JSON=$2
+shift 2
+
+# The targets of issue 7.
+T_COUNTERS=1.15 T_TRACK=1.5 T_STACKS=1.6 T_BPF=2 T_SCALE=1.8 T_BYTES=64
+
+kernel_json=()
+for name in "$@"; do
+	res=$OUT/vm/$name/results.log
+	data=$OUT/$name.data
+	if [ -f "$res" ]; then
+		grep -a '^@@OUT bench BENCH ' "$res" | tr -d '\r' | sed 's/^@@OUT bench BENCH //' > "$data" || true
+	else
+		: > "$data"
+	fi
+	if ! grep -q '^gen ' "$data"; then
+		echo "== $name: no measurements (see $OUT/vm-report.txt and $OUT/vm/$name/console.log)"
+		kernel_json+=("{\"name\": \"$name\", \"error\": \"no measurements\"}")
+		continue
+	fi
+	awk -v name="$name" -v json="$OUT/$name.json" \
+	    -v tc=$T_COUNTERS -v tt=$T_TRACK -v ts=$T_STACKS -v tb=$T_BPF \
+	    -v tsc=$T_SCALE -v tby=$T_BYTES '
+	function kv(line, key,   n, a, i) {	# the value after KEY in LINE
+		n = split(line, a, " ")
+		for (i = 1; i < n; i++) if (a[i] == key) return a[i + 1]
+		return ""
+	}
+	function median(list,   n, a, i, j, t) {	# of a space-separated list
+		n = split(list, a, " ")
+		if (n == 0) return ""
+		for (i = 2; i <= n; i++) {
+			t = a[i] + 0
+			for (j = i - 1; j >= 1 && a[j] + 0 > t; j--) a[j + 1] = a[j]
+			a[j + 1] = t
+		}
+		return n % 2 ? a[(n + 1) / 2] + 0 : (a[n / 2] + a[n / 2 + 1]) / 2
+	}
+	function ratio(a, b) { return (a == "" || b == "" || b + 0 == 0) ? "" : sprintf("%.2f", a / b) }
+	function verdict(r, limit, le) {
+		if (r == "") return "n/a"
+		return (le ? r + 0 <= limit + 0 : r + 0 >= limit + 0) ? "met" : "MISSED"
+	}
+	function jnum(v) { return v == "" ? "null" : v }
+	function jstr(v) { gsub(/\\/, "\\\\", v); gsub(/"/, "\\\"", v); return "\"" v "\"" }
+	function nbuckets(max,   b, p) {	# as module/track.c sizes its table
+		if (max % 2 == 0) max++
+		p = 1; b = 0
+		while (p < max) { p *= 2; b++ }
+		b = b - 1; if (b < 4) b = 4
+		return 2 ^ b
+	}
+	$1 == "meta" && $2 == "kernel" { kver = $3; ncpu = $5; rounds = $7 }
+	$1 == "meta" && $2 == "ops_per_round" { opr = $3 }
+	$1 == "meta" && $2 == "bpftrace_start_ms" { btstart = $3 }
+	$1 == "meta" && $2 == "bpftrace_error" { bterr = substr($0, index($0, "bpftrace_error") + 15) }
+	$1 == "gen" {
+		m = kv($0, "mode"); c = kv($0, "cpus")
+		ns[m, c] = ns[m, c] " " kv($0, "ns_per_op")
+		ops[m, c] = ops[m, c] " " kv($0, "ops_per_s")
+		mb[m, c] = mb[m, c] " " kv($0, "max_batch_ns")
+		if (!((m, c) in seen)) { seen[m, c] = 1; order[++nm] = m SUBSEP c }
+	}
+	$1 == "check" && kv($0, "mode") == "bpftrace" { btcheck = substr($0, index($0, "bpftrace") + 9) }
+	$1 == "check" && kv($0, "mode") != "bpftrace" {
+		# probe dst_alloc hits N missed M ... | tracking ... overflow N
+		m = kv($0, "mode")
+		if (kv($0, "missed") + 0 > 0) missed[m] = 1
+		if (kv($0, "overflow") + 0 > 0) overflow[m] = 1
+		fails = kv($0, "failures"); if (m == "stacks") stackfail = stackfail " " fails
+	}
+	$1 == "mem" && $2 == "max_default" { memdef = $0 }
+	$1 == "mem" && $2 == "size" { memsz[$3] = $0; sizes[++nsz] = $3 }
+	$1 == "read" { rd[kv($0, "size"), kv($0, "file")] = kv($0, "ms"); rdb[kv($0, "size"), kv($0, "file")] = kv($0, "bytes") }
+	$1 == "stall" {
+		split(kv($0, "mode"), p, "-")
+		st[p[2], p[1]] = st[p[2], p[1]] " " kv($0, "ops_per_s")
+		stmb[p[2], p[1]] = stmb[p[2], p[1]] " " kv($0, "max_batch_ns")
+	}
+	$1 == "stallreads" { streads[kv($0, "size"), kv($0, "file")] = kv($0, "reads") }
+	END {
+		all = ncpu
+		for (i = 1; i <= nm; i++) {
+			split(order[i], k, SUBSEP)
+			mns[k[1], k[2]] = median(ns[order[i]])
+			mops[k[1], k[2]] = median(ops[order[i]])
+			mmb[k[1], k[2]] = median(mb[order[i]])
+		}
+		floor = mns["floor", all]
+		printf "== %s (%s), %d CPUs, median of %d rounds, %d pairs a CPU a round\n", name, kver, ncpu, rounds, opr
+		printf "%-10s %5s %10s %12s %9s %9s\n", "mode", "cpus", "ns/pair", "ops/s", "÷floor", "÷none"
+		split("none floor counters track stacks bpftrace", modes, " ")
+		for (i = 1; i <= 6; i++) for (c = all; c >= 1; c--) {
+			m = modes[i]
+			if (!((m, c) in seen)) continue
+			printf "%-10s %5d %10d %12d %9s %9s\n", m, c, mns[m, c], mops[m, c],
+			       ratio(mns[m, c], mns["floor", c]), ratio(mns[m, c], mns["none", c])
+		}
+		if (bterr != "") printf "bpftrace did not run: %s\n", bterr
+		rc = ratio(mns["counters", all], floor)
+		rt = ratio(mns["track", all], floor)
+		rs = ratio(mns["stacks", all], floor)
+		rb = ratio(mns["bpftrace", all], mns["track", all])
+		ob = (("bpftrace", all) in seen) ? ratio(mns["bpftrace", all] - mns["none", all], mns["track", all] - mns["none", all]) : ""
+		sn = ratio(mops["none", all], mops["none", 1])
+		sc = ratio(mops["counters", all], mops["counters", 1])
+		stk = ratio(mops["track", all], mops["track", 1])
+		sf = ratio(mops["floor", all], mops["floor", 1])
+		sb = ratio(mops["bpftrace", all], mops["bpftrace", 1])
+		# Memory: bytes / max from the tracking line; the record alone is
+		# (bytes - 8 a bucket) / max.
+		split(memdef, a, " ")
+		mbytes = kv(memdef, "bytes"); mmax = kv(memdef, "max"); ebytes = kv(memdef, "entry_bytes")
+		objb = mmax ? (mbytes - 8 * nbuckets(mmax)) / mmax : ""
+		printf "\n%-44s %8s %8s  %s\n", "target", "measured", "limit", "verdict"
+		printf "%-44s %8s %8s  %s\n", "counters only ÷ floor", rc, "<= " tc, verdict(rc, tc, 1)
+		printf "%-44s %8s %8s  %s\n", "tracking ÷ floor", rt, "<= " tt, verdict(rt, tt, 1)
+		printf "%-44s %8s %8s  %s\n", "tracking + stacks 1/64 ÷ floor", rs, "<= " ts, verdict(rs, ts, 1)
+		printf "%-44s %8s %8s  %s\n", "bpftrace ÷ dstleak tracking (ns/pair)", rb, ">= " tb, verdict(rb, tb, 0)
+		printf "%-44s %8s %8s  %s\n", "  same, cost above no probes only", ob, "", "(for information)"
+		printf "%-44s %8s %8s  %s\n", "2 CPUs ÷ 1 CPU ops/s, counters only", sc, ">= " tsc, verdict(sc, tsc, 0)
+		printf "%-44s %8s %8s  %s\n", "2 CPUs ÷ 1 CPU ops/s, tracking", stk, ">= " tsc, verdict(stk, tsc, 0)
+		printf "%-44s %8s %8s  %s\n", "  the kernel alone (no probes)", sn, "", "(reference)"
+		printf "%-44s %8s %8s  %s\n", "  empty probes (floor)", sf, "", "(reference)"
+		printf "%-44s %8s %8s  %s\n", "  bpftrace", sb, "", "(reference)"
+		printf "%-44s %8s %8s  %s\n", "bytes per tracked entry (max_tracked=" mmax ")", ebytes, "<= " tby, verdict(ebytes, tby, 1)
+		printf "%-44s %8s %8s  %s\n", "  of which the record (struct dstleak_obj)", objb, "", "(the rest: buckets)"
+		for (i = 1; i <= nsz; i++) {
+			n = sizes[i]
+			printf "%-44s %8s\n", "  bytes per entry, max_tracked=" kv(memsz[n], "max") " (" n " held)", kv(memsz[n], "entry_bytes")
+		}
+		for (m in missed) printf "warning: mode %s: probes missed hits\n", m
+		for (m in overflow) printf "warning: mode %s: tracking overflowed\n", m
+		if (nsz) {
+			printf "\n%-9s %-9s %9s %10s %14s %14s %8s\n", "entries", "file", "read ms", "bytes", "gen ops/s ÷idle", "max batch ms", "reads"
+			for (i = 1; i <= nsz; i++) {
+				n = sizes[i]
+				bi = median(st[n, "idle"]); mi = median(stmb[n, "idle"])
+				printf "%-9s %-9s %9s %10s %14s %14.1f %8s\n", n, "(idle)", "", "", "1.00", mi / 1e6, ""
+				for (f = 1; f <= 2; f++) {
+					fn = f == 1 ? "objects" : "suspects"
+					printf "%-9s %-9s %9s %10s %14s %14.1f %8s\n", n, fn, rd[n, fn], rdb[n, fn],
+					       ratio(median(st[n, fn]), bi), median(stmb[n, fn]) / 1e6, streads[n, fn]
+				}
+			}
+		}
+		# JSON: every figure.
+		j = "{\"name\": " jstr(name) ", \"kernel\": " jstr(kver) ", \"cpus\": " jnum(ncpu) ", \"rounds\": " jnum(rounds) ", \"pairs_per_cpu_round\": " jnum(opr)
+		j = j ", \"modes\": ["
+		for (i = 1; i <= nm; i++) {
+			split(order[i], k, SUBSEP)
+			j = j (i > 1 ? ", " : "") "{\"mode\": " jstr(k[1]) ", \"cpus\": " k[2] ", \"ns_per_pair_median\": " mns[k[1], k[2]] ", \"ops_per_s_median\": " mops[k[1], k[2]] ", \"max_batch_ns_median\": " mmb[k[1], k[2]]
+			n = split(substr(ns[order[i]], 2), a, " "); s = ""; for (q = 1; q <= n; q++) s = s (q > 1 ? ", " : "") a[q]
+			j = j ", \"ns_per_pair\": [" s "]"
+			n = split(substr(ops[order[i]], 2), a, " "); s = ""; for (q = 1; q <= n; q++) s = s (q > 1 ? ", " : "") a[q]
+			j = j ", \"ops_per_s\": [" s "]}"
+		}
+		j = j "], \"ratios\": {\"counters_over_floor\": " jnum(rc) ", \"track_over_floor\": " jnum(rt) ", \"stacks_over_floor\": " jnum(rs)
+		j = j ", \"bpftrace_over_track\": " jnum(rb) ", \"bpftrace_over_track_cost_above_none\": " jnum(ob)
+		j = j ", \"scaling_none\": " jnum(sn) ", \"scaling_counters\": " jnum(sc) ", \"scaling_track\": " jnum(stk) ", \"scaling_floor\": " jnum(sf) ", \"scaling_bpftrace\": " jnum(sb) "}"
+		j = j ", \"targets\": {\"counters_over_floor\": {\"limit\": " tc ", \"verdict\": " jstr(verdict(rc, tc, 1)) "}"
+		j = j ", \"track_over_floor\": {\"limit\": " tt ", \"verdict\": " jstr(verdict(rt, tt, 1)) "}"
+		j = j ", \"stacks_over_floor\": {\"limit\": " ts ", \"verdict\": " jstr(verdict(rs, ts, 1)) "}"
+		j = j ", \"bpftrace_over_track\": {\"min\": " tb ", \"verdict\": " jstr(verdict(rb, tb, 0)) "}"
+		j = j ", \"scaling_counters\": {\"min\": " tsc ", \"verdict\": " jstr(verdict(sc, tsc, 0)) "}"
+		j = j ", \"scaling_track\": {\"min\": " tsc ", \"verdict\": " jstr(verdict(stk, tsc, 0)) "}"
+		j = j ", \"bytes_per_entry\": {\"limit\": " tby ", \"verdict\": " jstr(verdict(ebytes, tby, 1)) "}}"
+		j = j ", \"memory\": {\"max_tracked\": " jnum(mmax) ", \"bytes\": " jnum(mbytes) ", \"bytes_per_entry\": " jnum(ebytes) ", \"record_bytes\": " jnum(objb)
+		for (i = 1; i <= nsz; i++) { n = sizes[i]; j = j ", \"bytes_per_entry_max_" kv(memsz[n], "max") "_held_" n "\": " jnum(kv(memsz[n], "entry_bytes")) }
+		j = j "}, \"bpftrace\": {\"start_ms\": " jnum(btstart) ", \"error\": " (bterr == "" ? "null" : jstr(bterr)) ", \"counts\": " jstr(btcheck) "}"
+		j = j ", \"stack_failures\": " jstr(substr(stackfail, 2))
+		j = j ", \"read_cost\": ["
+		for (i = 1; i <= nsz; i++) {
+			n = sizes[i]
+			bi = median(st[n, "idle"])
+			j = j (i > 1 ? ", " : "") "{\"entries\": " n ", \"gen_ops_per_s_idle\": " jnum(bi) ", \"gen_max_batch_ns_idle\": " jnum(median(stmb[n, "idle"]))
+			for (f = 1; f <= 2; f++) {
+				fn = f == 1 ? "objects" : "suspects"
+				j = j ", " jstr(fn) ": {\"read_ms\": " jnum(rd[n, fn]) ", \"bytes\": " jnum(rdb[n, fn]) ", \"gen_ops_per_s_while_reading\": " jnum(median(st[n, fn])) ", \"gen_ops_ratio\": " jnum(ratio(median(st[n, fn]), bi)) ", \"gen_max_batch_ns\": " jnum(median(stmb[n, fn])) ", \"reads_during\": " jnum(streads[n, fn]) "}"
+			}
+			j = j "}"
+		}
+		j = j "]}"
+		print j > json
+	}' "$data"
+	kernel_json+=("$(cat "$OUT/$name.json")")
+	echo
+done
+
+{
+	printf '{"format": 1, "date": "%s", "host": "%s", "host_cpus": %s, "host_loadavg_end": "%s", "other_qemu_at_start": %s, "emulation": "QEMU TCG", "kernels": [' \
+		"${START:-}" "$(uname -r)" "$(nproc)" "${LOAD:-}" "${OTHER_QEMU:-null}"
+	sep=""
+	for k in "${kernel_json[@]}"; do printf '%s%s' "$sep" "$k"; sep=", "; done
+	printf ']}\n'
+} > "$JSON"

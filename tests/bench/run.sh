@@ -37,6 +37,10 @@ OUT=$(cd "$OUT" && pwd)
 log() { echo "bench: $*" >&2; }
 die() { echo "bench: $*" >&2; exit 1; }
 START=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+# Other guests on this host share its CPUs with ours and skew the figures.
+others() { pgrep -c -f '^qemu-system' 2>/dev/null || echo 0; }
+OTHER_QEMU=$(others)
+[ "$OTHER_QEMU" = 0 ] || echo "bench: warning: $OTHER_QEMU other QEMU guest(s) running on this host; the figures will be noisy" >&2
 T0=$(date +%s)
 
 # --- 1. packages --------------------------------------------------------------
@@ -151,6 +155,6 @@ fi
 
 # --- 5. report ----------------------------------------------------------------
 LOAD=$(cut -d' ' -f1-3 /proc/loadavg)
-export START LOAD
+export START LOAD OTHER_QEMU
 "$BENCH/report.sh" "$OUT" "$JSON" "${NAMES[@]}"
 log "done in $(( $(date +%s) - T0 ))s; results in ${JSON#"$TOP"/}"
