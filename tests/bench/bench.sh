@@ -113,6 +113,7 @@ done
 if [ "${BENCH_BPF:-1}" = 1 ]; then
 	mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null || true
 	for d in proc sys dev tmp; do mount -o rbind /$d $B/$d || fail "cannot bind /$d into $B"; done
+	# shellcheck disable=SC3045 # dash has ulimit -l
 	ulimit -l unlimited 2>/dev/null || true
 	say "starting bpftrace (compiling under emulation takes a while)"
 	t0=$(now_ms)

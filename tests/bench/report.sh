@@ -43,6 +43,19 @@ for name in "$@"; do
 		}
 		return n % 2 ? a[(n + 1) / 2] + 0 : (a[n / 2] + a[n / 2 + 1]) / 2
 	}
+	function spread(list,   n, a, i, lo, hi) {	# (max - min) / median, in %
+		n = split(list, a, " ")
+		if (n < 2) return ""
+		lo = hi = a[1] + 0
+		for (i = 2; i <= n; i++) { if (a[i] + 0 < lo) lo = a[i] + 0; if (a[i] + 0 > hi) hi = a[i] + 0 }
+		return sprintf("%d%%", 100 * (hi - lo) / median(list))
+	}
+	function least(list,   n, a, i, lo) {
+		n = split(list, a, " ")
+		lo = a[1] + 0
+		for (i = 2; i <= n; i++) if (a[i] + 0 < lo) lo = a[i] + 0
+		return lo
+	}
 	function ratio(a, b) { return (a == "" || b == "" || b + 0 == 0) ? "" : sprintf("%.2f", a / b) }
 	function verdict(r, limit, le) {
 		if (r == "") return "n/a"
@@ -92,16 +105,19 @@ for name in "$@"; do
 			mns[k[1], k[2]] = median(ns[order[i]])
 			mops[k[1], k[2]] = median(ops[order[i]])
 			mmb[k[1], k[2]] = median(mb[order[i]])
+			bns[k[1], k[2]] = least(ns[order[i]])
 		}
 		floor = mns["floor", all]
 		printf "== %s (%s), %d CPUs, median of %d rounds, %d pairs a CPU a round\n", name, kver, ncpu, rounds, opr
-		printf "%-10s %5s %10s %12s %9s %9s\n", "mode", "cpus", "ns/pair", "ops/s", "÷floor", "÷none"
+		printf "%-10s %4s %9s %7s %11s %7s %7s %9s %7s\n", "mode", "cpus", "ns/pair", "spread", "ops/s", "÷floor", "÷none", "best ns", "÷floor"
+		printf "%-10s %4s %9s %7s %11s %7s %7s %9s %7s\n", "", "", "(median)", "", "(median)", "", "", "(fastest)", "(fast)"
 		split("none floor counters track stacks bpftrace", modes, " ")
 		for (i = 1; i <= 6; i++) for (c = all; c >= 1; c--) {
 			m = modes[i]
 			if (!((m, c) in seen)) continue
-			printf "%-10s %5d %10d %12d %9s %9s\n", m, c, mns[m, c], mops[m, c],
-			       ratio(mns[m, c], mns["floor", c]), ratio(mns[m, c], mns["none", c])
+			printf "%-10s %4d %9d %7s %11d %7s %7s %9d %7s\n", m, c, mns[m, c], spread(ns[m, c]), mops[m, c],
+			       ratio(mns[m, c], mns["floor", c]), ratio(mns[m, c], mns["none", c]),
+			       bns[m, c], ratio(bns[m, c], bns["floor", c])
 		}
 		if (bterr != "") printf "bpftrace did not run: %s\n", bterr
 		rc = ratio(mns["counters", all], floor)
@@ -136,6 +152,8 @@ for name in "$@"; do
 			n = sizes[i]
 			printf "%-44s %8s\n", "  bytes per entry, max_tracked=" kv(memsz[n], "max") " (" n " held)", kv(memsz[n], "entry_bytes")
 		}
+		if (sn != "" && sn + 0 < 1.6)
+			printf "note: the kernel alone gets only %s x the ops/s on %d CPUs as on 1: the host did not give every vCPU a core of its own (other guests?), so the %d-CPU figures and the scaling are skewed by the host, not only by the probes; the 1-CPU rows are the steadier comparison.\n", sn, all, all
 		for (m in missed) printf "warning: mode %s: probes missed hits\n", m
 		for (m in overflow) printf "warning: mode %s: tracking overflowed\n", m
 		if (nsz) {
@@ -153,10 +171,11 @@ for name in "$@"; do
 		}
 		# JSON: every figure.
 		j = "{\"name\": " jstr(name) ", \"kernel\": " jstr(kver) ", \"cpus\": " jnum(ncpu) ", \"rounds\": " jnum(rounds) ", \"pairs_per_cpu_round\": " jnum(opr)
+		j = j ", \"host_gave_all_cpus\": " ((sn != "" && sn + 0 < 1.6) ? "false" : "true")
 		j = j ", \"modes\": ["
 		for (i = 1; i <= nm; i++) {
 			split(order[i], k, SUBSEP)
-			j = j (i > 1 ? ", " : "") "{\"mode\": " jstr(k[1]) ", \"cpus\": " k[2] ", \"ns_per_pair_median\": " mns[k[1], k[2]] ", \"ops_per_s_median\": " mops[k[1], k[2]] ", \"max_batch_ns_median\": " mmb[k[1], k[2]]
+			j = j (i > 1 ? ", " : "") "{\"mode\": " jstr(k[1]) ", \"cpus\": " k[2] ", \"ns_per_pair_median\": " mns[k[1], k[2]] ", \"ops_per_s_median\": " mops[k[1], k[2]] ", \"max_batch_ns_median\": " mmb[k[1], k[2]] ", \"ns_spread\": " jstr(spread(ns[order[i]])) ", \"ns_per_pair_fastest\": " bns[k[1], k[2]]
 			n = split(substr(ns[order[i]], 2), a, " "); s = ""; for (q = 1; q <= n; q++) s = s (q > 1 ? ", " : "") a[q]
 			j = j ", \"ns_per_pair\": [" s "]"
 			n = split(substr(ops[order[i]], 2), a, " "); s = ""; for (q = 1; q <= n; q++) s = s (q > 1 ? ", " : "") a[q]

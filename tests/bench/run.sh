@@ -23,7 +23,8 @@
 #   BENCH_SIZES=A,B    tracked entries for the read cost (default 100000,1000000)
 #   BENCH_BPF=0        skip the bpftrace peer
 #   BENCH_OUT=DIR      work directory (default tests/bench/out)
-#   BENCH_JSON=FILE    results file (default bench/results.json)
+#   BENCH_JSON=FILE    results file (default bench/results.json; the table
+#                      goes beside it, bench/results.txt)
 #   NO_DEPS=1          do not install packages
 set -euo pipefail
 
@@ -156,5 +157,11 @@ fi
 # --- 5. report ----------------------------------------------------------------
 LOAD=$(cut -d' ' -f1-3 /proc/loadavg)
 export START LOAD OTHER_QEMU
-"$BENCH/report.sh" "$OUT" "$JSON" "${NAMES[@]}"
-log "done in $(( $(date +%s) - T0 ))s; results in ${JSON#"$TOP"/}"
+TXT=${JSON%.json}.txt
+{
+	echo "make bench, $START, host $(uname -r) with $(nproc) CPUs, QEMU TCG; other guests running at the start: $OTHER_QEMU; load average at the end: $LOAD"
+	echo
+	"$BENCH/report.sh" "$OUT" "$JSON" "${NAMES[@]}"
+} > "$TXT"
+cat "$TXT"
+log "done in $(( $(date +%s) - T0 ))s; results in ${JSON#"$TOP"/} and ${TXT#"$TOP"/}"
