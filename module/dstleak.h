@@ -76,6 +76,7 @@ struct dstleak_ns {
 	struct net *net;		/* NULL once exited (under the mutex) */
 	unsigned int inum;
 	bool exited;
+	unsigned long exit_gp;		/* RCU state when it exited */
 	struct dstleak_ns_pcpu __percpu *pcpu;
 	struct dstleak_ev_pcpu __percpu *ev;
 	struct percpu_counter live[DSTLEAK_NR_FAMILIES];

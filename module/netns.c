@@ -72,6 +72,11 @@ struct dstleak_ns *dstleak_classify(const struct dst_ops *ops,
 	key = ops_lookup(ops);
 	if (key) {
 		*family = key->family;
+		/* A dying namespace's teardown, after dstleak's exit hook. */
+		if (unlikely(READ_ONCE(key->ns->exited))) {
+			atomic_long_inc(&dstleak_unattributed);
+			return init_ns();
+		}
 		return key->ns;
 	}
 	*family = ops == dstleak_ipv4_ops ? DSTLEAK_FAM_IPV4 : DSTLEAK_FAM_OTHER;
@@ -342,16 +347,29 @@ static bool ns_has_live(struct dstleak_ns *ns)
 	return false;
 }
 
-/* Forget exited namespaces whose last entry is gone. Mutex held. */
+/*
+ * Forget exited namespaces whose last entry is gone. Mutex held. Only once
+ * a grace period has passed since the exit: a handler that found the record
+ * before it was marked exited may still be counting into it.
+ */
 void dstleak_prune_exited(void)
 {
 	struct dstleak_ns *ns, *tmp;
 
 	lockdep_assert_held(&dstleak_ns_mutex);
 	list_for_each_entry_safe(ns, tmp, &dstleak_ns_list, list)
-		if (ns->exited && !ns_has_live(ns))
+		if (ns->exited && poll_state_synchronize_rcu(ns->exit_gp) &&
+		    !ns_has_live(ns))
 			ns_retire(ns);
 }
+
+static void prune_work_fn(struct work_struct *work)
+{
+	mutex_lock(&dstleak_ns_mutex);
+	dstleak_prune_exited();
+	mutex_unlock(&dstleak_ns_mutex);
+}
+static struct rcu_work dstleak_prune_work;
 
 static int __net_init dstleak_net_init(struct net *net)
 {
@@ -383,10 +401,12 @@ static void __net_exit dstleak_net_exit(struct net *net)
 	dstleak_procfs_net_exit(net);
 	mutex_lock(&dstleak_ns_mutex);
 	RCU_INIT_POINTER(dn->ns, NULL);
-	ns->exited = true;
+	WRITE_ONCE(ns->exited, true);
+	ns->exit_gp = get_state_synchronize_rcu();
 	ns->net = NULL;
-	dstleak_prune_exited();
 	mutex_unlock(&dstleak_ns_mutex);
+	/* Forgotten after a grace period if nothing of it is left by then. */
+	queue_rcu_work(dstleak_wq, &dstleak_prune_work);
 }
 
 static struct pernet_operations dstleak_net_ops = {
@@ -426,6 +446,7 @@ int dstleak_netns_init(void)
 	dstleak_wq = alloc_workqueue("dstleak", 0, 0);
 	if (!dstleak_wq)
 		return -ENOMEM;
+	INIT_RCU_WORK(&dstleak_prune_work, prune_work_fn);
 	err = register_pernet_subsys(&dstleak_net_ops);
 	if (err)
 		destroy_workqueue(dstleak_wq);
@@ -438,6 +459,9 @@ void dstleak_netns_exit(void)
 	struct dstleak_ns *ns, *tmp;
 
 	unregister_pernet_subsys(&dstleak_net_ops);
+	/* Let a queued prune run before the records go from under it. */
+	rcu_barrier();
+	flush_workqueue(dstleak_wq);
 	synchronize_rcu();
 	mutex_lock(&dstleak_ns_mutex);
 	list_for_each_entry_safe(ns, tmp, &dstleak_ns_list, list) {
