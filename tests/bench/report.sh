@@ -95,6 +95,7 @@ for name in "$@"; do
 	$1 == "stall" {
 		split(kv($0, "mode"), p, "-")
 		st[p[2], p[1]] = st[p[2], p[1]] " " kv($0, "ops_per_s")
+		have[p[2], p[1]] = 1
 		stmb[p[2], p[1]] = stmb[p[2], p[1]] " " kv($0, "max_batch_ns")
 	}
 	$1 == "stallreads" { streads[kv($0, "size"), kv($0, "file")] = kv($0, "reads") }
@@ -157,15 +158,16 @@ for name in "$@"; do
 		for (m in missed) printf "warning: mode %s: probes missed hits\n", m
 		for (m in overflow) printf "warning: mode %s: tracking overflowed\n", m
 		if (nsz) {
-			printf "\n%-9s %-9s %9s %10s %14s %14s %8s\n", "entries", "file", "read ms", "bytes", "gen ops/s ÷idle", "max batch ms", "reads"
+			printf "\nreading with many tracked entries; the generator runs on the last CPU, CPU 0 idles, spins (busy) or reads\n"
+			printf "%-9s %-9s %8s %10s %10s %10s %10s %7s\n", "entries", "on CPU 0", "read ms", "bytes", "gen ops/s", "÷idle", "÷busy", "reads"
 			for (i = 1; i <= nsz; i++) {
 				n = sizes[i]
-				bi = median(st[n, "idle"]); mi = median(stmb[n, "idle"])
-				printf "%-9s %-9s %9s %10s %14s %14.1f %8s\n", n, "(idle)", "", "", "1.00", mi / 1e6, ""
-				for (f = 1; f <= 2; f++) {
-					fn = f == 1 ? "objects" : "suspects"
-					printf "%-9s %-9s %9s %10s %14s %14.1f %8s\n", n, fn, rd[n, fn], rdb[n, fn],
-					       ratio(median(st[n, fn]), bi), median(stmb[n, fn]) / 1e6, streads[n, fn]
+				bi = median(st[n, "idle"]); bb = median(st[n, "busy"])
+				for (f = 1; f <= 4; f++) {
+					fn = f == 1 ? "idle" : f == 2 ? "busy" : f == 3 ? "objects" : "suspects"
+					if (!((n, fn) in have)) continue
+					printf "%-9s %-9s %8s %10s %10d %10s %10s %7s\n", n, fn, rd[n, fn], rdb[n, fn],
+					       median(st[n, fn]), ratio(median(st[n, fn]), bi), ratio(median(st[n, fn]), bb), streads[n, fn]
 				}
 			}
 		}
@@ -199,10 +201,12 @@ for name in "$@"; do
 		for (i = 1; i <= nsz; i++) {
 			n = sizes[i]
 			bi = median(st[n, "idle"])
+			bb = median(st[n, "busy"])
 			j = j (i > 1 ? ", " : "") "{\"entries\": " n ", \"gen_ops_per_s_idle\": " jnum(bi) ", \"gen_max_batch_ns_idle\": " jnum(median(stmb[n, "idle"]))
+			j = j ", \"gen_ops_per_s_busy\": " jnum(bb) ", \"gen_max_batch_ns_busy\": " jnum(median(stmb[n, "busy"]))
 			for (f = 1; f <= 2; f++) {
 				fn = f == 1 ? "objects" : "suspects"
-				j = j ", " jstr(fn) ": {\"read_ms\": " jnum(rd[n, fn]) ", \"bytes\": " jnum(rdb[n, fn]) ", \"gen_ops_per_s_while_reading\": " jnum(median(st[n, fn])) ", \"gen_ops_ratio\": " jnum(ratio(median(st[n, fn]), bi)) ", \"gen_max_batch_ns\": " jnum(median(stmb[n, fn])) ", \"reads_during\": " jnum(streads[n, fn]) "}"
+				j = j ", " jstr(fn) ": {\"read_ms\": " jnum(rd[n, fn]) ", \"bytes\": " jnum(rdb[n, fn]) ", \"gen_ops_per_s_while_reading\": " jnum(median(st[n, fn])) ", \"gen_ops_ratio_idle\": " jnum(ratio(median(st[n, fn]), bi)) ", \"gen_ops_ratio_busy\": " jnum(ratio(median(st[n, fn]), bb)) ", \"gen_max_batch_ns\": " jnum(median(stmb[n, fn])) ", \"reads_during\": " jnum(streads[n, fn]) "}"
 			}
 			j = j "}"
 		}
