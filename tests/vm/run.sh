@@ -19,7 +19,11 @@
 #   KJOBS=N          kernels booted at once (default 1; see README for timings)
 #   VM_MEM=MB        guest memory (default: max of 1024 and the cases' vm-mem:)
 #   VM_SMP=N         guest CPUs (default 2)
-#   VM_TIMEOUT=S     wall-clock limit per boot (default 900)
+#   VM_TIMEOUT=S     wall-clock limit per boot (default: the larger of 900
+#                    and the sum of the cases' limits plus 120)
+#   BOOT_TIMEOUT=S   limit from start to /init reporting (default 300)
+#                    Besides, a case that reports nothing for its own limit
+#                    plus 90 s (a hung guest kernel) stops the boot.
 #   CASE_TIMEOUT=S   per-case limit for cases without vm-timeout: (default 300)
 #   VM_APPEND="..."  extra kernel command line
 #   VM_QEMU_ARGS="..."  extra QEMU arguments, split on blanks (e.g. a
@@ -114,7 +118,20 @@ if [ -z "$mem" ]; then
 		[ -n "$m" ] && [ "$m" -gt "$mem" ] && mem=$m
 	done
 fi
-VM_TIMEOUT=${VM_TIMEOUT:-900}
+# case_limit FILE: the case's own time limit in seconds.
+case_limit() {
+	local t
+	t=$(sed -n 's/^# vm-timeout: *\([0-9][0-9]*\).*/\1/p' "$1" | head -n 1)
+	echo "${t:-${CASE_TIMEOUT:-300}}"
+}
+if [ -z "${VM_TIMEOUT:-}" ]; then
+	VM_TIMEOUT=120
+	for f in "${CASE_PATHS[@]}" "$VM"/xfail/*.sh; do
+		[ -f "$f" ] && VM_TIMEOUT=$((VM_TIMEOUT + $(case_limit "$f")))
+	done
+	[ "$VM_TIMEOUT" -ge 900 ] || VM_TIMEOUT=900
+fi
+BOOT_TIMEOUT=${BOOT_TIMEOUT:-300}
 
 VERSION=$("$TOP/tests/dkms.sh" version) || die "cannot read the module version"
 FORMAT=$(sed -n 's/^#define DSTLEAK_FORMAT_VERSION \([0-9]*\).*/\1/p' "$TOP/module/dstleak_format.h")
@@ -314,6 +331,7 @@ boot_kernel() {
 	overlay_initramfs "$name" "$kver" "$cases"
 	: > "$console"
 	: > "$results"
+	rm -f "$dir/hung"
 	t0=$(date +%s)
 	# shellcheck disable=SC2086 # VM_QEMU_ARGS is split on purpose
 	timeout -k 10 "$VM_TIMEOUT" qemu-system-x86_64 \
@@ -323,10 +341,11 @@ boot_kernel() {
 		-display none -nodefaults -monitor none -no-reboot \
 		-serial "file:$console" -serial "file:$results" ${VM_QEMU_ARGS:-} \
 		< /dev/null > "$dir/qemu.log" 2>&1 &
-	local qpid=$! seen=0
-	# Progress on stderr while it runs; the report comes at the end.
+	local qpid=$! seen=0 cur="" cur_t0=$t0 hung="" now n
+	# Progress on stderr while it runs (the report comes at the end), and a
+	# watchdog: no /init within BOOT_TIMEOUT, or a case silent for its own
+	# limit plus 90 s, means the guest kernel hangs: stop it.
 	progress() {
-		local n
 		n=$(grep -c '^@@RESULT' "$results" 2>/dev/null)
 		[ "${n:-0}" -gt "$seen" ] || return 0
 		grep '^@@RESULT' "$results" | tr -d '\r' | sed -n "$((seen + 1)),${n}p" |
@@ -336,6 +355,25 @@ boot_kernel() {
 	while kill -0 "$qpid" 2>/dev/null; do
 		sleep 2
 		progress
+		now=$(date +%s)
+		if ! grep -q '^@@BOOT' "$results"; then
+			[ $((now - t0)) -lt "$BOOT_TIMEOUT" ] && continue
+			hung="the guest did not reach /init within ${BOOT_TIMEOUT}s"
+		else
+			n=$(grep '^@@START ' "$results" | tail -n 1 | tr -d '\r')
+			n=${n#@@START }
+			[ -n "$n" ] || continue
+			[ "$n" = "$cur" ] || { cur=$n; cur_t0=$now; }
+			grep -q "^@@RESULT $cur " "$results" && continue
+			f=$(for f in $cases; do [ "$(basename "$f" .sh)" = "$cur" ] && echo "$f"; done)
+			[ -n "$f" ] || continue
+			[ $((now - cur_t0)) -gt $(( $(case_limit "$f") + 90 )) ] || continue
+			hung="the guest hung (no result $(( now - cur_t0 ))s after $cur began, its limit is $(case_limit "$f")s)"
+		fi
+		echo "$hung" > "$dir/hung"
+		log "$name: $hung; stopping it"
+		kill -TERM "$qpid" 2>/dev/null
+		break
 	done
 	wait "$qpid"
 	rc=$?
@@ -368,6 +406,8 @@ boot_kernel() {
 	local died=""
 	if grep -q "Kernel panic" "$console"; then
 		died="the guest panicked"
+	elif [ -s "$dir/hung" ]; then
+		died=$(cat "$dir/hung")
 	elif [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
 		died="the boot timed out after ${VM_TIMEOUT}s"
 	elif [ "$done" != 1 ]; then
