@@ -333,11 +333,14 @@ boot_kernel() {
 	: > "$results"
 	rm -f "$dir/hung"
 	t0=$(date +%s)
+	# log_buf_len: a busy case must not push a WARNING out of the ring before
+	# /init reads it; devkmsg=on: the markers cases write to /dev/kmsg are
+	# not rate-limited away.
 	# shellcheck disable=SC2086 # VM_QEMU_ARGS is split on purpose
 	timeout -k 10 "$VM_TIMEOUT" qemu-system-x86_64 \
 		-machine q35,accel=tcg -cpu max -smp "${VM_SMP:-2}" -m "$mem" \
 		-kernel "/boot/vmlinuz-$kver" -initrd "$dir/initramfs.cpio.gz" \
-		-append "console=ttyS0 panic=-1 oops=panic panic_on_warn=0 softlockup_panic=0 loglevel=6 ${VM_APPEND:-}" \
+		-append "console=ttyS0 panic=-1 oops=panic panic_on_warn=0 softlockup_panic=0 loglevel=6 log_buf_len=4M printk.devkmsg=on ${VM_APPEND:-}" \
 		-display none -nodefaults -monitor none -no-reboot \
 		-serial "file:$console" -serial "file:$results" ${VM_QEMU_ARGS:-} \
 		< /dev/null > "$dir/qemu.log" 2>&1 &
