@@ -164,7 +164,7 @@ mkcpio() { (cd "$1" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc -R 0
 # base_initramfs NAME KVER: busybox, dash, ip, kmod, kernel modules. Cached
 # by a stamp of everything that goes in.
 base_initramfs() {
-	local name=$1 kver=$2 dir=$OUT/$name root stamp m
+	local name=$1 kver=$2 dir=$OUT/$1 root stamp m
 	stamp=$( { echo "$kver $GUEST_MODULES $GUEST_EXTRA_MODULES"; sha1sum "$0" /bin/busybox $REAL_TOOLS;
 		ls -l --time-style=+%s "/lib/modules/$kver/modules.dep"; } | sha1sum)
 	if [ -s "$dir/base.cpio.gz" ] && [ "$(cat "$dir/base.stamp" 2>/dev/null)" = "$stamp" ]; then
