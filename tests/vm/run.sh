@@ -53,7 +53,7 @@ case "${1:-}" in
 --demo) DEMO=$(cd "$(dirname "$2")" && pwd)/$(basename "$2"); shift 2;;
 --list) LIST=1;;
 "") ;;
-*) sed -n '2,/^set -uo/s/^# \{0,1\}//p' "$0" | sed '$d' >&2; exit 2;;
+*) sed -n '2,/^set -uo/s/^# \{0,1\}//p' "$0" >&2; exit 2;;
 esac
 
 # shellcheck source=tests/vm/scan.sh
