@@ -223,19 +223,6 @@ static unsigned long probe_missed(struct dstleak_probe *p)
 	return p->kp.nmissed;
 }
 
-static void probe_unregister(struct dstleak_probe *p)
-{
-	if (!p->registered)
-		return;
-	if (p->is_kretprobe)
-		unregister_kretprobe(&p->rp);
-	else
-		unregister_kprobe(&p->kp);
-	if (probe_missed(p))
-		pr_info("probe %s missed %lu hits\n", p->symbol, probe_missed(p));
-	p->registered = false;
-}
-
 int dstleak_probes_init(void)
 {
 	struct dstleak_probe *p;
@@ -251,8 +238,7 @@ int dstleak_probes_init(void)
 		if (p->required) {
 			pr_err("cannot probe %s (%d): this kernel is not supported\n",
 			       p->symbol, err);
-			while (i--)
-				probe_unregister(&dstleak_probes[i]);
+			dstleak_probes_exit();
 			return err;
 		}
 		pr_info("optional probe %s unavailable (%d)\n", p->symbol, err);
@@ -266,13 +252,36 @@ unsigned long dstleak_dst_alloc_addr(void)
 	return (unsigned long)dstleak_probes[DSTLEAK_PROBE_DST_ALLOC].rp.kp.addr;
 }
 
-/* Unregistering waits for handlers running on other CPUs. */
+/*
+ * Unregistering waits for handlers running on other CPUs: in two batches,
+ * one grace period each, rather than one for every probe.
+ */
 void dstleak_probes_exit(void)
 {
-	int i;
+	struct kretprobe *rps[DSTLEAK_NR_PROBES];
+	struct kprobe *kps[DSTLEAK_NR_PROBES];
+	int i, nk = 0, nr = 0;
 
-	for (i = DSTLEAK_NR_PROBES - 1; i >= 0; i--)
-		probe_unregister(&dstleak_probes[i]);
+	for (i = 0; i < DSTLEAK_NR_PROBES; i++) {
+		struct dstleak_probe *p = &dstleak_probes[i];
+
+		if (!p->registered)
+			continue;
+		if (p->is_kretprobe)
+			rps[nr++] = &p->rp;
+		else
+			kps[nk++] = &p->kp;
+	}
+	unregister_kprobes(kps, nk);
+	unregister_kretprobes(rps, nr);
+	for (i = 0; i < DSTLEAK_NR_PROBES; i++) {
+		struct dstleak_probe *p = &dstleak_probes[i];
+
+		if (p->registered && probe_missed(p))
+			pr_info("probe %s missed %lu hits\n", p->symbol,
+				probe_missed(p));
+		p->registered = false;
+	}
 }
 
 static u64 probe_hits(int probe)
