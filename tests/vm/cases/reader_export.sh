@@ -41,7 +41,6 @@ dh violet rehome4 veth0 10.9.0.2 $K
 ip netns del violet
 wait_until 10 sh -c "grep -q '^ns $V exited' $DBG/summary" || fail "violet not listed as exited"
 ip netns del indigo
-quiesce "$B $R $I"
 wait_until 10 sh -c "grep -q 'reason dead' $DBG/suspects" || fail "red's dead entries are not suspects"
 
 _try=0
