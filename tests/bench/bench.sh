@@ -10,7 +10,8 @@
 #
 # Variables (from run.sh through VM_ENV): BENCH_ROUNDS (5), BENCH_ROUND_MS
 # (target length of a no-probe round, 600), BENCH_READ=0 to skip the read
-# cost, BENCH_BPF=0 to skip bpftrace, BENCH_SIZES (tracked entries for the
+# cost, BENCH_BPF=0 to skip bpftrace, BENCH_ICOUNT=1 under -icount (see
+# below), BENCH_SIZES (tracked entries for the
 # read cost, "100000,1000000").
 # vm-timeout: 1700
 # vm-mem: 3072
@@ -62,6 +63,17 @@ measure() {
 	out "$1 mode $2 mask $3 round $5 cpus $8 ops ${10} wall_ns ${12} ns_per_op ${14} ops_per_s ${16} max_batch_ns $_mb"
 }
 
+# BENCH_ICOUNT=1: QEMU counts instructions (-icount shift=0: 1 ns of guest
+# time a guest instruction), so ns per pair is guest instructions per pair,
+# free of the host's noise. vCPUs then take turns: CPU 0 alone, the hot
+# path only.
+ICOUNT=${BENCH_ICOUNT:-0}
+TAG=gen
+if [ "$ICOUNT" = 1 ]; then
+	ALL=1
+	TAG=icount
+fi
+
 # Calibration: pairs per CPU so that a no-probe round on every CPU lasts
 # about ROUND_MS (at least 20000 pairs).
 gen $ALL 20000 > /dev/null
@@ -101,8 +113,9 @@ r=1
 while [ $r -le "$ROUNDS" ]; do
 	for m in none floor counters track stacks; do
 		mode_load $m
-		measure gen $m $ALL $OPS $r
-		case "$m" in none|floor|counters|track) measure gen $m 1 $OPS $r;; esac
+		measure $TAG $m $ALL $OPS $r
+		[ "$ICOUNT" = 1 ] ||
+			case "$m" in none|floor|counters|track) measure gen $m 1 $OPS $r;; esac
 		mode_unload $m $r
 	done
 	say "round $r/$ROUNDS done"
@@ -120,7 +133,7 @@ if [ "${BENCH_BPF:-1}" = 1 ]; then
 	BPFTRACE_MAP_KEYS_MAX=65536 chroot $B /usr/bin/bpftrace /bench/live.bt > /tmp/bt.out 2>&1 &
 	BTPID=$!
 	i=0
-	while ! grep -q '^ready' /tmp/bt.out && kill -0 $BTPID 2>/dev/null && [ $i -lt 3000 ]; do
+	while ! grep -q '^ready' /tmp/bt.out 2>/dev/null && kill -0 $BTPID 2>/dev/null && [ $i -lt 3000 ]; do
 		sleep 0.2
 		i=$((i + 1))
 	done
@@ -129,8 +142,8 @@ if [ "${BENCH_BPF:-1}" = 1 ]; then
 		say "bpftrace attached after $(( $(now_ms) - t0 )) ms"
 		r=1
 		while [ $r -le "$ROUNDS" ]; do
-			measure gen bpftrace $ALL $OPS $r
-			measure gen bpftrace 1 $OPS $r
+			measure $TAG bpftrace $ALL $OPS $r
+			[ "$ICOUNT" = 1 ] || measure gen bpftrace 1 $OPS $r
 			r=$((r + 1))
 		done
 		kill -INT $BTPID
@@ -143,6 +156,13 @@ if [ "${BENCH_BPF:-1}" = 1 ]; then
 		say "bpftrace did not start: $(head -c 300 /tmp/bt.out)"
 	fi
 	for d in tmp dev sys proc; do umount -l $B/$d 2>/dev/null || true; done
+fi
+
+if [ "$ICOUNT" = 1 ]; then
+	rmmod dstgen
+	umount $B
+	say "done"
+	pass
 fi
 
 # Memory per tracked entry at the default max_tracked.

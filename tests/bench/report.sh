@@ -15,13 +15,14 @@ kernel_json=()
 for name in "$@"; do
 	res=$OUT/vm/$name/results.log
 	data=$OUT/$name.data
-	if [ -f "$res" ]; then
-		grep -a '^@@OUT bench BENCH ' "$res" | tr -d '\r' | sed 's/^@@OUT bench BENCH //' > "$data" || true
-	else
-		: > "$data"
-	fi
+	: > "$data"
+	for f in "$res" "$OUT/vm-icount/$name/results.log"; do
+		[ -f "$f" ] || continue
+		grep -a '^@@OUT bench BENCH ' "$f" | tr -d '\r' | sed 's/^@@OUT bench BENCH //' |
+			if [ "$f" = "$res" ]; then cat; else grep '^icount '; fi >> "$data" || true
+	done
 	if ! grep -q '^gen ' "$data"; then
-		echo "== $name: no measurements (see $OUT/vm-report.txt and $OUT/vm/$name/console.log)"
+		echo "== $name: no measurements (see $OUT/vm/report.txt and $OUT/vm/$name/console.log)"
 		kernel_json+=("{\"name\": \"$name\", \"error\": \"no measurements\"}")
 		continue
 	fi
@@ -56,7 +57,7 @@ for name in "$@"; do
 		for (i = 2; i <= n; i++) if (a[i] + 0 < lo) lo = a[i] + 0
 		return lo
 	}
-	function ratio(a, b) { return (a == "" || b == "" || b + 0 == 0) ? "" : sprintf("%.2f", a / b) }
+	function ratio(a, b) { return (a == "" || b == "" || b + 0 == 0) ? "" : sprintf("%.3f", a / b) }
 	function verdict(r, limit, le) {
 		if (r == "") return "n/a"
 		return (le ? r + 0 <= limit + 0 : r + 0 >= limit + 0) ? "met" : "MISSED"
@@ -81,6 +82,7 @@ for name in "$@"; do
 		mb[m, c] = mb[m, c] " " kv($0, "max_batch_ns")
 		if (!((m, c) in seen)) { seen[m, c] = 1; order[++nm] = m SUBSEP c }
 	}
+	$1 == "icount" { m = kv($0, "mode"); ins[m] = ins[m] " " kv($0, "ns_per_op"); haveins[m] = 1 }
 	$1 == "check" && kv($0, "mode") == "bpftrace" { btcheck = substr($0, index($0, "bpftrace") + 9) }
 	$1 == "check" && kv($0, "mode") != "bpftrace" {
 		# probe dst_alloc hits N missed M ... | tracking ... overflow N
@@ -136,25 +138,42 @@ for name in "$@"; do
 		split(memdef, a, " ")
 		mbytes = kv(memdef, "bytes"); mmax = kv(memdef, "max"); ebytes = kv(memdef, "entry_bytes")
 		objb = mmax ? (mbytes - 8 * nbuckets(mmax)) / mmax : ""
-		printf "\n%-44s %8s %8s  %s\n", "target", "measured", "limit", "verdict"
-		printf "%-44s %8s %8s  %s\n", "counters only ÷ floor", rc, "<= " tc, verdict(rc, tc, 1)
-		printf "%-44s %8s %8s  %s\n", "tracking ÷ floor", rt, "<= " tt, verdict(rt, tt, 1)
-		printf "%-44s %8s %8s  %s\n", "tracking + stacks 1/64 ÷ floor", rs, "<= " ts, verdict(rs, ts, 1)
-		printf "%-44s %8s %8s  %s\n", "bpftrace ÷ dstleak tracking (ns/pair)", rb, ">= " tb, verdict(rb, tb, 0)
-		printf "%-44s %8s %8s  %s\n", "  same, cost above no probes only", ob, "", "(for information)"
-		printf "%-44s %8s %8s  %s\n", "2 CPUs ÷ 1 CPU ops/s, counters only", sc, ">= " tsc, verdict(sc, tsc, 0)
-		printf "%-44s %8s %8s  %s\n", "2 CPUs ÷ 1 CPU ops/s, tracking", stk, ">= " tsc, verdict(stk, tsc, 0)
-		printf "%-44s %8s %8s  %s\n", "  the kernel alone (no probes)", sn, "", "(reference)"
-		printf "%-44s %8s %8s  %s\n", "  empty probes (floor)", sf, "", "(reference)"
-		printf "%-44s %8s %8s  %s\n", "  bpftrace", sb, "", "(reference)"
-		printf "%-44s %8s %8s  %s\n", "bytes per tracked entry (max_tracked=" mmax ")", ebytes, "<= " tby, verdict(ebytes, tby, 1)
-		printf "%-44s %8s %8s  %s\n", "  of which the record (struct dstleak_obj)", objb, "", "(the rest: buckets)"
+		printf "\n%-46s %8s %8s  %s\n", "target", "measured", "limit", "verdict"
+		printf "%-46s %8s %8s  %s\n", "counters only ÷ floor", rc, "<= " tc, verdict(rc, tc, 1)
+		printf "%-46s %8s %8s  %s\n", "tracking ÷ floor", rt, "<= " tt, verdict(rt, tt, 1)
+		printf "%-46s %8s %8s  %s\n", "tracking + stacks 1/64 ÷ floor", rs, "<= " ts, verdict(rs, ts, 1)
+		printf "%-46s %8s %8s  %s\n", "bpftrace ÷ dstleak tracking (ns/pair)", rb, ">= " tb, verdict(rb, tb, 0)
+		printf "%-46s %8s %8s  %s\n", "  same, cost above no probes only", ob, "", "(for information)"
+		printf "%-46s %8s %8s  %s\n", "2 CPUs ÷ 1 CPU ops/s, counters only", sc, ">= " tsc, verdict(sc, tsc, 0)
+		printf "%-46s %8s %8s  %s\n", "2 CPUs ÷ 1 CPU ops/s, tracking", stk, ">= " tsc, verdict(stk, tsc, 0)
+		printf "%-46s %8s %8s  %s\n", "  the kernel alone (no probes)", sn, "", "(reference)"
+		printf "%-46s %8s %8s  %s\n", "  empty probes (floor)", sf, "", "(reference)"
+		printf "%-46s %8s %8s  %s\n", "  bpftrace", sb, "", "(reference)"
+		printf "%-46s %8s %8s  %s\n", "bytes per tracked entry (max_tracked=" mmax ")", ebytes, "<= " tby, verdict(ebytes, tby, 1)
+		printf "%-46s %8s %8s  %s\n", "  of which the record (struct dstleak_obj)", objb, "", "(the rest: buckets)"
 		for (i = 1; i <= nsz; i++) {
 			n = sizes[i]
-			printf "%-44s %8s\n", "  bytes per entry, max_tracked=" kv(memsz[n], "max") " (" n " held)", kv(memsz[n], "entry_bytes")
+			printf "%-46s %8s\n", "  bytes per entry, max_tracked=" kv(memsz[n], "max") " (" n " held)", kv(memsz[n], "entry_bytes")
+		}
+		if ("floor" in haveins) {
+			for (m in haveins) mins[m] = median(ins[m])
+			printf "\nthe same in guest instructions per pair (a second boot under QEMU -icount shift=0, CPU 0 alone):\n"
+			printf "exact and free of noise from the host, but every instruction costs the same here (no cache misses, no cost of atomics)\n"
+			printf "%-10s %12s %7s %7s %7s\n", "mode", "instr/pair", "spread", "÷floor", "÷none"
+			for (i = 1; i <= 6; i++) {
+				m = modes[i]
+				if (!(m in haveins)) continue
+				printf "%-10s %12d %7s %7s %7s\n", m, mins[m], spread(ins[m]), ratio(mins[m], mins["floor"]), ratio(mins[m], mins["none"])
+			}
+			ic = ratio(mins["counters"], mins["floor"]); it = ratio(mins["track"], mins["floor"])
+			is = ratio(mins["stacks"], mins["floor"]); ib = ("bpftrace" in haveins) ? ratio(mins["bpftrace"], mins["track"]) : ""
+			printf "%-46s %8s %8s  %s\n", "instructions: counters only ÷ floor", ic, "<= " tc, verdict(ic, tc, 1)
+			printf "%-46s %8s %8s  %s\n", "instructions: tracking ÷ floor", it, "<= " tt, verdict(it, tt, 1)
+			printf "%-46s %8s %8s  %s\n", "instructions: tracking + stacks 1/64 ÷ floor", is, "<= " ts, verdict(is, ts, 1)
+			printf "%-46s %8s %8s  %s\n", "instructions: bpftrace ÷ dstleak tracking", ib, ">= " tb, verdict(ib, tb, 0)
 		}
 		if (sn != "" && sn + 0 < 1.6)
-			printf "note: the kernel alone gets only %s x the ops/s on %d CPUs as on 1: the host did not give every vCPU a core of its own (other guests?), so the %d-CPU figures and the scaling are skewed by the host, not only by the probes; the 1-CPU rows are the steadier comparison.\n", sn, all, all
+			printf "note: the kernel alone gets only %s x the ops/s on %d CPUs as on 1: the host did not give every vCPU a core of its own (other guests?), so the %d-CPU figures and the scaling are skewed by the host, not only by the probes; the 1-CPU rows are steadier, and the -icount table is free of it.\n", sn, all, all
 		for (m in missed) printf "warning: mode %s: probes missed hits\n", m
 		for (m in overflow) printf "warning: mode %s: tracking overflowed\n", m
 		if (nsz) {
@@ -197,6 +216,19 @@ for name in "$@"; do
 		for (i = 1; i <= nsz; i++) { n = sizes[i]; j = j ", \"bytes_per_entry_max_" kv(memsz[n], "max") "_held_" n "\": " jnum(kv(memsz[n], "entry_bytes")) }
 		j = j "}, \"bpftrace\": {\"start_ms\": " jnum(btstart) ", \"error\": " (bterr == "" ? "null" : jstr(bterr)) ", \"counts\": " jstr(btcheck) "}"
 		j = j ", \"stack_failures\": " jstr(substr(stackfail, 2))
+		j = j ", \"icount\": {"
+		q = 0
+		for (i = 1; i <= 6; i++) {
+			m = modes[i]
+			if (!(m in haveins)) continue
+			n = split(substr(ins[m], 2), a, " "); s = ""; for (r = 1; r <= n; r++) s = s (r > 1 ? ", " : "") a[r]
+			j = j (q++ ? ", " : "") jstr(m) ": {\"instructions_per_pair_median\": " mins[m] ", \"instructions_per_pair\": [" s "]}"
+		}
+		if (q) {
+			j = j ", \"counters_over_floor\": " jnum(ic) ", \"track_over_floor\": " jnum(it) ", \"stacks_over_floor\": " jnum(is) ", \"bpftrace_over_track\": " jnum(ib)
+			j = j ", \"verdicts\": {\"counters_over_floor\": " jstr(verdict(ic, tc, 1)) ", \"track_over_floor\": " jstr(verdict(it, tt, 1)) ", \"stacks_over_floor\": " jstr(verdict(is, ts, 1)) ", \"bpftrace_over_track\": " jstr(verdict(ib, tb, 0)) "}"
+		}
+		j = j "}"
 		j = j ", \"read_cost\": ["
 		for (i = 1; i <= nsz; i++) {
 			n = sizes[i]

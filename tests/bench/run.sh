@@ -11,8 +11,10 @@
 # 3. builds the tools drive, a read-only ext4 image: bpftrace with every
 #    library it loads (at their host paths, for a chroot), live.bt and the
 #    modules;
-# 4. boots each kernel once through tests/vm/run.sh --demo tests/bench/bench.sh
-#    (the drive through VM_QEMU_ARGS, virtio_blk through GUEST_EXTRA_MODULES);
+# 4. boots each kernel through tests/vm/run.sh --demo tests/bench/bench.sh
+#    (the drive through VM_QEMU_ARGS, virtio_blk through GUEST_EXTRA_MODULES):
+#    once for everything in wall-clock time on 2 CPUs, once more under
+#    -icount for the hot path in guest instructions on 1 CPU;
 # 5. prints the table and writes bench/results.json.
 #
 # Environment (all optional):
@@ -22,6 +24,9 @@
 #   BENCH_READ=0       skip the read cost (100k and 1M tracked entries)
 #   BENCH_SIZES=A,B    tracked entries for the read cost (default 100000,1000000)
 #   BENCH_BPF=0        skip the bpftrace peer
+#   BENCH_ICOUNT=0     skip the second boot under QEMU -icount (guest
+#                      instructions per pair on CPU 0: exact, free of the
+#                      host's noise, but blind to cache misses and atomics)
 #   BENCH_OUT=DIR      work directory (default tests/bench/out)
 #   BENCH_JSON=FILE    results file (default bench/results.json; the table
 #                      goes beside it, bench/results.txt)
@@ -120,38 +125,44 @@ mke2fs -q -t ext4 -O ^has_journal -L dstbench -d "$root" "$IMG" $(( kb * 5 / 4 +
 log "tools drive: $(( kb / 1024 )) MB"
 
 # --- 4. boot --------------------------------------------------------------------
-VMOUT=$OUT/vm
-mkdir -p "$VMOUT"
-env_list="BENCH_ROUNDS=${BENCH_ROUNDS:-5} BENCH_ROUND_MS=${BENCH_ROUND_MS:-600} BENCH_READ=${BENCH_READ:-1} BENCH_BPF=${BENCH_BPF:-1} BENCH_SIZES=${BENCH_SIZES:-100000,1000000}"
-for n in "${NAMES[@]}"; do : > "$VMOUT/$n.console.seen" 2>/dev/null || true; done
-log "booting ${NAMES[*]} (a full run takes about 15 minutes)"
-set +e
-KERNELS=$KERNELS VM_OUT=$VMOUT SHOW_OUT=1 OUT_PREFIX="BENCHOUT " VM_TIMEOUT=${VM_TIMEOUT:-1800} \
-	VM_MEM=${VM_MEM:-3072} VM_SMP=${VM_SMP:-2} VM_ENV="$env_list" \
-	GUEST_EXTRA_MODULES="dummy ip6_tunnel xfrm_interface virtio_pci virtio_blk" \
-	VM_QEMU_ARGS="-drive file=$IMG,if=virtio,format=raw,readonly=on" \
-	"$TOP/tests/vm/run.sh" --demo "$BENCH/bench.sh" > "$OUT/vm-report.txt" 2> "$OUT/vm-stderr.txt" &
-vmpid=$!
-# Progress: the guest's "bench:" lines on its console.
-declare -A seen=()
-while kill -0 "$vmpid" 2>/dev/null; do
-	sleep 3
-	for n in "${NAMES[@]}"; do
-		c=$VMOUT/$n/console.log
-		[ -f "$c" ] || continue
-		k=$(grep -c '^bench: ' "$c" 2>/dev/null)
-		if [ "${k:-0}" -gt "${seen[$n]:-0}" ]; then
-			grep '^bench: ' "$c" | tr -d '\r' | sed -n "$(( ${seen[$n]:-0} + 1 )),${k}p" | sed "s/^bench: /bench: $n: /" >&2
-			seen[$n]=$k
-		fi
+# boot DIR "VM_ENV" "EXTRA QEMU ARGS": one tests/vm/run.sh over the kernels,
+# the guests' "bench:" progress lines on stderr while it runs.
+boot() {
+	local vmout=$1 envs=$2 qargs=$3 vmpid vmrc n c k
+	mkdir -p "$vmout"
+	KERNELS=$KERNELS VM_OUT=$vmout SHOW_OUT=1 OUT_PREFIX="BENCHOUT " VM_TIMEOUT=${VM_TIMEOUT:-1800} \
+		VM_MEM=${VM_MEM:-3072} VM_SMP=${VM_SMP:-2} VM_ENV="$envs" \
+		GUEST_EXTRA_MODULES="dummy ip6_tunnel xfrm_interface virtio_pci virtio_blk" \
+		VM_QEMU_ARGS="$qargs -drive file=$IMG,if=virtio,format=raw,readonly=on" \
+		"$TOP/tests/vm/run.sh" --demo "$BENCH/bench.sh" > "$vmout/report.txt" 2> "$vmout/stderr.txt" &
+	vmpid=$!
+	local -A seen=()
+	while kill -0 "$vmpid" 2>/dev/null; do
+		sleep 3
+		for n in "${NAMES[@]}"; do
+			c=$vmout/$n/console.log
+			[ -f "$c" ] || continue
+			k=$(grep -c '^bench: ' "$c" 2>/dev/null)
+			if [ "${k:-0}" -gt "${seen[$n]:-0}" ]; then
+				grep '^bench: ' "$c" | tr -d '\r' | sed -n "$(( ${seen[$n]:-0} + 1 )),${k}p" | sed "s/^bench: /bench: $n: /" >&2
+				seen[$n]=$k
+			fi
+		done
 	done
-done
-wait "$vmpid"
-vmrc=$?
-set -e
-if [ "$vmrc" != 0 ]; then
-	log "the VM run reported a problem (exit $vmrc); its report:"
-	grep -v '^BENCHOUT ' "$OUT/vm-report.txt" | head -n 40 >&2
+	vmrc=0
+	wait "$vmpid" || vmrc=$?
+	if [ "$vmrc" != 0 ]; then
+		log "the VM run reported a problem (exit $vmrc); its report:"
+		grep -v '^BENCHOUT ' "$vmout/report.txt" | head -n 40 >&2
+	fi
+}
+env_list="BENCH_ROUNDS=${BENCH_ROUNDS:-5} BENCH_ROUND_MS=${BENCH_ROUND_MS:-600} BENCH_READ=${BENCH_READ:-1} BENCH_BPF=${BENCH_BPF:-1} BENCH_SIZES=${BENCH_SIZES:-100000,1000000}"
+log "booting ${NAMES[*]}: wall-clock rounds on 2 CPUs (about 8 minutes a kernel)"
+boot "$OUT/vm" "$env_list" ""
+rm -f "$OUT"/vm-icount/*/results.log
+if [ "${BENCH_ICOUNT:-1}" = 1 ]; then
+	log "booting ${NAMES[*]} again under -icount: instructions per pair (about 2 minutes a kernel)"
+	boot "$OUT/vm-icount" "BENCH_ICOUNT=1 BENCH_ROUNDS=${BENCH_ROUNDS:-5} BENCH_ROUND_MS=100 BENCH_BPF=${BENCH_BPF:-1}" "-icount shift=0"
 fi
 
 # --- 5. report ----------------------------------------------------------------
