@@ -9,14 +9,15 @@ mk_pair dla dlb
 in_ns dla ping -c 2 -W 2 10.9.0.2 > /dev/null || fail "no IPv4 traffic before the loop"
 in_ns dla ping -c 2 -W 2 fd00:9::2 > /dev/null || fail "no IPv6 traffic before the loop"
 
-# Background traffic, both directions, both families (new sockets each time,
-# so routes are looked up and dst entries taken and released all along).
+# Background traffic, both directions, both families, five packets a second
+# each, all through the loop. (A new process per packet would cost far more
+# CPU under emulation and take and release dst references the same way.)
 set +x
 pids=""
 for a in "dla 10.9.0.2" "dlb 10.9.0.1" "dla fd00:9::2" "dlb fd00:9::1"; do
 	# shellcheck disable=SC2086
 	set -- $a
-	( while :; do ip netns exec "$1" ping -c 1 -W 1 "$2" > /dev/null 2>&1; done ) &
+	ip netns exec "$1" ping -i 0.2 -W 1 "$2" > /tmp/ping."$1.$2" 2>&1 &
 	pids="$pids $!"
 done
 set -x
@@ -34,8 +35,13 @@ done
 set -x
 echo "$LOOPS load/unload rounds done in $(( $(date +%s) - t0 ))s"
 
+for p in $pids; do
+	kill -0 "$p" 2>/dev/null || fail "a background ping died during the loop"
+done
 in_ns dla ping -c 1 -W 2 10.9.0.2 > /dev/null || fail "IPv4 traffic stopped after the loop"
 in_ns dlb ping -c 1 -W 2 fd00:9::1 > /dev/null || fail "IPv6 traffic stopped after the loop"
 # shellcheck disable=SC2086
-kill $pids 2>/dev/null || true
+kill -INT $pids 2>/dev/null || true
+sleep 0.5
+tail -n 2 /tmp/ping.*
 pass
