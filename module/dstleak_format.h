@@ -49,8 +49,8 @@
  *   stack SYMBOLIZED_FRAME                 (0..n lines after their group)
  *   old ns INUM family FAMILY count N oldest_ms N
  *   dropped N          (suspects past the group limit, not grouped)
- *   (oldest_ms and median_ms come from two walks of a changing table: a
- *    median may exceed the oldest by the time between them)
+ *   (ages are measured at one moment for the whole report; median_ms is
+ *    never above oldest_ms)
  *
  * objects (debugfs): "format 1", then one line per tracked entry:
  *   obj ID ns INUM family FAMILY age_ms N refcnt N obsolete N

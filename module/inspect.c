@@ -83,16 +83,17 @@ void dstleak_view_fill(struct dstleak_view *v, const struct dstleak_obj *obj)
 		strscpy(v->dev, "-", sizeof(v->dev));
 }
 
-static unsigned int age_ms(const struct dstleak_view *v)
+/* The age at @now; 0 for an entry born after it. */
+static unsigned int age_ms(const struct dstleak_view *v, unsigned long now)
 {
-	return jiffies_to_msecs(jiffies - v->born);
+	return time_after(v->born, now) ? 0 : jiffies_to_msecs(now - v->born);
 }
 
 static enum dstleak_reason classify(const struct dstleak_view *v,
-				    unsigned int min_age_ms)
+				    unsigned int min_age_ms, unsigned long now)
 {
 	/* Refcount 0: released, its memory waits for an RCU grace period. */
-	if (v->refcnt <= 0 || age_ms(v) < min_age_ms)
+	if (v->refcnt <= 0 || age_ms(v, now) < min_age_ms)
 		return DSTLEAK_YOUNG;
 	if (v->netns_exited)
 		return DSTLEAK_REASON_NETNS_EXITED;
@@ -131,7 +132,7 @@ static void show_object(struct seq_file *m, const struct dstleak_view *v)
 {
 	seq_printf(m, "obj %p ns %u family %s age_ms %u refcnt %d obsolete %d device %s devstate %s netns %s stack ",
 		   (void *)v->id, v->inum, dstleak_family_name(v->family),
-		   age_ms(v), v->refcnt, v->obsolete, v->dev,
+		   age_ms(v, jiffies), v->refcnt, v->obsolete, v->dev,
 		   dstleak_devstate_names[v->devstate],
 		   v->netns_exited ? "exited" : "alive");
 	if (v->stack)
@@ -191,6 +192,7 @@ struct suspects_report {
 	unsigned int nr_groups;
 	unsigned long dropped;		/* entries past DSTLEAK_MAX_GROUPS */
 	unsigned int min_age_ms;
+	unsigned long now;		/* both walks measure ages at it */
 	bool stacks;
 	struct dstleak_view views[DSTLEAK_VIEW_BATCH];
 };
@@ -229,8 +231,8 @@ static struct group *group_find(struct suspects_report *r,
 static void note_entry(struct suspects_report *r, const struct dstleak_view *v,
 		       bool second_walk)
 {
-	enum dstleak_reason reason = classify(v, r->min_age_ms);
-	unsigned int age = age_ms(v);
+	enum dstleak_reason reason = classify(v, r->min_age_ms, r->now);
+	unsigned int age = age_ms(v, r->now);
 	struct group *g;
 
 	if (reason == DSTLEAK_YOUNG)
@@ -274,12 +276,17 @@ static int cmp_u32(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/*
+ * The table changes between the walks: an entry freed in between leaves its
+ * age out, a newer one (younger) may take its place. Ages at the same "now"
+ * keep the median within the oldest.
+ */
 static unsigned int group_median(struct group *g)
 {
 	if (!g->filled)
 		return g->oldest_ms;
 	sort(g->ages, g->filled, sizeof(u32), cmp_u32, NULL);
-	return g->ages[g->filled / 2];
+	return min(g->ages[g->filled / 2], g->oldest_ms);
 }
 
 static void show_group(struct seq_file *m, struct group *g)
@@ -306,6 +313,7 @@ int dstleak_suspects_show(struct seq_file *m, void *unused)
 	if (!r)
 		return -ENOMEM;
 	r->min_age_ms = READ_ONCE(dstleak_suspect_age_s) * MSEC_PER_SEC;
+	r->now = jiffies;
 	r->stacks = READ_ONCE(dstleak_stacks);
 	walk(r, false);
 	for (i = 0; i < r->nr_groups; i++)

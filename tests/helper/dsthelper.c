@@ -332,40 +332,6 @@ static noinline __noclone int dsthelper_hold_v6(struct net *net,
 	return 0;
 }
 
-static int dh_cmd_alloc(struct net *net, enum dh_family family,
-			const char *name, unsigned int n)
-{
-	struct net_device *dev;
-	struct dh_set new;
-	struct dh_ns *ns;
-	int err;
-
-	ns = dh_ns_get(net);
-	if (!ns)
-		return -ENOMEM;
-
-	dev = dev_get_by_name(net, name);
-	if (!dev) {
-		dh_ns_put(ns);
-		return -ENODEV;
-	}
-
-	dh_set_init(&new);
-	if (family == DH_V4)
-		err = dsthelper_hold_v4(dev, n, &new);
-	else
-		err = dsthelper_hold_v6(net, dev, n, &new);
-	dev_put(dev);
-
-	if (err) {
-		dh_set_release(&new);
-		dh_ns_put(ns);
-		return err;
-	}
-	dh_set_splice(&new, &ns->held[family]);
-	return 0;
-}
-
 static int dh_cmd_release(struct net *net)
 {
 	struct dh_ns *ns = dh_ns_find(net);
@@ -479,19 +445,34 @@ dsthelper_hold_rehomable_v6(struct net *net, struct net_device *dev,
 	return 0;
 }
 
-static int dh_cmd_rehome(struct net *net, enum dh_family family,
-			 const char *name, const char *addr, unsigned int n)
+/* What a hold command holds: plain entries, or ones the kernel re-homes. */
+struct dh_what {
+	enum dh_family family;
+	bool rehomable;
+	__be32 a4;
+	struct in6_addr a6;
+};
+
+static int dh_hold(struct net *net, struct net_device *dev,
+		   const struct dh_what *w, unsigned int n, struct dh_set *out)
+{
+	if (!w->rehomable)
+		return w->family == DH_V4 ? dsthelper_hold_v4(dev, n, out) :
+					    dsthelper_hold_v6(net, dev, n, out);
+	return w->family == DH_V4 ?
+	       dsthelper_hold_rehomable_v4(net, dev, w->a4, n, out) :
+	       dsthelper_hold_rehomable_v6(net, dev, &w->a6, n, out);
+}
+
+/* All or nothing: the entries are kept only if every one was allocated. */
+static int dh_cmd_hold(struct net *net, const struct dh_what *w,
+		       const char *name, unsigned int n)
 {
 	struct net_device *dev;
-	struct in6_addr a6;
 	struct dh_set new;
 	struct dh_ns *ns;
-	__be32 a4;
 	int err;
 
-	if (family == DH_V4 ? !in4_pton(addr, -1, (u8 *)&a4, -1, NULL) :
-			      !in6_pton(addr, -1, a6.s6_addr, -1, NULL))
-		return -EINVAL;
 	ns = dh_ns_get(net);
 	if (!ns)
 		return -ENOMEM;
@@ -501,18 +482,34 @@ static int dh_cmd_rehome(struct net *net, enum dh_family family,
 		return -ENODEV;
 	}
 	dh_set_init(&new);
-	if (family == DH_V4)
-		err = dsthelper_hold_rehomable_v4(net, dev, a4, n, &new);
-	else
-		err = dsthelper_hold_rehomable_v6(net, dev, &a6, n, &new);
+	err = dh_hold(net, dev, w, n, &new);
 	dev_put(dev);
 	if (err) {
 		dh_set_release(&new);
 		dh_ns_put(ns);
 		return err;
 	}
-	dh_set_splice(&new, &ns->held[family]);
+	dh_set_splice(&new, &ns->held[w->family]);
 	return 0;
+}
+
+static int dh_cmd_alloc(struct net *net, enum dh_family family,
+			const char *name, unsigned int n)
+{
+	struct dh_what w = { .family = family };
+
+	return dh_cmd_hold(net, &w, name, n);
+}
+
+static int dh_cmd_rehome(struct net *net, enum dh_family family,
+			 const char *name, const char *addr, unsigned int n)
+{
+	struct dh_what w = { .family = family, .rehomable = true };
+
+	if (family == DH_V4 ? !in4_pton(addr, -1, (u8 *)&w.a4, -1, NULL) :
+			      !in6_pton(addr, -1, w.a6.s6_addr, -1, NULL))
+		return -EINVAL;
+	return dh_cmd_hold(net, &w, name, n);
 }
 
 /* The dst_ops of @net counted by @skew, or NULL if not built in. */
