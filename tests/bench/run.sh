@@ -142,7 +142,7 @@ boot() {
 		for n in "${NAMES[@]}"; do
 			c=$vmout/$n/console.log
 			[ -f "$c" ] || continue
-			k=$(grep -c '^bench: ' "$c" 2>/dev/null)
+			k=$(grep -c '^bench: ' "$c" 2>/dev/null) || k=0
 			if [ "${k:-0}" -gt "${seen[$n]:-0}" ]; then
 				grep '^bench: ' "$c" | tr -d '\r' | sed -n "$(( ${seen[$n]:-0} + 1 )),${k}p" | sed "s/^bench: /bench: $n: /" >&2
 				seen[$n]=$k
@@ -153,7 +153,7 @@ boot() {
 	wait "$vmpid" || vmrc=$?
 	if [ "$vmrc" != 0 ]; then
 		log "the VM run reported a problem (exit $vmrc); its report:"
-		grep -v '^BENCHOUT ' "$vmout/report.txt" | head -n 40 >&2
+		grep -v '^BENCHOUT ' "$vmout/report.txt" | head -n 40 >&2 || true
 	fi
 }
 env_list="BENCH_ROUNDS=${BENCH_ROUNDS:-5} BENCH_ROUND_MS=${BENCH_ROUND_MS:-600} BENCH_READ=${BENCH_READ:-1} BENCH_BPF=${BENCH_BPF:-1} BENCH_SIZES=${BENCH_SIZES:-100000,1000000}"
