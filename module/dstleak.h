@@ -202,6 +202,7 @@ int dstleak_probes_init(void);
 void dstleak_probes_exit(void);
 void dstleak_show_probes(struct seq_file *m);
 unsigned long dstleak_dst_alloc_addr(void);
+bool dstleak_frees_missed(void);
 
 /* report.c */
 void dstleak_show_header(struct seq_file *m);

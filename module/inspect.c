@@ -62,11 +62,17 @@ static u8 devstate_of(const struct net_device *dev)
 	}
 }
 
-/* Under the bucket lock: the entry and the device it holds are valid. */
+/*
+ * Under the bucket lock: the entry and the device it holds are valid, as
+ * long as no free escaped the dst_destroy() probe. If one did (its missed
+ * count is not 0), a record may name freed memory: its device is then not
+ * looked at.
+ */
 void dstleak_view_fill(struct dstleak_view *v, const struct dstleak_obj *obj)
 {
 	const struct dst_entry *dst = obj->dst;
-	const struct net_device *dev = READ_ONCE(dst->dev);
+	const struct net_device *dev = dstleak_frees_missed() ? NULL :
+				       READ_ONCE(dst->dev);
 
 	v->id = (unsigned long)dst;
 	v->inum = obj->ns->inum;

@@ -246,6 +246,12 @@ int dstleak_probes_init(void)
 	return 0;
 }
 
+/* Whether a free may have escaped dstleak (tracked records gone stale). */
+bool dstleak_frees_missed(void)
+{
+	return probe_missed(&dstleak_probes[DSTLEAK_PROBE_DST_DESTROY]) != 0;
+}
+
 /* Where the dst_alloc() probe sits, to cut the probe's own stack frames. */
 unsigned long dstleak_dst_alloc_addr(void)
 {
