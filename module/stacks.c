@@ -96,6 +96,11 @@ int dstleak_stacks_init(unsigned long probed_addr)
 		pr_warn("stack depot unavailable: allocation stacks are off\n");
 		return 0;
 	}
+	/*
+	 * Let the depot make room now, in process context: handlers never
+	 * let it allocate, and the first stacks would be lost otherwise.
+	 */
+	depot_grow(NULL);
 	/* The depot is set up before a handler may use it. */
 	smp_store_release(&dstleak_depot_ready, true);
 	return 0;
