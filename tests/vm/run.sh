@@ -352,7 +352,10 @@ boot_kernel() {
 		n=$(grep -c '^@@RESULT' "$results" 2>/dev/null)
 		[ "${n:-0}" -gt "$seen" ] || return 0
 		grep '^@@RESULT' "$results" | tr -d '\r' | sed -n "$((seen + 1)),${n}p" |
-			while read -r _ c s t _; do echo "vm: $name $c $s ($t)" >&2; done
+			while read -r _ c s t _; do
+				case "$c" in xfail-*) s="$s (a self-test: must fail)";; esac
+				echo "vm: $name $c $s ($t)" >&2
+			done
 		seen=$n
 	}
 	while kill -0 "$qpid" 2>/dev/null; do
