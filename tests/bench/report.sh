@@ -172,6 +172,8 @@ for name in "$@"; do
 			printf "%-46s %8s %8s  %s\n", "instructions: tracking + stacks 1/64 ÷ floor", is, "<= " ts, verdict(is, ts, 1)
 			printf "%-46s %8s %8s  %s\n", "instructions: bpftrace ÷ dstleak tracking", ib, ">= " tb, verdict(ib, tb, 0)
 		}
+		if (!("floor" in haveins))
+			printf "\n(no -icount figures for this kernel: BENCH_ICOUNT=0, or its -icount boot failed; see tests/bench/out/vm-icount/report.txt. 6.1 does not boot under -icount.)\n"
 		if (sn != "" && sn + 0 < 1.6)
 			printf "note: the kernel alone gets only %s x the ops/s on %d CPUs as on 1: the host did not give every vCPU a core of its own (other guests?), so the %d-CPU figures and the scaling are skewed by the host, not only by the probes; the 1-CPU rows are steadier, and the -icount table is free of it.\n", sn, all, all
 		for (m in missed) printf "warning: mode %s: probes missed hits\n", m
