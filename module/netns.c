@@ -61,14 +61,33 @@ static struct dstleak_ops_key *ops_lookup(const struct dst_ops *ops)
 	return NULL;
 }
 
+/* The namespace of @dev; the initial one for no device. */
+static struct dstleak_ns *ns_of_dev(const struct net_device *dev)
+{
+	struct dstleak_ns *ns;
+
+	if (!dev)
+		return init_ns();
+	ns = dstleak_ns_of_net(dev_net(dev));
+	if (unlikely(!ns)) {
+		atomic_long_inc(&dstleak_unattributed);
+		ns = init_ns();
+	}
+	return ns;
+}
+
 /* Called from probe handlers, under rcu_read_lock(). */
 struct dstleak_ns *dstleak_classify(const struct dst_ops *ops,
 				    const struct net_device *dev,
 				    enum dstleak_family *family)
 {
 	struct dstleak_ops_key *key;
-	struct dstleak_ns *ns;
 
+	/* IPv4 first: the most common, and not in the ops map. */
+	if (ops == dstleak_ipv4_ops) {
+		*family = DSTLEAK_FAM_IPV4;
+		return ns_of_dev(dev);
+	}
 	key = ops_lookup(ops);
 	if (key) {
 		*family = key->family;
@@ -79,15 +98,8 @@ struct dstleak_ns *dstleak_classify(const struct dst_ops *ops,
 		}
 		return key->ns;
 	}
-	*family = ops == dstleak_ipv4_ops ? DSTLEAK_FAM_IPV4 : DSTLEAK_FAM_OTHER;
-	if (!dev)
-		return init_ns();
-	ns = dstleak_ns_of_net(dev_net(dev));
-	if (unlikely(!ns)) {
-		atomic_long_inc(&dstleak_unattributed);
-		ns = init_ns();
-	}
-	return ns;
+	*family = DSTLEAK_FAM_OTHER;
+	return ns_of_dev(dev);
 }
 
 /*

@@ -261,7 +261,7 @@ int dstleak_track_init(unsigned int max)
 	unsigned int i;
 
 	/* About two records a bucket when full: 4 bytes an entry. */
-	dstleak_bucket_bits = max(ilog2(roundup_pow_of_two(max | 1)) - 1, 4);
+	dstleak_bucket_bits = max(ilog2(roundup_pow_of_two(max ?: 1)) - 1, 4);
 	dstleak_buckets = kvcalloc(1U << dstleak_bucket_bits,
 				   sizeof(*dstleak_buckets), GFP_KERNEL);
 	dstleak_objs = kvcalloc(max, sizeof(*dstleak_objs), GFP_KERNEL);
