@@ -166,7 +166,7 @@ void dstleak_fam_sum(struct dstleak_ns *ns, enum dstleak_family fam,
 }
 
 /* What dstleak's events changed the kernel's counter by. */
-static s64 counted_delta(struct dstleak_ns *ns, enum dstleak_family fam)
+s64 dstleak_counted_delta(struct dstleak_ns *ns, enum dstleak_family fam)
 {
 	struct dstleak_fam_sum s;
 
@@ -224,7 +224,7 @@ static void calibrate_ns(struct dstleak_ns *ns)
 	for (fam = 0; fam < DSTLEAK_NR_FAMILIES; fam++) {
 		kernel = dstleak_kernel_count(ns, fam, &known);
 		if (known)
-			ns->base[fam] = kernel - counted_delta(ns, fam);
+			ns->base[fam] = kernel - dstleak_counted_delta(ns, fam);
 	}
 }
 
@@ -234,7 +234,7 @@ static s64 ipv4_counted(void)
 	s64 sum = ipv4_retired;
 
 	list_for_each_entry(ns, &dstleak_ns_list, list)
-		sum += counted_delta(ns, DSTLEAK_FAM_IPV4);
+		sum += dstleak_counted_delta(ns, DSTLEAK_FAM_IPV4);
 	return sum;
 }
 
@@ -338,7 +338,7 @@ static void ns_retire(struct dstleak_ns *ns)
 {
 	int i;
 
-	ipv4_retired += counted_delta(ns, DSTLEAK_FAM_IPV4);
+	ipv4_retired += dstleak_counted_delta(ns, DSTLEAK_FAM_IPV4);
 	for (i = 0; i < DSTLEAK_NR_OPS_KEYS; i++)
 		if (ns->keys[i].ops)
 			hash_del_rcu(&ns->keys[i].node);

@@ -94,29 +94,79 @@ static void show_ns_family(struct seq_file *m, struct dstleak_ns *ns,
 		   live, max_t(s64, live, atomic_long_read(&ns->peak[fam])),
 		   s.failures);
 	show_value(m, "kernel", known, kernel);
-	show_value(m, "drift", known, kernel - ns->base[fam] -
-		   ((s64)(s.allocs - s.nocount_allocs) -
-		    (s64)(s.frees + s.frees_pre - s.nocount_frees)));
+	show_value(m, "drift", known,
+		   kernel - ns->base[fam] - dstleak_counted_delta(ns, fam));
 	show_value(m, "gc_thresh", known && ops, ops ? ops->gc_thresh : 0);
 	show_value(m, "max_size", has_max, max_size);
 	seq_putc(m, '\n');
 }
 
+static s64 ipv4_expected(void)
+{
+	s64 expected = dstleak_ipv4_base() + dstleak_ipv4_retired();
+	struct dstleak_ns *ns;
+
+	list_for_each_entry(ns, &dstleak_ns_list, list)
+		expected += dstleak_counted_delta(ns, DSTLEAK_FAM_IPV4);
+	return expected;
+}
+
+static s64 ipv4_kernel(void)
+{
+	return dstleak_ops_entries((struct dst_ops *)dstleak_ipv4_ops);
+}
+
 static void show_global_ipv4(struct seq_file *m)
 {
-	struct dstleak_fam_sum s;
-	struct dstleak_ns *ns;
-	s64 kernel, expected;
+	s64 kernel = ipv4_kernel(), expected = ipv4_expected();
 
-	expected = dstleak_ipv4_base() + dstleak_ipv4_retired();
-	list_for_each_entry(ns, &dstleak_ns_list, list) {
-		dstleak_fam_sum(ns, DSTLEAK_FAM_IPV4, &s);
-		expected += (s64)(s.allocs - s.nocount_allocs) -
-			    (s64)(s.frees + s.frees_pre - s.nocount_frees);
-	}
-	kernel = dstleak_ops_entries((struct dst_ops *)dstleak_ipv4_ops);
 	seq_printf(m, "global ipv4 kernel %lld expected %lld drift %lld\n",
 		   kernel, expected, kernel - expected);
+}
+
+/* Whether every drift shown would be 0. Mutex held. */
+static bool drift_zero(const struct net *only)
+{
+	enum dstleak_family fam;
+	struct dstleak_ns *ns;
+	bool known;
+	s64 kernel;
+
+	if (!only && ipv4_kernel() != ipv4_expected())
+		return false;
+	list_for_each_entry(ns, &dstleak_ns_list, list) {
+		if (only && ns->net != only)
+			continue;
+		for (fam = 0; fam < DSTLEAK_NR_FAMILIES; fam++) {
+			kernel = dstleak_kernel_count(ns, fam, &known);
+			if (known && kernel != ns->base[fam] +
+					      dstleak_counted_delta(ns, fam))
+				return false;
+		}
+	}
+	return true;
+}
+
+/*
+ * Wait for frees in flight: released (the kernel has counted them) but not
+ * yet destroyed (dstleak has not). A drift still there after a few rounds
+ * is the kernel's.
+ */
+#define DSTLEAK_SETTLE_ROUNDS 3
+
+static void settle(const struct net *only)
+{
+	bool zero;
+	int i;
+
+	for (i = 0; i < DSTLEAK_SETTLE_ROUNDS; i++) {
+		settle_rcu();
+		mutex_lock(&dstleak_ns_mutex);
+		zero = drift_zero(only);
+		mutex_unlock(&dstleak_ns_mutex);
+		if (zero)
+			return;
+	}
 }
 
 static void show_tracking(struct seq_file *m)
@@ -139,7 +189,7 @@ void dstleak_show_summary(struct seq_file *m, const struct net *only)
 	enum dstleak_family fam;
 	struct dstleak_ns *ns;
 
-	settle_rcu();
+	settle(only);
 	dstleak_show_header(m);
 	mutex_lock(&dstleak_ns_mutex);
 	dstleak_prune_exited();
