@@ -6,7 +6,8 @@
 #
 # Environment: KERNELS=, CASES= (a subset of the VM tests; see tests/vm/run.sh),
 # KJOBS= (default 2 here), VM_TIMEOUT=, ... (passed to tests/vm/run.sh), NO_DEPS=1 (do not run
-# tests/deps.sh), NO_UNIT=1 (skip the host unit tests).
+# tests/deps.sh), NO_UNIT=1 (skip the host unit tests), NO_STYLE=1 (skip
+# checkpatch and sparse).
 set -uo pipefail
 
 TOP=$(cd "$(dirname "$0")/.." && pwd)
@@ -70,6 +71,13 @@ if [ -f tools/Makefile ]; then
 		make -s -C tools test < /dev/null 2>&1 | tee "$LOGS/unit.log"
 		fold "$LOGS/unit.log" "reader unit tests"
 	fi
+fi
+
+if [ -z "${NO_STYLE:-}" ]; then
+	say "kernel style: checkpatch, and sparse with W=1 on every kernel (tests/style.sh)"
+	{ "$TOP/tests/style.sh" && "$TOP/tests/style.sh" --sparse; } < /dev/null 2>&1 | tee "$LOGS/style.log"
+	grep -E '^[0-9]+ passed, [0-9]+ failed$' "$LOGS/style.log" > "$LOGS/style.totals"
+	while read -r line; do echo "$line" > "$LOGS/style.one"; fold "$LOGS/style.one" "style"; done < "$LOGS/style.totals"
 fi
 
 say "harness self-test (tests/vm/selftest.sh)"
