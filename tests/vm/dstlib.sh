@@ -70,15 +70,7 @@ quiet_pair() {
 			done
 		done
 	done
-	ip -n "$1" link add veth0 type veth peer name veth0 netns "$2"
-	ip -n "$1" addr add 10.9.0.1/24 dev veth0
-	ip -n "$2" addr add 10.9.0.2/24 dev veth0
-	ip -n "$1" addr add fd00:9::1/64 dev veth0 nodad
-	ip -n "$2" addr add fd00:9::2/64 dev veth0 nodad
-	for _ns in "$1" "$2"; do
-		ip -n "$_ns" link set lo up
-		ip -n "$_ns" link set veth0 up
-	done
+	link_pair "$1" "$2"
 }
 
 snap() {

@@ -33,7 +33,9 @@
 #   unload_dstleak                   rmmod dstleak if loaded (fails on error)
 #   is_loaded MODULE                 succeeds if MODULE is in /proc/modules
 #   load_helper [PARAM=VALUE...] / unload_helper     the same for dsthelper
-#   mk_pair NS1 NS2                  two namespaces, veth0 in each, linked;
+#   mk_pair NS1 NS2                  two namespaces, veth0 in each, linked
+#                                    (link_pair NS1 NS2: the same for two
+#                                    namespaces that exist already);
 #                                    NS1 10.9.0.1/24 fd00:9::1/64,
 #                                    NS2 10.9.0.2/24 fd00:9::2/64 (nodad), up
 #   in_ns NS CMD...                  ip netns exec NS CMD...
@@ -155,6 +157,10 @@ in_ns() {
 mk_pair() {
 	ip netns add "$1"
 	ip netns add "$2"
+	link_pair "$1" "$2"
+}
+
+link_pair() {
 	ip -n "$1" link add veth0 type veth peer name veth0 netns "$2"
 	ip -n "$1" addr add 10.9.0.1/24 dev veth0
 	ip -n "$2" addr add 10.9.0.2/24 dev veth0
