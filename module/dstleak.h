@@ -182,6 +182,24 @@ unsigned long dstleak_stack_failures_count(void);
 int dstleak_stacks_init(unsigned long probed_addr);
 void dstleak_stacks_exit(void);
 
+/* The probe table's entries (probes.c). */
+enum dstleak_probe_id {
+	DSTLEAK_PROBE_DST_ALLOC,
+	DSTLEAK_PROBE_DST_DESTROY,
+	DSTLEAK_PROBE_METADATA_ALLOC,
+	DSTLEAK_PROBE_XFRM_LOOKUP,
+	DSTLEAK_PROBE_XFRM_BUNDLE,
+	DSTLEAK_PROBE_FNHE,
+	DSTLEAK_PROBE_PMTU6,
+	DSTLEAK_PROBE_REDIRECT6,
+	DSTLEAK_PROBE_EXCEPTION6,
+	DSTLEAK_PROBE_TCP4_ERR,
+	DSTLEAK_PROBE_TCP6_ERR,
+	DSTLEAK_NR_PROBES
+};
+
+void dstleak_count_hit(int probe);
+
 /* events.c: handlers of the optional probes, and their report. */
 struct kretprobe_instance;
 struct kprobe;

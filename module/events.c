@@ -113,6 +113,7 @@ int dstleak_xfrm_lookup_entry(struct kretprobe_instance *ri,
 {
 	struct dstleak_net_call *call = (void *)ri->data;
 
+	dstleak_count_hit(DSTLEAK_PROBE_XFRM_LOOKUP);
 	call->net = (const void *)regs_get_kernel_argument(regs, 0);
 	return 0;
 }
@@ -140,6 +141,7 @@ int dstleak_xfrm_bundle_entry(struct kretprobe_instance *ri,
 	struct xfrm_policy **pols = (void *)regs_get_kernel_argument(regs, 0);
 	struct dstleak_net_call *call = (void *)ri->data;
 
+	dstleak_count_hit(DSTLEAK_PROBE_XFRM_BUNDLE);
 	call->net = pols && pols[0] ? xp_net(pols[0]) : NULL;
 	return 0;
 }
@@ -170,6 +172,7 @@ int dstleak_fnhe_pre(struct kprobe *kp, struct pt_regs *regs)
 	const struct fib_nh_common *nhc = (void *)regs_get_kernel_argument(regs, 0);
 	bool redirect = regs_get_kernel_argument(regs, 2) != 0;
 
+	dstleak_count_hit(DSTLEAK_PROBE_FNHE);
 	WITH_EV(dev_net_of(nhc->nhc_dev), ev, {
 		if (redirect)
 			this_cpu_inc(ev->redirect4);
@@ -185,6 +188,7 @@ int dstleak_pmtu6_pre(struct kprobe *kp, struct pt_regs *regs)
 {
 	const struct dst_entry *dst = (void *)regs_get_kernel_argument(regs, 0);
 
+	dstleak_count_hit(DSTLEAK_PROBE_PMTU6);
 	WITH_EV(dev_net_of(dst->dev), ev, this_cpu_inc(ev->pmtu6));
 	return 0;
 }
@@ -195,6 +199,7 @@ int dstleak_redirect6_pre(struct kprobe *kp, struct pt_regs *regs)
 {
 	const struct dst_entry *dst = (void *)regs_get_kernel_argument(regs, 0);
 
+	dstleak_count_hit(DSTLEAK_PROBE_REDIRECT6);
 	WITH_EV(dev_net_of(dst->dev), ev, this_cpu_inc(ev->redirect6));
 	return 0;
 }
@@ -207,6 +212,7 @@ int dstleak_exception6_entry(struct kretprobe_instance *ri,
 	const struct rt6_info *nrt = (void *)regs_get_kernel_argument(regs, 0);
 	struct dstleak_net_call *call = (void *)ri->data;
 
+	dstleak_count_hit(DSTLEAK_PROBE_EXCEPTION6);
 	call->net = dev_net_of(nrt->dst.dev);
 	return 0;
 }
@@ -230,6 +236,7 @@ int dstleak_tcp4_err_pre(struct kprobe *kp, struct pt_regs *regs)
 	const struct icmphdr *ih = icmp_hdr(skb);
 	unsigned int slot = icmp4_slot(ih->type, ih->code);
 
+	dstleak_count_hit(DSTLEAK_PROBE_TCP4_ERR);
 	WITH_EV(dev_net_of(skb->dev), ev, this_cpu_inc(ev->icmp4[slot]));
 	return 0;
 }
@@ -242,6 +249,7 @@ int dstleak_tcp6_err_pre(struct kprobe *kp, struct pt_regs *regs)
 	unsigned int slot = icmp6_slot(regs_get_kernel_argument(regs, 2),
 				       regs_get_kernel_argument(regs, 3));
 
+	dstleak_count_hit(DSTLEAK_PROBE_TCP6_ERR);
 	WITH_EV(dev_net_of(skb->dev), ev, this_cpu_inc(ev->icmp6[slot]));
 	return 0;
 }

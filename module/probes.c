@@ -44,24 +44,10 @@ struct dstleak_alloc_call {
 	u32 stack;
 };
 
-enum {
-	DSTLEAK_PROBE_DST_ALLOC,
-	DSTLEAK_PROBE_DST_DESTROY,
-	DSTLEAK_PROBE_METADATA_ALLOC,
-	DSTLEAK_PROBE_XFRM_LOOKUP,
-	DSTLEAK_PROBE_XFRM_BUNDLE,
-	DSTLEAK_PROBE_FNHE,
-	DSTLEAK_PROBE_PMTU6,
-	DSTLEAK_PROBE_REDIRECT6,
-	DSTLEAK_PROBE_EXCEPTION6,
-	DSTLEAK_PROBE_TCP4_ERR,
-	DSTLEAK_PROBE_TCP6_ERR,
-	DSTLEAK_NR_PROBES
-};
 
 static DEFINE_PER_CPU(u64[DSTLEAK_NR_PROBES], dstleak_hits);
 
-static void count_hit(int probe)
+void dstleak_count_hit(int probe)
 {
 	this_cpu_inc(dstleak_hits[probe]);
 }
@@ -94,7 +80,7 @@ static int dst_alloc_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	struct dstleak_alloc_call *call = (void *)ri->data;
 
-	count_hit(DSTLEAK_PROBE_DST_ALLOC);
+	dstleak_count_hit(DSTLEAK_PROBE_DST_ALLOC);
 	call->ops = (const void *)regs_get_kernel_argument(regs, 0);
 	call->dev = (const void *)regs_get_kernel_argument(regs, 1);
 	call->stack = dstleak_stack_capture();
@@ -117,7 +103,7 @@ static int metadata_alloc_entry(struct kretprobe_instance *ri,
 {
 	struct dstleak_alloc_call *call = (void *)ri->data;
 
-	count_hit(DSTLEAK_PROBE_METADATA_ALLOC);
+	dstleak_count_hit(DSTLEAK_PROBE_METADATA_ALLOC);
 	call->stack = dstleak_stack_capture();
 	return 0;
 }
@@ -144,7 +130,7 @@ static int dst_destroy_pre(struct kprobe *kp, struct pt_regs *regs)
 	struct dstleak_ns *ns;
 	bool nocount;
 
-	count_hit(DSTLEAK_PROBE_DST_DESTROY);
+	dstleak_count_hit(DSTLEAK_PROBE_DST_DESTROY);
 	rcu_read_lock();
 	if (dstleak_track && dstleak_track_del(dst, &obj)) {
 		dstleak_count_free(obj.ns, obj.family, obj.nocount, false);

@@ -36,6 +36,9 @@ for inum in $A $B; do
 	assert_ge "ns $inum bundles" "$ROUNDS" "$(line_value /tmp/ab "xfrm ns $inum" bundles)"
 	xfrm_check /tmp/ab "$inum"
 done
+assert_eq "probe xfrm_resolve_and_create_bundle hits = bundles" \
+	"$(( $(line_value /tmp/ab "xfrm ns $A" bundles) + $(line_value /tmp/ab "xfrm ns $B" bundles) ))" \
+	"$(probe_hits /tmp/ab xfrm_resolve_and_create_bundle)"
 I=$(init_inum)
 assert_eq "initial namespace xfrm4 allocs" 0 "$(ns_value /tmp/ab "$I" xfrm4 allocs)"
 

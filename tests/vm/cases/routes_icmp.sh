@@ -52,6 +52,8 @@ assert_eq "ipv4 type 3 total = h1 IcmpMsg InType3" "$in3" \
 	"$(( $(icmp_count ipv4 3 13) + $(icmp_count ipv4 3 1) ))"
 assert_eq "ipv6 type 1 total = h1 Icmp6InType1" "$in61" \
 	"$(( $(icmp_count ipv6 1 1) + $(icmp_count ipv6 1 0) ))"
+assert_eq "probe tcp_v4_err hits" "$in3" "$(probe_hits /tmp/s tcp_v4_err)"
+assert_eq "probe tcp_v6_err hits" "$in61" "$(probe_hits /tmp/s tcp_v6_err)"
 R=$(netns_inum r)
 assert_eq "icmp lines of r" 0 "$(awk -v ns="$R" '$1 == "icmp" && $3 == ns' /tmp/s | wc -l)"
 pass
