@@ -110,6 +110,8 @@ void dstleak_count_free(struct dstleak_ns *ns, enum dstleak_family fam,
 void dstleak_count_failure(struct dstleak_ns *ns, enum dstleak_family fam);
 void dstleak_fam_sum(struct dstleak_ns *ns, enum dstleak_family fam,
 		     struct dstleak_fam_sum *sum);
+struct dst_ops *dstleak_net_family_ops(struct net *net,
+				       enum dstleak_family fam);
 s64 dstleak_counted_delta(struct dstleak_ns *ns, enum dstleak_family fam);
 s64 dstleak_kernel_count(struct dstleak_ns *ns, enum dstleak_family fam,
 			 bool *known);

@@ -176,7 +176,7 @@ s64 dstleak_counted_delta(struct dstleak_ns *ns, enum dstleak_family fam)
 }
 
 /* The dst_ops a family uses in @net, when it is per namespace. */
-static struct dst_ops *net_family_ops(struct net *net, enum dstleak_family fam)
+struct dst_ops *dstleak_net_family_ops(struct net *net, enum dstleak_family fam)
 {
 	switch (fam) {
 #if IS_ENABLED(CONFIG_IPV6)
@@ -209,7 +209,7 @@ static bool ops_usable(struct dst_ops *ops)
 s64 dstleak_kernel_count(struct dstleak_ns *ns, enum dstleak_family fam,
 			 bool *known)
 {
-	struct dst_ops *ops = ns->net ? net_family_ops(ns->net, fam) : NULL;
+	struct dst_ops *ops = ns->net ? dstleak_net_family_ops(ns->net, fam) : NULL;
 
 	*known = ops_usable(ops);
 	return *known ? dstleak_ops_entries(ops) : 0;
@@ -301,7 +301,7 @@ static struct dstleak_ns *ns_alloc(struct net *net)
 	ns->inum = net->ns.inum;
 	INIT_RCU_WORK(&ns->free_work, ns_free_work);
 	for (fam = 0; fam < DSTLEAK_NR_FAMILIES; fam++) {
-		struct dst_ops *ops = net_family_ops(net, fam);
+		struct dst_ops *ops = dstleak_net_family_ops(net, fam);
 
 		if (!ops || i >= DSTLEAK_NR_OPS_KEYS)
 			continue;

@@ -42,29 +42,6 @@ static void show_value(struct seq_file *m, const char *name, bool known, s64 v)
 		seq_printf(m, " %s -", name);
 }
 
-/* The family's dst_ops in a live namespace, for its limits. */
-static struct dst_ops *limits_ops(struct dstleak_ns *ns, enum dstleak_family fam)
-{
-	if (!ns->net)
-		return NULL;
-	switch (fam) {
-#if IS_ENABLED(CONFIG_IPV6)
-	case DSTLEAK_FAM_IPV6:
-		return &ns->net->ipv6.ip6_dst_ops;
-#endif
-#ifdef CONFIG_XFRM
-	case DSTLEAK_FAM_XFRM4:
-		return &ns->net->xfrm.xfrm4_dst_ops;
-#if IS_ENABLED(CONFIG_IPV6)
-	case DSTLEAK_FAM_XFRM6:
-		return &ns->net->xfrm.xfrm6_dst_ops;
-#endif
-#endif
-	default:
-		return NULL;
-	}
-}
-
 static bool max_size_of(struct dstleak_ns *ns, enum dstleak_family fam, s64 *v)
 {
 #if IS_ENABLED(CONFIG_IPV6)
@@ -80,7 +57,7 @@ static void show_ns_family(struct seq_file *m, struct dstleak_ns *ns,
 			   enum dstleak_family fam)
 {
 	struct dstleak_fam_sum s;
-	struct dst_ops *ops = limits_ops(ns, fam);
+	struct dst_ops *ops = ns->net ? dstleak_net_family_ops(ns->net, fam) : NULL;
 	bool known, has_max;
 	s64 kernel, live, max_size = 0;
 
