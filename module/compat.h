@@ -37,7 +37,22 @@ static inline s64 dstleak_ops_entries(struct dst_ops *ops)
 	return percpu_counter_sum(&ops->pcpuc_entries);
 }
 
-#endif /* DSTLEAK_COMPAT_H */
+/*
+ * An argument of the function an ftrace callback was called for. 6.13,
+ * "ftrace: Make ftrace_regs abstract from direct use" (in Debian's 6.12
+ * through stable): struct ftrace_regs became opaque, read through
+ * ftrace_regs_get_argument(). Before, on x86 it was a struct pt_regs whose
+ * argument registers ftrace_caller saves (5.11, "ftrace/x86: Allow for
+ * arguments to be passed in to ftrace_regs by default").
+ */
+#include <linux/ftrace.h>
+#ifdef ftrace_regs_get_argument
+#define dstleak_ftrace_arg(fregs, n) ftrace_regs_get_argument(fregs, n)
+#elif defined(CONFIG_HAVE_DYNAMIC_FTRACE_WITH_ARGS)
+#define dstleak_ftrace_arg(fregs, n) regs_get_kernel_argument(&(fregs)->regs, n)
+#else
+#error "dstleak needs ftrace with arguments (HAVE_DYNAMIC_FTRACE_WITH_ARGS)"
+#endif
 
 /*
  * Saving a stack without allocating (probe handlers run in atomic context;
@@ -60,3 +75,5 @@ dstleak_stack_save_noalloc(unsigned long *entries, unsigned int nr)
 	return __stack_depot_save(entries, nr, 0, GFP_NOWAIT, false);
 }
 #endif
+
+#endif /* DSTLEAK_COMPAT_H */

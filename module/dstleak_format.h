@@ -26,7 +26,9 @@
  *   stacks enabled 0|1 sample N failures N
  *   unattributed N      (entries whose device's namespace had no state)
  *   probe SYMBOL hits N missed N addr HEX            (summary only; HEX is
- *                                   0 where kptr_restrict hides addresses)
+ *                                   0 where kptr_restrict hides addresses,
+ *                                   and for the ftrace hook until its first
+ *                                   hit)
  *   then for every namespace:
  *   ns INUM STATE FAMILY allocs N frees N frees_preexisting N live N
  *      peak N failures N kernel N|- drift N|- gc_thresh N|- max_size N|-

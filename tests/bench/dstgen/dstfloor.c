@@ -5,9 +5,11 @@
  *
  * The same probes as module/probes.c, registered the same way: a kretprobe
  * on dst_alloc() with an entry handler and the same per-instance data size
- * and maxactive, a kprobe on dst_destroy(), and a kretprobe on
- * metadata_dst_alloc() (optional, as in dstleak). The handlers do nothing.
+ * and maxactive, an ftrace hook on dst_destroy() (with the recursion guard
+ * every ftrace callback needs), and a kretprobe on metadata_dst_alloc()
+ * (optional, as in dstleak). The handlers do nothing else.
  */
+#include <linux/ftrace.h>
 #include <linux/kprobes.h>
 #include <linux/module.h>
 
@@ -30,11 +32,20 @@ static int empty_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 }
 NOKPROBE_SYMBOL(empty_return);
 
-static int empty_pre(struct kprobe *kp, struct pt_regs *regs)
+static unsigned long destroy_missed;
+
+static void notrace empty_ftrace(unsigned long ip, unsigned long parent_ip,
+				 struct ftrace_ops *ops,
+				 struct ftrace_regs *fregs)
 {
-	return 0;
+	int bit = ftrace_test_recursion_trylock(ip, parent_ip);
+
+	if (bit < 0) {
+		destroy_missed++;
+		return;
+	}
+	ftrace_test_recursion_unlock(bit);
 }
-NOKPROBE_SYMBOL(empty_pre);
 
 static struct kretprobe alloc_rp = {
 	.kp.symbol_name = "dst_alloc",
@@ -43,9 +54,9 @@ static struct kretprobe alloc_rp = {
 	.data_size = sizeof(struct dstfloor_call),
 };
 
-static struct kprobe destroy_kp = {
-	.symbol_name = "dst_destroy",
-	.pre_handler = empty_pre,
+static struct ftrace_ops destroy_ops = {
+	.func = empty_ftrace,
+	.flags = FTRACE_OPS_FL_PERMANENT,
 };
 
 static struct kretprobe metadata_rp = {
@@ -66,8 +77,12 @@ static int __init dstfloor_init(void)
 	err = register_kretprobe(&alloc_rp);
 	if (err)
 		return err;
-	err = register_kprobe(&destroy_kp);
+	err = ftrace_set_filter(&destroy_ops, (unsigned char *)"dst_destroy",
+				strlen("dst_destroy"), 1);
+	if (!err)
+		err = register_ftrace_function(&destroy_ops);
 	if (err) {
+		ftrace_free_filter(&destroy_ops);
 		unregister_kretprobe(&alloc_rp);
 		return err;
 	}
@@ -79,11 +94,12 @@ static void __exit dstfloor_exit(void)
 {
 	if (metadata_registered)
 		unregister_kretprobe(&metadata_rp);
-	unregister_kprobe(&destroy_kp);
+	unregister_ftrace_function(&destroy_ops);
+	ftrace_free_filter(&destroy_ops);
 	unregister_kretprobe(&alloc_rp);
 	pr_info("missed: dst_alloc %lu dst_destroy %lu\n",
 		(unsigned long)alloc_rp.nmissed + alloc_rp.kp.nmissed,
-		destroy_kp.nmissed);
+		destroy_missed);
 }
 
 module_init(dstfloor_init);

@@ -52,15 +52,8 @@ for ns in ta tb tc; do
 	assert_eq "$ns ipv6 kernel = rt6_stats" "$(rt6_dst_entries $ns)" "$(ns_value /tmp/s $inum ipv6 kernel)"
 done
 assert_ge "tc ipv4 allocs" 1 "$(ns_value /tmp/s $C ipv4 allocs)"
-# Known gap (see the closing note of this session): about one run in five
-# on 6.1 shows IPv6 drift -1 in the forwarding namespace: one free the
-# dst_destroy() probe did not see, most likely a copy of dst_destroy()
-# inlined into dst_release_immediate(). Until a probe covers that path, -1
-# on IPv6 is tolerated here; anything else fails.
 for inum in $A $B $C $I; do
-	d=$(ns_value /tmp/s $inum ipv6 drift)
-	[ "$d" = 0 ] || [ "$d" = -1 ] || fail "ns $inum ipv6 drift: expected 0 (or -1, the known gap), got '$d'"
-	for fam in xfrm4 xfrm6; do
+	for fam in ipv6 xfrm4 xfrm6; do
 		assert_eq "ns $inum $fam drift" 0 "$(ns_value /tmp/s $inum $fam drift)"
 	done
 done
