@@ -28,6 +28,7 @@ struct dstleak_fam_pcpu {
 	u64 failures;
 	u64 nocount_allocs;	/* DST_NOCOUNT: not in the kernel's counter */
 	u64 nocount_frees;	/* likewise, both kinds of frees */
+	long unfolded;		/* live change not yet in dstleak_ns.folded */
 };
 
 struct dstleak_ns_pcpu {
@@ -56,15 +57,18 @@ struct dstleak_net_call {
 
 struct dstleak_ns;
 
-/* Maps the address of a per-namespace dst_ops to its namespace. */
+/*
+ * Maps an address to its namespace: a per-namespace dst_ops (inside struct
+ * net) to the namespace and family of its entries, or a struct net itself.
+ */
 struct dstleak_ops_key {
 	struct hlist_node node;
-	const struct dst_ops *ops;
+	const void *addr;
 	struct dstleak_ns *ns;
 	enum dstleak_family family;
 };
 
-#define DSTLEAK_NR_OPS_KEYS 3	/* ipv6, xfrm4, xfrm6 */
+#define DSTLEAK_NR_OPS_KEYS 4	/* ipv6, xfrm4, xfrm6 dst_ops; the net */
 
 /*
  * One network namespace. Outlives the namespace while entries allocated in
@@ -79,7 +83,7 @@ struct dstleak_ns {
 	unsigned long exit_gp;		/* RCU state when it exited */
 	struct dstleak_ns_pcpu __percpu *pcpu;
 	struct dstleak_ev_pcpu __percpu *ev;
-	struct percpu_counter live[DSTLEAK_NR_FAMILIES];
+	atomic_long_t folded[DSTLEAK_NR_FAMILIES];	/* netns.c: the peak */
 	atomic_long_t peak[DSTLEAK_NR_FAMILIES];
 	atomic_long_t untracked[DSTLEAK_NR_FAMILIES];
 	/* Kernel counter minus what dstleak had counted, at calibration. */
@@ -100,14 +104,21 @@ int dstleak_netns_init(void);
 void dstleak_netns_exit(void);
 void dstleak_netns_calibrate(void);
 struct dstleak_ns *dstleak_ns_of_net(const struct net *net);
-struct dstleak_ns *dstleak_classify(const struct dst_ops *ops,
-				    const struct net_device *dev,
-				    enum dstleak_family *family);
+/* Where an entry is counted. Returned by value: no stack slot to guard. */
+struct dstleak_class {
+	struct dstleak_ns *ns;
+	enum dstleak_family family;
+};
+
+struct dstleak_class dstleak_classify(const struct dst_ops *ops,
+				      const struct net_device *dev);
 void dstleak_count_alloc(struct dstleak_ns *ns, enum dstleak_family fam,
 			 bool nocount);
 void dstleak_count_free(struct dstleak_ns *ns, enum dstleak_family fam,
 			bool nocount, bool preexisting);
 void dstleak_count_failure(struct dstleak_ns *ns, enum dstleak_family fam);
+long dstleak_raise_peak(struct dstleak_ns *ns, enum dstleak_family fam,
+			long live);
 void dstleak_fam_sum(struct dstleak_ns *ns, enum dstleak_family fam,
 		     struct dstleak_fam_sum *sum);
 struct dst_ops *dstleak_net_family_ops(struct net *net,
@@ -138,7 +149,14 @@ int dstleak_track_init(unsigned int max);
 void dstleak_track_exit(void);
 bool dstleak_track_add(const struct dst_entry *dst, struct dstleak_ns *ns,
 		       enum dstleak_family fam, bool nocount, u32 stack);
-bool dstleak_track_del(const struct dst_entry *dst, struct dstleak_obj *out);
+/* What a removed record said; returned by value, as dstleak_class. */
+struct dstleak_tracked {
+	struct dstleak_ns *ns;
+	u8 family;
+	u8 nocount;
+};
+
+struct dstleak_tracked dstleak_track_del(const struct dst_entry *dst);
 u64 dstleak_track_count(void);
 u64 dstleak_track_overflow(void);
 size_t dstleak_track_bytes(void);
@@ -178,7 +196,13 @@ int dstleak_suspects_show(struct seq_file *m, void *unused);
 extern const struct seq_operations dstleak_objects_seq_ops;
 
 /* stacks.c */
-u32 dstleak_stack_capture(void);
+u32 dstleak_stack_capture_sampled(void);
+
+/* The allocating stack's handle, 0 if stacks are off or not sampled. */
+static inline u32 dstleak_stack_capture(void)
+{
+	return READ_ONCE(dstleak_stacks) ? dstleak_stack_capture_sampled() : 0;
+}
 void dstleak_stack_show(struct seq_file *m, u32 handle);
 unsigned long dstleak_stack_failures_count(void);
 int dstleak_stacks_init(unsigned long probed_addr);

@@ -45,79 +45,93 @@ struct dstleak_ns *dstleak_ns_of_net(const struct net *net)
 	return dn ? rcu_dereference(dn->ns) : NULL;
 }
 
-static struct dstleak_ns *init_ns(void)
-{
-	return dstleak_ns_of_net(&init_net);
-}
+/* The initial namespace's record: it never exits. */
+static struct dstleak_ns *dstleak_init_ns;
 
-static struct dstleak_ops_key *ops_lookup(const struct dst_ops *ops)
+/*
+ * The lookups below run in probe handlers, where preemption is off: since
+ * the RCU flavour consolidation of 4.20 a grace period waits for such
+ * regions too, so they take no rcu_read_lock() of their own (two calls on
+ * the hot path with PREEMPT_RCU), and records are freed after a normal
+ * grace period (queue_rcu_work()).
+ */
+static struct dstleak_ops_key *addr_lookup(const void *addr)
 {
 	struct dstleak_ops_key *key;
 
 	/* Newest first: a new namespace may reuse a freed one's address. */
-	hash_for_each_possible_rcu(dstleak_ops_map, key, node, (unsigned long)ops)
-		if (key->ops == ops)
+	hash_for_each_possible_rcu(dstleak_ops_map, key, node, (unsigned long)addr)
+		if (key->addr == addr)
 			return key;
 	return NULL;
+}
+
+/* A namespace without state, or exiting: counted in "unattributed". */
+static struct dstleak_ns *unattributed(void)
+{
+	atomic_long_inc(&dstleak_unattributed);
+	return dstleak_init_ns;
+}
+
+static struct dstleak_ns *ns_of_key(const struct dstleak_ops_key *key)
+{
+	/* A dying namespace's teardown, after dstleak's exit hook. */
+	if (unlikely(!key || READ_ONCE(key->ns->exited)))
+		return unattributed();
+	return key->ns;
 }
 
 /* The namespace of @dev; the initial one for no device. */
 static struct dstleak_ns *ns_of_dev(const struct net_device *dev)
 {
-	struct dstleak_ns *ns;
-
 	if (!dev)
-		return init_ns();
-	ns = dstleak_ns_of_net(dev_net(dev));
-	if (unlikely(!ns)) {
-		atomic_long_inc(&dstleak_unattributed);
-		ns = init_ns();
-	}
-	return ns;
+		return dstleak_init_ns;
+	return ns_of_key(addr_lookup(dev_net(dev)));
 }
 
-/* Called from probe handlers, under rcu_read_lock(). */
-struct dstleak_ns *dstleak_classify(const struct dst_ops *ops,
-				    const struct net_device *dev,
-				    enum dstleak_family *family)
+/* Called from probe handlers (see addr_lookup()). */
+struct dstleak_class dstleak_classify(const struct dst_ops *ops,
+				      const struct net_device *dev)
 {
 	struct dstleak_ops_key *key;
 
 	/* IPv4 first: the most common, and not in the ops map. */
-	if (ops == dstleak_ipv4_ops) {
-		*family = DSTLEAK_FAM_IPV4;
-		return ns_of_dev(dev);
-	}
-	key = ops_lookup(ops);
-	if (key) {
-		*family = key->family;
-		/* A dying namespace's teardown, after dstleak's exit hook. */
-		if (unlikely(READ_ONCE(key->ns->exited))) {
-			atomic_long_inc(&dstleak_unattributed);
-			return init_ns();
-		}
-		return key->ns;
-	}
-	*family = DSTLEAK_FAM_OTHER;
-	return ns_of_dev(dev);
+	if (ops == dstleak_ipv4_ops)
+		return (struct dstleak_class){ ns_of_dev(dev), DSTLEAK_FAM_IPV4 };
+	key = addr_lookup(ops);
+	if (key)
+		return (struct dstleak_class){ ns_of_key(key), key->family };
+	return (struct dstleak_class){ ns_of_dev(dev), DSTLEAK_FAM_OTHER };
 }
 
 /*
- * Exact on one CPU; with several, short of the truth by at most what the
- * other CPUs have not folded in yet, (CPUs - 1) * DSTLEAK_LIVE_BATCH.
+ * The peak. Each CPU folds its own change of the live count into
+ * ns->folded once it reaches DSTLEAK_FOLD_BATCH either way, and a fold
+ * upwards raises the peak; every read raises it to the exact live count
+ * (report.c). So the hot path makes one atomic operation in
+ * DSTLEAK_FOLD_BATCH, and the peak is short of the truth by at most
+ * CPUs * DSTLEAK_FOLD_BATCH entries, only for a peak no read saw.
  */
-static void update_peak(struct dstleak_ns *ns, enum dstleak_family fam)
+#define DSTLEAK_FOLD_BATCH 64
+
+/* The peak after raising it to @live, if that is higher. */
+long dstleak_raise_peak(struct dstleak_ns *ns, enum dstleak_family fam,
+			long live)
 {
-	long live = percpu_counter_read(&ns->live[fam]) +
-		    this_cpu_read(*ns->live[fam].counters);
 	long peak = atomic_long_read(&ns->peak[fam]);
 
 	while (live > peak)
 		if (atomic_long_try_cmpxchg(&ns->peak[fam], &peak, live))
-			break;
+			return live;
+	return peak;
 }
 
-#define DSTLEAK_LIVE_BATCH 64
+static void fold_live(struct dstleak_ns *ns, enum dstleak_family fam,
+		      long delta)
+{
+	dstleak_raise_peak(ns, fam,
+			   atomic_long_add_return(delta, &ns->folded[fam]));
+}
 
 void dstleak_count_alloc(struct dstleak_ns *ns, enum dstleak_family fam,
 			 bool nocount)
@@ -125,8 +139,11 @@ void dstleak_count_alloc(struct dstleak_ns *ns, enum dstleak_family fam,
 	this_cpu_inc(ns->pcpu->fam[fam].allocs);
 	if (nocount)
 		this_cpu_inc(ns->pcpu->fam[fam].nocount_allocs);
-	percpu_counter_add_batch(&ns->live[fam], 1, DSTLEAK_LIVE_BATCH);
-	update_peak(ns, fam);
+	if (unlikely(this_cpu_inc_return(ns->pcpu->fam[fam].unfolded) >=
+		     DSTLEAK_FOLD_BATCH)) {
+		this_cpu_sub(ns->pcpu->fam[fam].unfolded, DSTLEAK_FOLD_BATCH);
+		fold_live(ns, fam, DSTLEAK_FOLD_BATCH);
+	}
 }
 
 void dstleak_count_free(struct dstleak_ns *ns, enum dstleak_family fam,
@@ -136,7 +153,12 @@ void dstleak_count_free(struct dstleak_ns *ns, enum dstleak_family fam,
 		this_cpu_inc(ns->pcpu->fam[fam].frees_pre);
 	} else {
 		this_cpu_inc(ns->pcpu->fam[fam].frees);
-		percpu_counter_add_batch(&ns->live[fam], -1, DSTLEAK_LIVE_BATCH);
+		if (unlikely(this_cpu_dec_return(ns->pcpu->fam[fam].unfolded) <=
+			     -DSTLEAK_FOLD_BATCH)) {
+			this_cpu_add(ns->pcpu->fam[fam].unfolded,
+				     DSTLEAK_FOLD_BATCH);
+			fold_live(ns, fam, -DSTLEAK_FOLD_BATCH);
+		}
 	}
 	if (nocount)
 		this_cpu_inc(ns->pcpu->fam[fam].nocount_frees);
@@ -267,10 +289,6 @@ s64 dstleak_ipv4_retired(void)
 
 static void ns_free(struct dstleak_ns *ns)
 {
-	enum dstleak_family fam;
-
-	for (fam = 0; fam < DSTLEAK_NR_FAMILIES; fam++)
-		percpu_counter_destroy(&ns->live[fam]);
 	free_percpu(ns->ev);
 	free_percpu(ns->pcpu);
 	kfree(ns);
@@ -279,6 +297,14 @@ static void ns_free(struct dstleak_ns *ns)
 static void ns_free_work(struct work_struct *work)
 {
 	ns_free(container_of(to_rcu_work(work), struct dstleak_ns, free_work));
+}
+
+static void ns_add_key(struct dstleak_ns *ns, int i, const void *addr,
+		       enum dstleak_family fam)
+{
+	ns->keys[i].addr = addr;
+	ns->keys[i].ns = ns;
+	ns->keys[i].family = fam;
 }
 
 static struct dstleak_ns *ns_alloc(struct net *net)
@@ -294,27 +320,19 @@ static struct dstleak_ns *ns_alloc(struct net *net)
 	ns->ev = alloc_percpu(struct dstleak_ev_pcpu);
 	if (!ns->pcpu || !ns->ev)
 		goto err;
-	for (fam = 0; fam < DSTLEAK_NR_FAMILIES; fam++)
-		if (percpu_counter_init(&ns->live[fam], 0, GFP_KERNEL))
-			goto err_counters;
 	ns->net = net;
 	ns->inum = net->ns.inum;
 	INIT_RCU_WORK(&ns->free_work, ns_free_work);
 	for (fam = 0; fam < DSTLEAK_NR_FAMILIES; fam++) {
 		struct dst_ops *ops = dstleak_net_family_ops(net, fam);
 
-		if (!ops || i >= DSTLEAK_NR_OPS_KEYS)
-			continue;
-		ns->keys[i].ops = ops;
-		ns->keys[i].ns = ns;
-		ns->keys[i].family = fam;
-		i++;
+		if (ops)
+			ns_add_key(ns, i++, ops, fam);
 	}
+	/* The namespace itself, for entries attributed by their device. */
+	ns_add_key(ns, i, net, DSTLEAK_FAM_OTHER);
 	return ns;
 
-err_counters:
-	while (fam--)
-		percpu_counter_destroy(&ns->live[fam]);
 err:
 	free_percpu(ns->ev);
 	free_percpu(ns->pcpu);
@@ -328,9 +346,9 @@ static void ns_publish(struct dstleak_ns *ns)
 
 	list_add_tail(&ns->list, &dstleak_ns_list);
 	for (i = 0; i < DSTLEAK_NR_OPS_KEYS; i++)
-		if (ns->keys[i].ops)
+		if (ns->keys[i].addr)
 			hash_add_rcu(dstleak_ops_map, &ns->keys[i].node,
-				     (unsigned long)ns->keys[i].ops);
+				     (unsigned long)ns->keys[i].addr);
 }
 
 /* Unlink @ns (mutex held) and free it once no handler can see it. */
@@ -340,7 +358,7 @@ static void ns_retire(struct dstleak_ns *ns)
 
 	ipv4_retired += dstleak_counted_delta(ns, DSTLEAK_FAM_IPV4);
 	for (i = 0; i < DSTLEAK_NR_OPS_KEYS; i++)
-		if (ns->keys[i].ops)
+		if (ns->keys[i].addr)
 			hash_del_rcu(&ns->keys[i].node);
 	list_del(&ns->list);
 	queue_rcu_work(dstleak_wq, &ns->free_work);
@@ -401,6 +419,8 @@ static int __net_init dstleak_net_init(struct net *net)
 	calibrate_ns(ns);
 	ns_publish(ns);
 	rcu_assign_pointer(dn->ns, ns);
+	if (net_eq(net, &init_net))
+		WRITE_ONCE(dstleak_init_ns, ns);
 	mutex_unlock(&dstleak_ns_mutex);
 	return 0;
 }

@@ -27,9 +27,10 @@
  * - metadata_dst_alloc() allocates metadata dsts (tunnels, BPF) without
  *   dst_alloc(); they are freed through dst_destroy() too. Optional.
  *
- * The kretprobe handlers keep interrupts off throughout, so no softirq
- * runs inside them: what remains is the kprobe code around them, a few
- * dozen instructions, where a nested dst_alloc() is counted as missed.
+ * The kretprobe handlers keep interrupts off while they do real work (the
+ * return handlers, and a stack capture), so no softirq runs inside them:
+ * what remains is the kprobe code around them, a few dozen instructions,
+ * where a nested dst_alloc() is counted as missed.
  *
  * Handlers run in atomic context: no sleeping, no spinlock_t, no
  * allocation; they keep interrupts off while they touch per-CPU state.
@@ -73,41 +74,38 @@ void dstleak_count_hit(int probe)
 	this_cpu_inc(dstleak_hits[probe]);
 }
 
-/* An allocation returned @dst (NULL: it failed). */
+/*
+ * An allocation returned @dst (NULL: it failed). Like every handler here,
+ * it runs with preemption off, which RCU counts as a read-side critical
+ * section for the namespace lookups (see netns.c).
+ */
 static void note_alloc(const struct dst_entry *dst, const struct dst_ops *ops,
 		       const struct net_device *dev, u32 stack)
 {
-	enum dstleak_family fam;
-	struct dstleak_ns *ns;
+	struct dstleak_class c = dstleak_classify(ops, dev);
 	bool nocount;
 
-	rcu_read_lock();
-	ns = dstleak_classify(ops, dev, &fam);
-	if (unlikely(!ns))
-		goto out;
+	if (unlikely(!c.ns))
+		return;
 	if (!dst) {
-		dstleak_count_failure(ns, fam);
-		goto out;
+		dstleak_count_failure(c.ns, c.family);
+		return;
 	}
 	nocount = dst->flags & DST_NOCOUNT;
-	dstleak_count_alloc(ns, fam, nocount);
-	if (dstleak_track && !dstleak_track_add(dst, ns, fam, nocount, stack))
-		atomic_long_inc(&ns->untracked[fam]);
-out:
-	rcu_read_unlock();
+	dstleak_count_alloc(c.ns, c.family, nocount);
+	if (dstleak_track &&
+	    !dstleak_track_add(dst, c.ns, c.family, nocount, stack))
+		atomic_long_inc(&c.ns->untracked[c.family]);
 }
 
 static int dst_alloc_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	struct dstleak_alloc_call *call = (void *)ri->data;
-	unsigned long flags;
 
-	local_irq_save(flags);
 	dstleak_count_hit(DSTLEAK_PROBE_DST_ALLOC);
 	call->ops = (const void *)regs_get_kernel_argument(regs, 0);
 	call->dev = (const void *)regs_get_kernel_argument(regs, 1);
 	call->stack = dstleak_stack_capture();
-	local_irq_restore(flags);
 	return 0;
 }
 NOKPROBE_SYMBOL(dst_alloc_entry);
@@ -129,12 +127,9 @@ static int metadata_alloc_entry(struct kretprobe_instance *ri,
 				struct pt_regs *regs)
 {
 	struct dstleak_alloc_call *call = (void *)ri->data;
-	unsigned long flags;
 
-	local_irq_save(flags);
 	dstleak_count_hit(DSTLEAK_PROBE_METADATA_ALLOC);
 	call->stack = dstleak_stack_capture();
-	local_irq_restore(flags);
 	return 0;
 }
 NOKPROBE_SYMBOL(metadata_alloc_entry);
@@ -158,30 +153,29 @@ NOKPROBE_SYMBOL(metadata_alloc_return);
 /* An entry is being freed: credit the namespace it was counted in. */
 static void note_free(const struct dst_entry *dst)
 {
-	enum dstleak_family fam;
-	struct dstleak_obj obj;
-	struct dstleak_ns *ns;
-	bool nocount;
+	struct dstleak_tracked t;
+	struct dstleak_class c;
 
 	dstleak_count_hit(DSTLEAK_PROBE_DST_DESTROY);
-	rcu_read_lock();
-	if (dstleak_track && dstleak_track_del(dst, &obj)) {
-		dstleak_count_free(obj.ns, obj.family, obj.nocount, false);
-		goto out;
+	if (dstleak_track) {
+		t = dstleak_track_del(dst);
+		if (t.ns) {
+			dstleak_count_free(t.ns, t.family, t.nocount, false);
+			return;
+		}
 	}
 	/*
 	 * Allocated before load, or past max_tracked. The entry still holds
 	 * its device here, so dst->dev is safe; dst->ops is compared, never
 	 * dereferenced.
 	 */
-	ns = dstleak_classify(dst->ops, dst->dev, &fam);
-	if (unlikely(!ns))
-		goto out;
-	nocount = dst->flags & DST_NOCOUNT;
-	dstleak_count_free(ns, fam, nocount, dstleak_track &&
-			   !atomic_long_add_unless(&ns->untracked[fam], -1, 0));
-out:
-	rcu_read_unlock();
+	c = dstleak_classify(dst->ops, dst->dev);
+	if (unlikely(!c.ns))
+		return;
+	dstleak_count_free(c.ns, c.family, dst->flags & DST_NOCOUNT,
+			   dstleak_track &&
+			   !atomic_long_add_unless(&c.ns->untracked[c.family],
+						   -1, 0));
 }
 
 /*

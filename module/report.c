@@ -68,8 +68,7 @@ static void show_ns_family(struct seq_file *m, struct dstleak_ns *ns,
 	seq_printf(m, "ns %u %s %s allocs %llu frees %llu frees_preexisting %llu live %lld peak %lld failures %llu",
 		   ns->inum, ns->exited ? "exited" : "alive",
 		   dstleak_family_name(fam), s.allocs, s.frees, s.frees_pre,
-		   live, max_t(s64, live, atomic_long_read(&ns->peak[fam])),
-		   s.failures);
+		   live, (s64)dstleak_raise_peak(ns, fam, live), s.failures);
 	show_value(m, "kernel", known, kernel);
 	show_value(m, "drift", known,
 		   kernel - ns->base[fam] - dstleak_counted_delta(ns, fam));

@@ -48,23 +48,30 @@ static unsigned int skip_probe_frames(unsigned long *entries, unsigned int nr)
 	return 0;
 }
 
-/* Called by the dst_alloc() entry handler, in atomic context. */
-u32 dstleak_stack_capture(void)
+/*
+ * Called by the dst_alloc() entry handler, in atomic context. Interrupts
+ * stay off while the stack is saved: a softirq allocating a dst inside
+ * this kprobe handler would have its allocation skipped by kprobes.
+ */
+u32 dstleak_stack_capture_sampled(void)
 {
 	unsigned long entries[DSTLEAK_STACK_DEPTH + 8];
 	depot_stack_handle_t handle;
+	unsigned long flags;
 	unsigned int nr, skip;
 
-	if (!READ_ONCE(dstleak_stacks) || !sample_this_one())
+	if (!sample_this_one())
 		return 0;
 	/* Pairs with the release in dstleak_stacks_init(). */
 	if (!smp_load_acquire(&dstleak_depot_ready))
 		return 0;
+	local_irq_save(flags);
 	nr = stack_trace_save(entries, ARRAY_SIZE(entries), 0);
 	skip = skip_probe_frames(entries, nr);
 	handle = dstleak_stack_save_noalloc(entries + skip,
 					    min_t(unsigned int, nr - skip,
 						  DSTLEAK_STACK_DEPTH));
+	local_irq_restore(flags);
 	if (!handle) {
 		atomic_long_inc(&dstleak_stack_failures);
 		schedule_work(&dstleak_depot_work);

@@ -162,32 +162,33 @@ bool dstleak_track_add(const struct dst_entry *dst, struct dstleak_ns *ns,
 	return true;
 }
 
-/* Remove @dst's record, copying it to @out. False: @dst is not tracked. */
-bool dstleak_track_del(const struct dst_entry *dst, struct dstleak_obj *out)
+/* Remove @dst's record; what it said, .ns NULL when @dst is not tracked. */
+struct dstleak_tracked dstleak_track_del(const struct dst_entry *dst)
 {
 	struct hlist_bl_head *head = bucket_of(dst);
+	struct dstleak_tracked t = { NULL };
 	struct hlist_bl_node *pos;
 	struct dstleak_obj *obj;
 	unsigned long flags;
-	bool found = false;
 
 	local_irq_save(flags);
 	hlist_bl_lock(head);
 	hlist_bl_for_each_entry(obj, pos, head, node) {
 		if (obj->dst == dst) {
 			hlist_bl_del(&obj->node);
-			found = true;
+			t.ns = obj->ns;
+			t.family = obj->family;
+			t.nocount = obj->nocount;
 			break;
 		}
 	}
 	hlist_bl_unlock(head);
-	if (found) {
-		*out = *obj;
+	if (t.ns) {
 		obj_put(obj);
 		__this_cpu_inc(dstleak_dels);
 	}
 	local_irq_restore(flags);
-	return found;
+	return t;
 }
 
 unsigned int dstleak_track_nr_buckets(void)

@@ -2,8 +2,8 @@
 # Exactness: the helper allocates exactly N IPv4 and M IPv6 entries in
 # namespace blue through rt_dst_alloc()/ip6_dst_alloc(); blue shows exactly
 # +N/+M allocs and live, no other namespace changes; releasing them shows
-# +N/+M frees and live back where it was. The kernel's IPv6 counter moves by
-# M too, and drift stays 0.
+# +N/+M frees and live back where it was, the peak staying at what was
+# held. The kernel's IPv6 counter moves by M too, and drift stays 0.
 # vm-timeout: 120
 . /lib.sh
 need_helper
@@ -42,6 +42,9 @@ for fam in ipv4 ipv6; do
 	want=$N; [ $fam = ipv6 ] && want=$M
 	assert_eq "blue $fam frees delta after release" $want "$(delta /tmp/held /tmp/after $B $fam frees)"
 	assert_eq "blue $fam live back" "$(ns_value /tmp/before $B $fam live)" "$(ns_value /tmp/after $B $fam live)"
+	# The peak a read saw stays, exactly (a read raises it to live).
+	assert_eq "blue $fam peak while held = live" "$(ns_value /tmp/held $B $fam live)" "$(ns_value /tmp/held $B $fam peak)"
+	assert_eq "blue $fam peak kept after release" "$(ns_value /tmp/held $B $fam peak)" "$(ns_value /tmp/after $B $fam peak)"
 	assert_eq "red $fam allocs delta after release" 0 "$(delta /tmp/before /tmp/after $R $fam allocs)"
 done
 assert_eq "blue ipv6 drift after release" 0 "$(ns_value /tmp/after $B ipv6 drift)"
