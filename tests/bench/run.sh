@@ -44,7 +44,8 @@ log() { echo "bench: $*" >&2; }
 die() { echo "bench: $*" >&2; exit 1; }
 START=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 # Other guests on this host share its CPUs with ours and skew the figures.
-others() { pgrep -c -f '^qemu-system' 2>/dev/null || echo 0; }
+# (pgrep -c prints 0 and fails when there is none: one number either way.)
+others() { _n=$(pgrep -c -f '^qemu-system' 2>/dev/null); echo "${_n:-0}"; }
 OTHER_QEMU=$(others)
 [ "$OTHER_QEMU" = 0 ] || echo "bench: warning: $OTHER_QEMU other QEMU guest(s) running on this host; the figures will be noisy" >&2
 T0=$(date +%s)
@@ -175,4 +176,8 @@ TXT=${JSON%.json}.txt
 	"$BENCH/report.sh" "$OUT" "$JSON" "${NAMES[@]}"
 } > "$TXT"
 cat "$TXT"
+# The results file is for machines: refuse to leave a broken one behind.
+if command -v python3 > /dev/null && ! python3 -m json.tool "$JSON" > /dev/null; then
+	die "$JSON is not valid JSON (a bug in report.sh)"
+fi
 log "done in $(( $(date +%s) - T0 ))s; results in ${JSON#"$TOP"/} and ${TXT#"$TOP"/}"
