@@ -69,6 +69,7 @@ struct dstleak_ops_key {
 };
 
 #define DSTLEAK_NR_OPS_KEYS 4	/* ipv6, xfrm4, xfrm6 dst_ops; the net */
+#define DSTLEAK_OPS_MAP_BITS 7
 
 /*
  * One network namespace. Outlives the namespace while entries allocated in
@@ -104,19 +105,13 @@ int dstleak_netns_init(void);
 void dstleak_netns_exit(void);
 void dstleak_netns_calibrate(void);
 struct dstleak_ns *dstleak_ns_of_net(const struct net *net);
-/* Where an entry is counted. Returned by value: no stack slot to guard. */
+
+/* Where an entry is counted (hotpath.h). Returned by value: no stack slot to guard. */
 struct dstleak_class {
 	struct dstleak_ns *ns;
 	enum dstleak_family family;
 };
 
-struct dstleak_class dstleak_classify(const struct dst_ops *ops,
-				      const struct net_device *dev);
-void dstleak_count_alloc(struct dstleak_ns *ns, enum dstleak_family fam,
-			 bool nocount);
-void dstleak_count_free(struct dstleak_ns *ns, enum dstleak_family fam,
-			bool nocount, bool preexisting);
-void dstleak_count_failure(struct dstleak_ns *ns, enum dstleak_family fam);
 long dstleak_raise_peak(struct dstleak_ns *ns, enum dstleak_family fam,
 			long live);
 void dstleak_fam_sum(struct dstleak_ns *ns, enum dstleak_family fam,

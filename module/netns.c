@@ -20,6 +20,7 @@
 #include <net/netns/generic.h>
 #include <net/route.h>
 #include "dstleak.h"
+#include "hotpath.h"
 
 DEFINE_MUTEX(dstleak_ns_mutex);
 LIST_HEAD(dstleak_ns_list);
@@ -27,7 +28,7 @@ const struct dst_ops *dstleak_ipv4_ops;
 atomic_long_t dstleak_unattributed;
 
 /* ops address -> namespace; written under the mutex, read under RCU. */
-static DEFINE_HASHTABLE(dstleak_ops_map, 7);
+DEFINE_HASHTABLE(dstleak_ops_map, DSTLEAK_OPS_MAP_BITS);
 static unsigned int dstleak_net_id;
 /* Frees namespace records after a grace period, in process context. */
 static struct workqueue_struct *dstleak_wq;
@@ -45,76 +46,10 @@ struct dstleak_ns *dstleak_ns_of_net(const struct net *net)
 	return dn ? rcu_dereference(dn->ns) : NULL;
 }
 
-/* The initial namespace's record: it never exits. */
-static struct dstleak_ns *dstleak_init_ns;
+/* The initial namespace's record: it never exits (hotpath.h). */
+struct dstleak_ns *dstleak_init_ns;
 
-/*
- * The lookups below run in probe handlers, where preemption is off: since
- * the RCU flavour consolidation of 4.20 a grace period waits for such
- * regions too, so they take no rcu_read_lock() of their own (two calls on
- * the hot path with PREEMPT_RCU), and records are freed after a normal
- * grace period (queue_rcu_work()).
- */
-static struct dstleak_ops_key *addr_lookup(const void *addr)
-{
-	struct dstleak_ops_key *key;
-
-	/* Newest first: a new namespace may reuse a freed one's address. */
-	hash_for_each_possible_rcu(dstleak_ops_map, key, node, (unsigned long)addr)
-		if (key->addr == addr)
-			return key;
-	return NULL;
-}
-
-/* A namespace without state, or exiting: counted in "unattributed". */
-static struct dstleak_ns *unattributed(void)
-{
-	atomic_long_inc(&dstleak_unattributed);
-	return dstleak_init_ns;
-}
-
-static struct dstleak_ns *ns_of_key(const struct dstleak_ops_key *key)
-{
-	/* A dying namespace's teardown, after dstleak's exit hook. */
-	if (unlikely(!key || READ_ONCE(key->ns->exited)))
-		return unattributed();
-	return key->ns;
-}
-
-/* The namespace of @dev; the initial one for no device. */
-static struct dstleak_ns *ns_of_dev(const struct net_device *dev)
-{
-	if (!dev)
-		return dstleak_init_ns;
-	return ns_of_key(addr_lookup(dev_net(dev)));
-}
-
-/* Called from probe handlers (see addr_lookup()). */
-struct dstleak_class dstleak_classify(const struct dst_ops *ops,
-				      const struct net_device *dev)
-{
-	struct dstleak_ops_key *key;
-
-	/* IPv4 first: the most common, and not in the ops map. */
-	if (ops == dstleak_ipv4_ops)
-		return (struct dstleak_class){ ns_of_dev(dev), DSTLEAK_FAM_IPV4 };
-	key = addr_lookup(ops);
-	if (key)
-		return (struct dstleak_class){ ns_of_key(key), key->family };
-	return (struct dstleak_class){ ns_of_dev(dev), DSTLEAK_FAM_OTHER };
-}
-
-/*
- * The peak. Each CPU folds its own change of the live count into
- * ns->folded once it reaches DSTLEAK_FOLD_BATCH either way, and a fold
- * upwards raises the peak; every read raises it to the exact live count
- * (report.c). So the hot path makes one atomic operation in
- * DSTLEAK_FOLD_BATCH, and the peak is short of the truth by at most
- * CPUs * DSTLEAK_FOLD_BATCH entries, only for a peak no read saw.
- */
-#define DSTLEAK_FOLD_BATCH 64
-
-/* The peak after raising it to @live, if that is higher. */
+/* The peak after raising it to @live, if that is higher (hotpath.h). */
 long dstleak_raise_peak(struct dstleak_ns *ns, enum dstleak_family fam,
 			long live)
 {
@@ -126,48 +61,21 @@ long dstleak_raise_peak(struct dstleak_ns *ns, enum dstleak_family fam,
 	return peak;
 }
 
-static void fold_live(struct dstleak_ns *ns, enum dstleak_family fam,
-		      long delta)
+/* A CPU's batch of live changes reaches the shared count (hotpath.h). */
+void dstleak_fold_live(struct dstleak_ns *ns, enum dstleak_family fam,
+		       long delta)
 {
 	dstleak_raise_peak(ns, fam,
 			   atomic_long_add_return(delta, &ns->folded[fam]));
 }
 
-void dstleak_count_alloc(struct dstleak_ns *ns, enum dstleak_family fam,
-			 bool nocount)
+/* A namespace without state, or exiting: counted in "unattributed". */
+struct dstleak_ns *dstleak_unattributed_ns(void)
 {
-	this_cpu_inc(ns->pcpu->fam[fam].allocs);
-	if (nocount)
-		this_cpu_inc(ns->pcpu->fam[fam].nocount_allocs);
-	if (unlikely(this_cpu_inc_return(ns->pcpu->fam[fam].unfolded) >=
-		     DSTLEAK_FOLD_BATCH)) {
-		this_cpu_sub(ns->pcpu->fam[fam].unfolded, DSTLEAK_FOLD_BATCH);
-		fold_live(ns, fam, DSTLEAK_FOLD_BATCH);
-	}
+	atomic_long_inc(&dstleak_unattributed);
+	return dstleak_init_ns;
 }
 
-void dstleak_count_free(struct dstleak_ns *ns, enum dstleak_family fam,
-			bool nocount, bool preexisting)
-{
-	if (preexisting) {
-		this_cpu_inc(ns->pcpu->fam[fam].frees_pre);
-	} else {
-		this_cpu_inc(ns->pcpu->fam[fam].frees);
-		if (unlikely(this_cpu_dec_return(ns->pcpu->fam[fam].unfolded) <=
-			     -DSTLEAK_FOLD_BATCH)) {
-			this_cpu_add(ns->pcpu->fam[fam].unfolded,
-				     DSTLEAK_FOLD_BATCH);
-			fold_live(ns, fam, -DSTLEAK_FOLD_BATCH);
-		}
-	}
-	if (nocount)
-		this_cpu_inc(ns->pcpu->fam[fam].nocount_frees);
-}
-
-void dstleak_count_failure(struct dstleak_ns *ns, enum dstleak_family fam)
-{
-	this_cpu_inc(ns->pcpu->fam[fam].failures);
-}
 
 void dstleak_fam_sum(struct dstleak_ns *ns, enum dstleak_family fam,
 		     struct dstleak_fam_sum *sum)

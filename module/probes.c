@@ -40,6 +40,7 @@
 #include <linux/ptrace.h>
 #include <net/dst_metadata.h>
 #include "dstleak.h"
+#include "hotpath.h"
 
 enum dstleak_probe_kind {
 	DSTLEAK_KPROBE_KIND,

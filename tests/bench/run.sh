@@ -131,6 +131,8 @@ log "tools drive: $(( kb / 1024 )) MB"
 boot() {
 	local vmout=$1 envs=$2 qargs=$3 vmpid vmrc n c k
 	mkdir -p "$vmout"
+	# The progress below reads the consoles: not the last run's.
+	rm -f "$vmout"/*/console.log
 	KERNELS=$KERNELS VM_OUT=$vmout SHOW_OUT=1 OUT_PREFIX="BENCHOUT " VM_TIMEOUT=${VM_TIMEOUT:-1800} \
 		VM_MEM=${VM_MEM:-3072} VM_SMP=${VM_SMP:-2} VM_ENV="$envs" \
 		GUEST_EXTRA_MODULES="dummy ip6_tunnel xfrm_interface virtio_pci virtio_blk" \
