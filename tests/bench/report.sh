@@ -65,7 +65,6 @@ for name in "$@"; do
 	function jnum(v) { return v == "" ? "null" : v }
 	function jstr(v) { gsub(/\\/, "\\\\", v); gsub(/"/, "\\\"", v); return "\"" v "\"" }
 	function nbuckets(max,   b, p) {	# as module/track.c sizes its table
-		if (max % 2 == 0) max++
 		p = 1; b = 0
 		while (p < max) { p *= 2; b++ }
 		b = b - 1; if (b < 4) b = 4
