@@ -67,7 +67,6 @@ struct dstleak_alloc_call {
 	u32 stack;
 };
 
-
 static DEFINE_PER_CPU(u64[DSTLEAK_NR_PROBES], dstleak_hits);
 
 void dstleak_count_hit(int probe)
@@ -78,7 +77,7 @@ void dstleak_count_hit(int probe)
 /*
  * An allocation returned @dst (NULL: it failed). Like every handler here,
  * it runs with preemption off, which RCU counts as a read-side critical
- * section for the namespace lookups (see netns.c).
+ * section for the namespace lookups (see hotpath.h).
  */
 static void note_alloc(const struct dst_entry *dst, const struct dst_ops *ops,
 		       const struct net_device *dev, u32 stack)
