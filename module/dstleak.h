@@ -84,7 +84,7 @@ struct dstleak_ns {
 	unsigned long exit_gp;		/* RCU state when it exited */
 	struct dstleak_ns_pcpu __percpu *pcpu;
 	struct dstleak_ev_pcpu __percpu *ev;
-	atomic_long_t folded[DSTLEAK_NR_FAMILIES];	/* netns.c: the peak */
+	atomic_long_t folded[DSTLEAK_NR_FAMILIES];	/* for the peak: hotpath.h */
 	atomic_long_t peak[DSTLEAK_NR_FAMILIES];
 	atomic_long_t untracked[DSTLEAK_NR_FAMILIES];
 	/* Kernel counter minus what dstleak had counted, at calibration. */
@@ -106,7 +106,7 @@ void dstleak_netns_exit(void);
 void dstleak_netns_calibrate(void);
 struct dstleak_ns *dstleak_ns_of_net(const struct net *net);
 
-/* Where an entry is counted (hotpath.h). Returned by value: no stack slot to guard. */
+/* Where an entry is counted (hotpath.h); returned by value. */
 struct dstleak_class {
 	struct dstleak_ns *ns;
 	enum dstleak_family family;

@@ -27,7 +27,10 @@ LIST_HEAD(dstleak_ns_list);
 const struct dst_ops *dstleak_ipv4_ops;
 atomic_long_t dstleak_unattributed;
 
-/* ops address -> namespace; written under the mutex, read under RCU. */
+/*
+ * dst_ops or struct net address -> namespace (hotpath.h); written under the
+ * mutex, read under RCU.
+ */
 DEFINE_HASHTABLE(dstleak_ops_map, DSTLEAK_OPS_MAP_BITS);
 static unsigned int dstleak_net_id;
 /* Frees namespace records after a grace period, in process context. */
@@ -75,7 +78,6 @@ struct dstleak_ns *dstleak_unattributed_ns(void)
 	atomic_long_inc(&dstleak_unattributed);
 	return dstleak_init_ns;
 }
-
 
 void dstleak_fam_sum(struct dstleak_ns *ns, enum dstleak_family fam,
 		     struct dstleak_fam_sum *sum)

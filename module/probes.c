@@ -33,7 +33,8 @@
  * where a nested dst_alloc() is counted as missed.
  *
  * Handlers run in atomic context: no sleeping, no spinlock_t, no
- * allocation; they keep interrupts off while they touch per-CPU state.
+ * allocation; per-CPU counters change by single interrupt-safe
+ * instructions, and locks are taken with interrupts off (track.c).
  */
 #include <linux/ftrace.h>
 #include <linux/kprobes.h>
@@ -79,8 +80,8 @@ void dstleak_count_hit(int probe)
  * it runs with preemption off, which RCU counts as a read-side critical
  * section for the namespace lookups (see hotpath.h).
  */
-static void note_alloc(const struct dst_entry *dst, const struct dst_ops *ops,
-		       const struct net_device *dev, u32 stack)
+static void count_alloc(const struct dst_entry *dst, const struct dst_ops *ops,
+			const struct net_device *dev, u32 stack)
 {
 	struct dstleak_class c = dstleak_classify(ops, dev);
 	bool nocount;
@@ -98,6 +99,17 @@ static void note_alloc(const struct dst_entry *dst, const struct dst_ops *ops,
 		atomic_long_inc(&c.ns->untracked[c.family]);
 }
 
+/* From a kretprobe return handler: interrupts off, so no softirq nests. */
+static void note_alloc(const struct dst_entry *dst, const struct dst_ops *ops,
+		       const struct net_device *dev, u32 stack)
+{
+	unsigned long flags;
+
+	local_irq_save(flags);
+	count_alloc(dst, ops, dev, stack);
+	local_irq_restore(flags);
+}
+
 static int dst_alloc_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	struct dstleak_alloc_call *call = (void *)ri->data;
@@ -113,12 +125,9 @@ NOKPROBE_SYMBOL(dst_alloc_entry);
 static int dst_alloc_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	struct dstleak_alloc_call *call = (void *)ri->data;
-	unsigned long flags;
 
-	local_irq_save(flags);
 	note_alloc((const void *)regs_return_value(regs), call->ops, call->dev,
 		   call->stack);
-	local_irq_restore(flags);
 	return 0;
 }
 NOKPROBE_SYMBOL(dst_alloc_return);
@@ -139,13 +148,10 @@ static int metadata_alloc_return(struct kretprobe_instance *ri,
 {
 	struct metadata_dst *md = (void *)regs_return_value(regs);
 	struct dstleak_alloc_call *call = (void *)ri->data;
-	unsigned long flags;
 
 	/* No device: attributed to the initial namespace, family "other". */
-	local_irq_save(flags);
 	note_alloc(md ? &md->dst : NULL, md ? md->dst.ops : NULL, NULL,
 		   call->stack);
-	local_irq_restore(flags);
 	return 0;
 }
 NOKPROBE_SYMBOL(metadata_alloc_return);
