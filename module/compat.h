@@ -54,6 +54,47 @@ static inline s64 dstleak_ops_entries(struct dst_ops *ops)
 #error "dstleak needs ftrace with arguments (HAVE_DYNAMIC_FTRACE_WITH_ARGS)"
 #endif
 
+/* The register argument of an ftrace callback. */
+typedef struct ftrace_regs dstleak_fregs_t;
+
+/* PERMANENT: ftrace cannot be switched off (sysctl) under the hook. */
+#define DSTLEAK_FTRACE_OPS_FLAGS FTRACE_OPS_FL_PERMANENT
+
+/* ftrace's per-context recursion guard: < 0 when refused. */
+static __always_inline int dstleak_ftrace_trylock(unsigned long ip,
+						  unsigned long parent_ip)
+{
+	return ftrace_test_recursion_trylock(ip, parent_ip);
+}
+
+static __always_inline void dstleak_ftrace_unlock(int bit)
+{
+	ftrace_test_recursion_unlock(bit);
+}
+
+/*
+ * Reading memory that may have been freed (a report's look at an entry
+ * whose free dstleak may have missed): never faults.
+ */
+#include <linux/uaccess.h>
+static inline long dstleak_read_nofault(void *dst, const void *src,
+					size_t size)
+{
+	return copy_from_kernel_nofault(dst, src, size);
+}
+
+/*
+ * The kernel's 64-bit network namespace cookie, never reused; 0 where the
+ * kernel has none a module can read (netns.c then numbers namespaces
+ * itself). 5.12, "net: initialize net->net_cookie at netns setup": a u64
+ * set when the namespace is created.
+ */
+#include <net/net_namespace.h>
+static inline u64 dstleak_net_cookie(const struct net *net)
+{
+	return net->net_cookie;
+}
+
 /*
  * Saving a stack without allocating (probe handlers run in atomic context;
  * on PREEMPT_RT the page allocator may sleep there).
