@@ -10,65 +10,99 @@
  * leading keyword (and, for "ns", its fixed fields) come "name value" pairs in
  * the order given here. A value is a decimal number, or "-" where the kernel
  * has no such figure. Counters (allocs, frees, frees_preexisting, failures,
- * hits, missed, counts) are unsigned 64-bit; live, peak, kernel, drift,
- * expected, gc_thresh and max_size are signed 64-bit (a kernel counter
- * driven below zero by an accounting bug must show as negative). Readers
- * must ignore lines with an unknown leading keyword, and pairs they do not
- * know at the end of a known line (forward compatibility within a format
- * version); a different "format" number must be refused.
+ * untracked, orphaned, hits, missed, counts) are unsigned 64-bit; live, peak,
+ * kernel, drift, expected, gc_thresh and max_size are signed 64-bit (a kernel
+ * counter driven below zero by an accounting bug must show as negative).
+ * COOKIE is the kernel's 64-bit network namespace cookie, never reused
+ * (INUM, the inode number, is reused once a namespace is gone): key on it.
+ * Readers must ignore lines with an unknown leading keyword, and pairs they
+ * do not know at the end of a known line (forward compatibility within a
+ * format version); a different "format" number must be refused.
+ *
+ * Every file but /proc/net/stat/dstleak ends with "end lines N", N the
+ * number of lines before it: a file without it, or with another count, was
+ * cut short and must be refused. (Format 1 had no end line.)
  *
  * summary (debugfs) and /proc/net/dstleak (own namespace only):
- *   format 1
- *   module 0.1.0
+ *   format 2
+ *   module 0.2.0
  *   kernel 6.12.117+deb12-cloud-amd64
  *   global ipv4 kernel N expected N drift N          (summary only)
- *   tracking tracked N overflow N bytes N max N entry_bytes N
- *   stacks enabled 0|1 sample N failures N
- *   unattributed N      (entries whose device's namespace had no state)
+ *   tracking tracked N overflow N bytes N max N entry_bytes N steal_misses N
+ *      irqoff_max_ns N                               (summary only; one line)
+ *   stacks enabled 0|1 sample N failures N           (summary only)
+ *   unattributed FAMILY allocs N frees N orphaned N  (summary only; one line
+ *      per family: allocations in a namespace dstleak has no state for (being
+ *      created or torn down), frees of untracked entries whose namespace
+ *      cannot be proven, and untracked entries of exited namespaces whose
+ *      frees can no longer be matched to them. Never part of a namespace's
+ *      live or drift; part of the global ipv4 figures.)
  *   probe SYMBOL hits N missed N addr HEX            (summary only; HEX is
  *                                   0 where kptr_restrict hides addresses,
- *                                   and for the ftrace hook until its first
+ *                                   and for an ftrace hook until its first
  *                                   hit)
+ *   settled 0|1      (1: frees in flight waited for before drift was taken,
+ *                     as the summary does; 0 in /proc/net/dstleak, whose
+ *                     drift may include entries released in the last RCU
+ *                     grace period: only a drift that persists is real)
  *   then for every namespace:
- *   ns INUM STATE FAMILY allocs N frees N frees_preexisting N live N
- *      peak N failures N kernel N|- drift N|- gc_thresh N|- max_size N|-
+ *   ns INUM STATE FAMILY cookie COOKIE allocs N frees N frees_preexisting N
+ *      live N peak N failures N untracked N orphaned N kernel N|- drift N|-
+ *      gc_thresh N|- max_size N|- limit_enforced 0|1
  *     (one line; STATE is alive|exited; one line per family, in the order
- *      of DSTLEAK_FAMILIES)
- *   xfrm ns INUM lookups N lookup_errors N bundles N bundle_errors N
- *      kernel_out_bundle_gen_error N|- kernel_out_bundle_check_error N|-
- *      kernel_out_no_states N|- kernel_out_pol_error N|-   (one line)
- *   xfrm_error ns INUM where lookup|bundle errno NAME count N  (non-zero)
- *   route ns INUM pmtu4 N redirect4 N pmtu6 N redirect6 N exceptions6 N
- *      cached6 N|-                                        (one line)
- *   icmp ns INUM family ipv4|ipv6 type N|- code N|- count N  (non-zero)
+ *      of DSTLEAK_FAMILIES. live = allocs - frees - orphaned. untracked:
+ *      live entries without a record (max_tracked reached, or track=0),
+ *      whose frees are matched by namespace (ipv6, xfrm: exact) or by device
+ *      (ipv4, other). orphaned: untracked ipv4/other entries still live when
+ *      the namespace exited, handed to "unattributed". limit_enforced: 1 when
+ *      reaching gc_thresh/max_size makes allocations fail on this kernel.)
+ *   xfrm ns INUM cookie COOKIE lookups N lookup_errors N bundles N
+ *      bundle_errors N kernel_out_bundle_gen_error N|-
+ *      kernel_out_bundle_check_error N|- kernel_out_no_states N|-
+ *      kernel_out_pol_error N|-                          (one line)
+ *   xfrm_error ns INUM cookie COOKIE where lookup|bundle errno NAME count N
+ *                                                        (non-zero only)
+ *   route ns INUM cookie COOKIE pmtu4 N redirect4 N pmtu6 N redirect6 N
+ *      exceptions6 N cached6 N|-                         (one line)
+ *   icmp ns INUM cookie COOKIE family ipv4|ipv6 type N|- code N|- count N
+ *                                                        (non-zero only)
+ *   end lines N
  *
- * probes (debugfs): the probe lines of the summary.
+ * /proc/net/dstleak shows no host-wide line (global, tracking, stacks,
+ * unattributed, probe).
+ *
+ * probes (debugfs): the probe lines of the summary, then "end lines N".
+ * version (debugfs): format, module and kernel lines, then "end lines 3".
  *
  * suspects (debugfs):
- *   format 1
- *   group ns INUM family FAMILY reason REASON device NAME|- count N
- *         oldest_ms N median_ms N          (one line)
+ *   format 2
+ *   group ns INUM cookie COOKIE family FAMILY reason REASON device NAME|-
+ *         count N oldest_ms N median_ms N          (one line)
  *   stack SYMBOLIZED_FRAME                 (0..n lines after their group)
- *   old ns INUM family FAMILY count N oldest_ms N
+ *   old ns INUM cookie COOKIE family FAMILY count N oldest_ms N
  *   dropped N          (suspects past the group limit, not grouped)
+ *   end lines N
  *   (ages are measured at one moment for the whole report; median_ms is
- *    never above oldest_ms)
+ *    never above oldest_ms; ages are 64-bit milliseconds)
  *
- * objects (debugfs): "format 1", then one line per tracked entry:
- *   obj ID ns INUM family FAMILY age_ms N refcnt N obsolete N
- *       device NAME|- devstate up|down|unregistering|gone|- netns alive|exited
- *       stack ID|-
+ * objects (debugfs): "format 2", then one line per tracked entry:
+ *   obj ID ns INUM cookie COOKIE family FAMILY age_ms N refcnt N obsolete N
+ *       device NAME|- ifindex N devstate up|down|unregistering|gone|-
+ *       netns alive|exited stack ID|-
+ *   then "end lines N". Device name and ifindex are recorded at allocation;
+ *   the name is the device's current one while it is registered.
  *
  * /proc/net/stat/dstleak: the lnstat format: one line of field names,
  * FAMILY_allocs FAMILY_frees FAMILY_failures for each family in order, then
  * one line per possible CPU of "%08x" values (the low 32 bits, as the
- * kernel's own /proc/net/stat files do), for the reader's namespace.
+ * kernel's own /proc/net/stat files do), for the reader's namespace. No end
+ * line: lnstat would read it as a CPU.
  */
 #ifndef DSTLEAK_FORMAT_H
 #define DSTLEAK_FORMAT_H
 
-#define DSTLEAK_FORMAT_VERSION 1
-#define DSTLEAK_MODULE_VERSION "0.1.0"
+#define DSTLEAK_FORMAT_VERSION 2
+#define DSTLEAK_MODULE_VERSION "0.2.0"
 
 /* The families, in export order. */
 #define DSTLEAK_FAMILIES(X) \
@@ -84,16 +118,20 @@ enum dstleak_family { DSTLEAK_FAMILIES(DSTLEAK_FAMILY_ENUM) DSTLEAK_NR_FAMILIES 
 
 /* The pairs of an "ns" line, in export order. */
 #define DSTLEAK_NS_FIELDS(X)      \
+	X(cookie)                 \
 	X(allocs)                 \
 	X(frees)                  \
 	X(frees_preexisting)      \
 	X(live)                   \
 	X(peak)                   \
 	X(failures)               \
+	X(untracked)              \
+	X(orphaned)               \
 	X(kernel)                 \
 	X(drift)                  \
 	X(gc_thresh)              \
-	X(max_size)
+	X(max_size)               \
+	X(limit_enforced)
 
 /* Suspect reasons, in export order. */
 #define DSTLEAK_REASONS(X)               \
