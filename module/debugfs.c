@@ -2,7 +2,7 @@
 /*
  * /sys/kernel/debug/dstleak/: the global view, all namespaces. Every file is
  * read-only: under lockdown debugfs refuses writes anyway, so runtime knobs
- * are module parameters.
+ * are module parameters. debugfs is optional (see dstleak_debugfs_init()).
  */
 #include <linux/debugfs.h>
 #include "dstleak.h"
@@ -12,20 +12,21 @@ static struct dentry *dstleak_dir;
 static int version_show(struct seq_file *m, void *v)
 {
 	dstleak_show_header(m);
+	dstleak_show_end(m, 3);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(version);
 
 static int summary_show(struct seq_file *m, void *v)
 {
-	dstleak_show_summary(m, NULL);
+	dstleak_show_summary(m);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(summary);
 
 static int probes_show(struct seq_file *m, void *v)
 {
-	dstleak_show_probes(m);
+	dstleak_show_end(m, dstleak_show_probes(m));
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(probes);
@@ -51,14 +52,17 @@ static const struct file_operations objects_fops = {
 	.release = seq_release_private,
 };
 
+/*
+ * Optional: without debugfs (debugfs=off, lockdown), /proc/net/dstleak and
+ * /proc/net/stat/dstleak remain; main.c says so once.
+ */
 int dstleak_debugfs_init(void)
 {
-	dstleak_dir = debugfs_create_dir(DSTLEAK_DEBUGFS_DIR, NULL);
-	if (IS_ERR(dstleak_dir)) {
-		pr_err("cannot create debugfs directory: %ld\n",
-		       PTR_ERR(dstleak_dir));
-		return PTR_ERR(dstleak_dir);
-	}
+	struct dentry *dir = debugfs_create_dir(DSTLEAK_DEBUGFS_DIR, NULL);
+
+	if (IS_ERR_OR_NULL(dir))
+		return dir ? PTR_ERR(dir) : -ENODEV;
+	dstleak_dir = dir;
 	debugfs_create_file(DSTLEAK_FILE_VERSION, 0444, dstleak_dir, NULL,
 			    &version_fops);
 	debugfs_create_file(DSTLEAK_FILE_SUMMARY, 0400, dstleak_dir, NULL,

@@ -73,22 +73,35 @@ struct dstleak_ops_key {
 
 /*
  * One network namespace. Outlives the namespace while entries allocated in
- * it are alive: then it is listed as exited.
+ * it are alive: then it is listed as exited. One more, never listed, is the
+ * "unattributed" bucket (netns.c).
+ *
+ * @net is set to NULL when the namespace exits, under the mutex, and the
+ * exit waits for a grace period before the kernel may free the namespace
+ * (dstleak_net_exit_batch()): under rcu_read_lock() a non-NULL @net is a
+ * live struct net.
  */
 struct dstleak_ns {
 	struct list_head list;		/* dstleak_ns_list, under the mutex */
 	struct rcu_work free_work;
-	struct net *net;		/* NULL once exited (under the mutex) */
+	struct net __rcu *net;
+	const void *net_addr;		/* compared, never dereferenced */
+	u64 cookie;			/* the kernel's netns cookie */
 	unsigned int inum;
 	bool exited;
-	unsigned long exit_gp;		/* RCU state when it exited */
+	bool exit_settled;		/* a grace period passed since the exit */
 	struct dstleak_ns_pcpu __percpu *pcpu;
 	struct dstleak_ev_pcpu __percpu *ev;
 	atomic_long_t folded[DSTLEAK_NR_FAMILIES];	/* for the peak: hotpath.h */
 	atomic_long_t peak[DSTLEAK_NR_FAMILIES];
+	/* Live entries without a record, their frees matched by namespace. */
 	atomic_long_t untracked[DSTLEAK_NR_FAMILIES];
+	/* Untracked entries handed to the unattributed bucket at exit. */
+	atomic_long_t orphaned[DSTLEAK_NR_FAMILIES];
 	/* Kernel counter minus what dstleak had counted, at calibration. */
 	s64 base[DSTLEAK_NR_FAMILIES];
+	s64 calib_max[DSTLEAK_NR_FAMILIES];	/* netns.c, at load */
+	s64 calib_now[DSTLEAK_NR_FAMILIES];
 	struct dstleak_ops_key keys[DSTLEAK_NR_OPS_KEYS];
 };
 
@@ -101,10 +114,12 @@ struct dstleak_fam_sum {
 extern struct mutex dstleak_ns_mutex;
 extern struct list_head dstleak_ns_list;
 extern const struct dst_ops *dstleak_ipv4_ops;
+extern struct dstleak_ns *dstleak_unattr;
 int dstleak_netns_init(void);
 void dstleak_netns_exit(void);
 void dstleak_netns_calibrate(void);
-struct dstleak_ns *dstleak_ns_of_net(const struct net *net);
+void dstleak_settle_rcu(void);
+struct dstleak_ns *dstleak_ns_of_net_rcu(const struct net *net);
 
 /* Where an entry is counted (hotpath.h); returned by value. */
 struct dstleak_class {
@@ -121,12 +136,20 @@ struct dst_ops *dstleak_net_family_ops(struct net *net,
 s64 dstleak_counted_delta(struct dstleak_ns *ns, enum dstleak_family fam);
 s64 dstleak_kernel_count(struct dstleak_ns *ns, enum dstleak_family fam,
 			 bool *known);
+s64 dstleak_net_kernel_count(struct net *net, enum dstleak_family fam,
+			     bool *known);
+struct net *dstleak_ns_net_locked(struct dstleak_ns *ns);
 void dstleak_prune_exited(void);
 s64 dstleak_ipv4_retired(void);
 s64 dstleak_ipv4_base(void);
-extern atomic_long_t dstleak_unattributed;
+long dstleak_live(struct dstleak_ns *ns, enum dstleak_family fam,
+		  const struct dstleak_fam_sum *sum);
 
-/* track.c: the live entries allocated since load. */
+/*
+ * track.c: the live entries allocated since load. A record holds what a
+ * report needs, taken at allocation (as lib/ref_tracker.c does): a report
+ * never dereferences the entry, whose free dstleak might have missed.
+ */
 struct dstleak_obj {
 	struct hlist_bl_node node;
 	union {
@@ -134,16 +157,26 @@ struct dstleak_obj {
 		struct dstleak_obj *free_next;	/* while in a free list */
 	};
 	struct dstleak_ns *ns;
-	unsigned long born;		/* jiffies */
+	u64 born:56;			/* jiffies, 64-bit */
+	u64 family:4;
+	u64 nocount:1;
 	u32 stack;			/* stack depot handle, 0 if none */
-	u8 family;
-	u8 nocount;
+	int ifindex;			/* the device at allocation, 0 if none */
+};
+
+/* What an allocation is recorded with. */
+struct dstleak_alloc_info {
+	struct dstleak_ns *ns;
+	enum dstleak_family family;
+	bool nocount;
+	u32 stack;
+	int ifindex;
 };
 
 int dstleak_track_init(unsigned int max);
 void dstleak_track_exit(void);
-bool dstleak_track_add(const struct dst_entry *dst, struct dstleak_ns *ns,
-		       enum dstleak_family fam, bool nocount, u32 stack);
+bool dstleak_track_add(const struct dst_entry *dst,
+		       const struct dstleak_alloc_info *info);
 /* What a removed record said; returned by value, as dstleak_class. */
 struct dstleak_tracked {
 	struct dstleak_ns *ns;
@@ -154,29 +187,40 @@ struct dstleak_tracked {
 struct dstleak_tracked dstleak_track_del(const struct dst_entry *dst);
 u64 dstleak_track_count(void);
 u64 dstleak_track_overflow(void);
+u64 dstleak_track_steal_misses(void);
+u64 dstleak_track_irqoff_max_ns(void);
 size_t dstleak_track_bytes(void);
+size_t dstleak_track_bytes_for(unsigned int max);
 unsigned int dstleak_track_max(void);
-
-/* What a report sees of one tracked entry, copied under its bucket lock. */
-struct dstleak_view {
-	unsigned long id;		/* hashed entry address */
-	unsigned int inum;
-	bool netns_exited;
-	u8 family;
-	u32 stack;
-	unsigned long born;
-	int refcnt;
-	int obsolete;
-	u8 devstate;			/* enum dstleak_devstate */
-	char dev[IFNAMSIZ];
-};
 
 enum dstleak_devstate {
 	DSTLEAK_DEV_NONE,
 	DSTLEAK_DEV_UP,
 	DSTLEAK_DEV_DOWN,
-	DSTLEAK_DEV_UNREGISTERING,
-	DSTLEAK_DEV_GONE,		/* moved to blackhole_netdev */
+	DSTLEAK_DEV_UNREGISTERING,	/* left its namespace, still held */
+	DSTLEAK_DEV_GONE,		/* the entry moved to blackhole_netdev */
+	DSTLEAK_DEV_MOVED,		/* now in another namespace */
+};
+
+/*
+ * What a report sees of one tracked entry: the record, copied under its
+ * bucket lock (track.c), then resolved under RCU (inspect.c).
+ */
+struct dstleak_view {
+	const struct dst_entry *dst;	/* never dereferenced */
+	struct dstleak_ns *ns;		/* valid under the reader's RCU */
+	u64 born;
+	int ifindex;
+	u32 stack;
+	u8 family;
+	/* Resolved: */
+	unsigned int inum;
+	u64 cookie;
+	bool netns_exited;
+	int refcnt;
+	int obsolete;
+	u8 devstate;			/* enum dstleak_devstate */
+	char dev[IFNAMSIZ];
 };
 
 unsigned int dstleak_track_nr_buckets(void);
@@ -185,7 +229,9 @@ unsigned int dstleak_track_view_bucket(unsigned int bucket, unsigned int skip,
 				       unsigned int max);
 
 /* inspect.c: reading tracked entries for objects and suspects. */
-void dstleak_view_fill(struct dstleak_view *v, const struct dstleak_obj *obj);
+void dstleak_view_resolve(struct dstleak_view *v);
+u64 dstleak_age_ms(u64 born, u64 now);
+int dstleak_inspect_selftest(void);
 int dstleak_objects_open(struct inode *inode, struct file *file);
 int dstleak_suspects_show(struct seq_file *m, void *unused);
 extern const struct seq_operations dstleak_objects_seq_ops;
@@ -205,8 +251,9 @@ void dstleak_stacks_exit(void);
 
 /* The probe table's entries (probes.c). */
 enum dstleak_probe_id {
+	DSTLEAK_PROBE_DST_DESTROY,	/* frees first: see probes.c */
+	DSTLEAK_PROBE_METADATA_FREE,
 	DSTLEAK_PROBE_DST_ALLOC,
-	DSTLEAK_PROBE_DST_DESTROY,
 	DSTLEAK_PROBE_METADATA_ALLOC,
 	DSTLEAK_PROBE_XFRM_LOOKUP,
 	DSTLEAK_PROBE_XFRM_BUNDLE,
@@ -235,21 +282,26 @@ int dstleak_pmtu6_pre(struct kprobe *kp, struct pt_regs *regs);
 int dstleak_redirect6_pre(struct kprobe *kp, struct pt_regs *regs);
 int dstleak_tcp4_err_pre(struct kprobe *kp, struct pt_regs *regs);
 int dstleak_tcp6_err_pre(struct kprobe *kp, struct pt_regs *regs);
-void dstleak_show_events(struct seq_file *m, struct dstleak_ns *ns);
+void dstleak_show_events(struct seq_file *m, struct dstleak_ns *ns,
+			 struct net *net);
 
 /* probes.c */
 int dstleak_probes_init(void);
 void dstleak_probes_exit(void);
-void dstleak_show_probes(struct seq_file *m);
+unsigned int dstleak_show_probes(struct seq_file *m);
 unsigned long dstleak_dst_alloc_addr(void);
-bool dstleak_frees_missed(void);
+u64 dstleak_alloc_returns_sum(void);
+u64 dstleak_allocs_under_way(u64 returns_before);
 
 /* report.c */
 void dstleak_show_header(struct seq_file *m);
-void dstleak_show_summary(struct seq_file *m, const struct net *only);
+void dstleak_show_end(struct seq_file *m, unsigned long lines_before);
+void dstleak_show_end_counted(struct seq_file *m);
+void dstleak_show_summary(struct seq_file *m);
+void dstleak_show_own_ns(struct seq_file *m, struct net *net);
 const char *dstleak_family_name(enum dstleak_family fam);
 
-/* debugfs.c */
+/* debugfs.c: optional (debugfs=off, lockdown); 0 or why not. */
 int dstleak_debugfs_init(void);
 void dstleak_debugfs_exit(void);
 

@@ -142,6 +142,10 @@ enum dstleak_family { DSTLEAK_FAMILIES(DSTLEAK_FAMILY_ENUM) DSTLEAK_NR_FAMILIES 
 
 /* Files, relative to the debugfs directory. */
 #define DSTLEAK_DEBUGFS_DIR "dstleak"
+#define DSTLEAK_REASON_ENUM(id, name) DSTLEAK_REASON_##id,
+enum dstleak_reason { DSTLEAK_REASONS(DSTLEAK_REASON_ENUM) DSTLEAK_NR_REASONS };
+#undef DSTLEAK_REASON_ENUM
+
 #define DSTLEAK_FILE_SUMMARY "summary"
 #define DSTLEAK_FILE_PROBES "probes"
 #define DSTLEAK_FILE_VERSION "version"

@@ -13,7 +13,10 @@
  * - ICMP errors delivered to TCP (tcp_v4_err(), tcp_v6_err()), by type and
  *   code.
  * The handlers read their arguments only: the namespace is that of the
- * device or policy the kernel is working on.
+ * device or policy the kernel is working on, found as the hot path finds it
+ * (the ops map, under the RCU read-side section that a handler's disabled
+ * preemption is); events of a namespace without state, or exited, are not
+ * counted.
  */
 #include <linux/kprobes.h>
 #include <linux/icmp.h>
@@ -91,15 +94,12 @@ static bool icmp_of_slot(bool v6, unsigned int slot, u8 *type, u8 *code)
 
 /* Run @body with the event counters of @net's namespace, if it has any. */
 #define WITH_EV(net, ev, body) do {					\
-	struct dstleak_ns *ns__;					\
+	struct dstleak_ns *ns__ = dstleak_ns_of_net_rcu(net);		\
 									\
-	rcu_read_lock();						\
-	ns__ = dstleak_ns_of_net(net);					\
 	if (ns__) {							\
 		struct dstleak_ev_pcpu __percpu *ev = ns__->ev;		\
 		body;							\
 	}								\
-	rcu_read_unlock();						\
 } while (0)
 
 static const struct net *dev_net_of(const struct net_device *dev)
@@ -275,8 +275,9 @@ static void show_errors(struct seq_file *m, struct dstleak_ns *ns,
 		n = bundle ? EV_SUM(ns, xfrm_bundle_errors[i]) :
 			     EV_SUM(ns, xfrm_lookup_errors[i]);
 		if (n)
-			seq_printf(m, "xfrm_error ns %u where %s errno %s count %llu\n",
-				   ns->inum, where, dstleak_errno_names[i], n);
+			seq_printf(m, "xfrm_error ns %u cookie %llu where %s errno %s count %llu\n",
+				   ns->inum, ns->cookie, where,
+				   dstleak_errno_names[i], n);
 	}
 }
 
@@ -320,11 +321,12 @@ static void show_icmp(struct seq_file *m, struct dstleak_ns *ns, bool v6)
 		if (!n)
 			continue;
 		if (icmp_of_slot(v6, slot, &type, &code))
-			seq_printf(m, "icmp ns %u family %s type %u code %u count %llu\n",
-				   ns->inum, v6 ? "ipv6" : "ipv4", type, code, n);
+			seq_printf(m, "icmp ns %u cookie %llu family %s type %u code %u count %llu\n",
+				   ns->inum, ns->cookie, v6 ? "ipv6" : "ipv4",
+				   type, code, n);
 		else
-			seq_printf(m, "icmp ns %u family %s type - code - count %llu\n",
-				   ns->inum, v6 ? "ipv6" : "ipv4", n);
+			seq_printf(m, "icmp ns %u cookie %llu family %s type - code - count %llu\n",
+				   ns->inum, ns->cookie, v6 ? "ipv6" : "ipv4", n);
 	}
 }
 
@@ -341,20 +343,22 @@ static void show_cached6(struct seq_file *m, struct net *net)
 	seq_puts(m, " cached6 -\n");
 }
 
-/* With the namespace mutex held. */
-void dstleak_show_events(struct seq_file *m, struct dstleak_ns *ns)
+/* The event lines of @ns; @net is its live namespace, or NULL once exited. */
+void dstleak_show_events(struct seq_file *m, struct dstleak_ns *ns,
+			 struct net *net)
 {
-	seq_printf(m, "xfrm ns %u lookups %llu lookup_errors %llu bundles %llu bundle_errors %llu",
-		   ns->inum, EV_SUM(ns, xfrm_lookups), errors_total(ns, false),
-		   EV_SUM(ns, xfrm_bundles), errors_total(ns, true));
-	show_kernel_xfrm_stats(m, ns->net);
+	seq_printf(m, "xfrm ns %u cookie %llu lookups %llu lookup_errors %llu bundles %llu bundle_errors %llu",
+		   ns->inum, ns->cookie, EV_SUM(ns, xfrm_lookups),
+		   errors_total(ns, false), EV_SUM(ns, xfrm_bundles),
+		   errors_total(ns, true));
+	show_kernel_xfrm_stats(m, net);
 	show_errors(m, ns, "lookup", false);
 	show_errors(m, ns, "bundle", true);
-	seq_printf(m, "route ns %u pmtu4 %llu redirect4 %llu pmtu6 %llu redirect6 %llu exceptions6 %llu",
-		   ns->inum, EV_SUM(ns, pmtu4), EV_SUM(ns, redirect4),
-		   EV_SUM(ns, pmtu6), EV_SUM(ns, redirect6),
-		   EV_SUM(ns, exceptions6));
-	show_cached6(m, ns->net);
+	seq_printf(m, "route ns %u cookie %llu pmtu4 %llu redirect4 %llu pmtu6 %llu redirect6 %llu exceptions6 %llu",
+		   ns->inum, ns->cookie, EV_SUM(ns, pmtu4),
+		   EV_SUM(ns, redirect4), EV_SUM(ns, pmtu6),
+		   EV_SUM(ns, redirect6), EV_SUM(ns, exceptions6));
+	show_cached6(m, net);
 	show_icmp(m, ns, false);
 	show_icmp(m, ns, true);
 }

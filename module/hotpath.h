@@ -20,7 +20,6 @@
 /* netns.c */
 extern struct hlist_head dstleak_ops_map[1 << DSTLEAK_OPS_MAP_BITS];
 extern struct dstleak_ns *dstleak_init_ns;
-struct dstleak_ns *dstleak_unattributed_ns(void);
 void dstleak_fold_live(struct dstleak_ns *ns, enum dstleak_family fam,
 		       long delta);
 
@@ -36,12 +35,16 @@ dstleak_addr_lookup(const void *addr)
 	return NULL;
 }
 
+/*
+ * Where an allocation in a namespace goes: its own record, or the
+ * unattributed bucket when there is none yet, or it has exited (a dying
+ * namespace's teardown after our exit hook).
+ */
 static __always_inline struct dstleak_ns *
 dstleak_ns_of_key(const struct dstleak_ops_key *key)
 {
-	/* No state yet, or a dying namespace's teardown after our exit hook. */
 	if (unlikely(!key || READ_ONCE(key->ns->exited)))
-		return dstleak_unattributed_ns();
+		return dstleak_unattr;
 	return key->ns;
 }
 

@@ -1,10 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Reading the tracked entries: `objects` (one line each) and `suspects`
- * (grouped). Both walk the table a bucket at a time, copying what they need
- * under the bucket lock and formatting outside it, with cond_resched()
- * between buckets: a million entries neither stall the machine nor hold a
- * lock for long.
+ * (grouped). Both walk the table a bucket at a time, copying records under
+ * the bucket lock and resolving and formatting outside it, with
+ * cond_resched() between buckets: a million entries neither stall the
+ * machine nor hold a lock for long.
+ *
+ * Nothing here dereferences an entry: its free may have escaped dstleak (a
+ * path that frees without dst_destroy(), a livepatch), and its memory may
+ * be anything by now. What a report needs was recorded at allocation
+ * (namespace, family, ifindex, stack); the entry's reference count,
+ * obsolete state and device pointer are read with a non-faulting copy, the
+ * device pointer only compared; the device itself is looked up by ifindex
+ * in its namespace under RCU, and read only when the lookup finds the very
+ * device the entry points at.
  *
  * An entry older than suspect_age_s is a suspect for the first of these
  * that holds, else it is merely "old" (a long-lived cached route is normal):
@@ -22,16 +31,12 @@
 #define DSTLEAK_VIEW_BATCH 32
 #define DSTLEAK_MAX_GROUPS 1024
 
-enum dstleak_reason {
-#define DSTLEAK_REASON_ENUM(id, name) DSTLEAK_REASON_##id,
-	DSTLEAK_REASONS(DSTLEAK_REASON_ENUM)
-#undef DSTLEAK_REASON_ENUM
-	DSTLEAK_OLD,
-	DSTLEAK_YOUNG,
-};
+/* Besides the reasons (dstleak_format.h): old, and too young to say. */
+#define DSTLEAK_OLD DSTLEAK_NR_REASONS
+#define DSTLEAK_YOUNG (DSTLEAK_NR_REASONS + 1)
 
 static const char *const dstleak_reason_names[] = {
-#define DSTLEAK_REASON_NAME(id, name) name,
+#define DSTLEAK_REASON_NAME(id, name) [DSTLEAK_REASON_##id] = name,
 	DSTLEAK_REASONS(DSTLEAK_REASON_NAME)
 #undef DSTLEAK_REASON_NAME
 };
@@ -42,64 +47,128 @@ static const char *const dstleak_devstate_names[] = {
 	[DSTLEAK_DEV_DOWN] = "down",
 	[DSTLEAK_DEV_UNREGISTERING] = "unregistering",
 	[DSTLEAK_DEV_GONE] = "gone",
+	[DSTLEAK_DEV_MOVED] = "moved",
 };
 
-static u8 devstate_of(const struct net_device *dev)
+/*
+ * The entry's device, when its namespace @net (NULL: exited) still lists
+ * it under the recorded ifindex: then it is alive for as long as the
+ * caller's RCU read-side section lasts. NULL otherwise.
+ */
+static const struct net_device *listed_dev(struct net *net, int ifindex,
+					   const struct net_device *dev)
 {
-	if (!dev)
-		return DSTLEAK_DEV_NONE;
-	if (dev == blackhole_netdev)
-		return DSTLEAK_DEV_GONE;
-	switch (READ_ONCE(dev->reg_state)) {
-	case NETREG_REGISTERED:
-		return READ_ONCE(dev->flags) & IFF_UP ? DSTLEAK_DEV_UP :
-							DSTLEAK_DEV_DOWN;
-	case NETREG_UNREGISTERING:
-	case NETREG_UNREGISTERED:
-		return DSTLEAK_DEV_UNREGISTERING;
-	default:
-		return DSTLEAK_DEV_GONE;
-	}
+	struct net_device *found;
+
+	if (!net || !ifindex)
+		return NULL;
+	found = dev_get_by_index_rcu(net, ifindex);
+	return found == dev ? found : NULL;
 }
 
 /*
- * Under the bucket lock: the entry and the device it holds are valid, as
- * long as no free escaped the dst_destroy() probe. If one did (its missed
- * count is not 0), a record may name freed memory: its device is then not
- * looked at.
+ * The entry points at a device its namespace no longer lists: moved to
+ * another namespace, or unregistering and waiting for this reference. Its
+ * struct net pointer is copied without faulting and only compared.
  */
-void dstleak_view_fill(struct dstleak_view *v, const struct dstleak_obj *obj)
+static u8 unlisted_devstate(const struct dstleak_view *v,
+			    const struct net_device *dev)
 {
-	const struct dst_entry *dst = obj->dst;
-	const struct net_device *dev = dstleak_frees_missed() ? NULL :
-				       READ_ONCE(dst->dev);
+	possible_net_t where;
 
-	v->id = (unsigned long)dst;
-	v->inum = obj->ns->inum;
-	v->netns_exited = READ_ONCE(obj->ns->exited);
-	v->family = obj->family;
-	v->stack = obj->stack;
-	v->born = obj->born;
-	v->refcnt = dstleak_dst_refcnt(dst);
-	v->obsolete = READ_ONCE(dst->obsolete);
-	v->devstate = devstate_of(dev);
-	if (dev && v->devstate != DSTLEAK_DEV_GONE)
-		strscpy(v->dev, dev->name, sizeof(v->dev));
-	else
-		strscpy(v->dev, "-", sizeof(v->dev));
+	if (dstleak_read_nofault(&where, &dev->nd_net, sizeof(where)))
+		return DSTLEAK_DEV_UNREGISTERING;
+	return read_pnet(&where) == v->ns->net_addr ? DSTLEAK_DEV_UNREGISTERING :
+						      DSTLEAK_DEV_MOVED;
 }
 
-/* The age at @now; 0 for an entry born after it. */
-static unsigned int age_ms(const struct dstleak_view *v, unsigned long now)
+static void resolve_dev(struct dstleak_view *v, struct net *net,
+			const struct net_device *dev)
 {
-	return time_after(v->born, now) ? 0 : jiffies_to_msecs(now - v->born);
+	const struct net_device *alive;
+
+	strscpy(v->dev, "-", sizeof(v->dev));
+	if (!dev) {
+		v->devstate = DSTLEAK_DEV_NONE;
+		return;
+	}
+	if (dev == blackhole_netdev) {
+		v->devstate = DSTLEAK_DEV_GONE;
+		return;
+	}
+	alive = listed_dev(net, v->ifindex, dev);
+	if (alive) {
+		v->devstate = READ_ONCE(alive->flags) & IFF_UP ?
+			      DSTLEAK_DEV_UP : DSTLEAK_DEV_DOWN;
+		strscpy(v->dev, alive->name, sizeof(v->dev));
+		return;
+	}
+	v->devstate = unlisted_devstate(v, dev);
+	/* A name read without faulting; NUL-terminated whatever it holds. */
+	if (dstleak_read_nofault(v->dev, dev->name, sizeof(v->dev)))
+		strscpy(v->dev, "?", sizeof(v->dev));
+	v->dev[sizeof(v->dev) - 1] = '\0';
 }
 
-static enum dstleak_reason classify(const struct dstleak_view *v,
-				    unsigned int min_age_ms, unsigned long now)
+/*
+ * Complete a view copied from a record (track.c), under the RCU read-side
+ * section that covered the copy: the namespace record is alive, and so is
+ * its struct net while ns->net is not NULL (netns.c).
+ */
+void dstleak_view_resolve(struct dstleak_view *v)
+{
+	struct dst_entry copy;
+	struct net *net = rcu_dereference(v->ns->net);
+
+	v->inum = v->ns->inum;
+	v->cookie = v->ns->cookie;
+	v->netns_exited = READ_ONCE(v->ns->exited);
+	if (dstleak_read_nofault(&copy, v->dst, sizeof(copy))) {
+		v->refcnt = 0;
+		v->obsolete = 0;
+		v->devstate = DSTLEAK_DEV_NONE;
+		strscpy(v->dev, "?", sizeof(v->dev));
+		return;
+	}
+	v->refcnt = dstleak_dst_refcnt(&copy);
+	v->obsolete = copy.obsolete;
+	resolve_dev(v, net, copy.dev);
+}
+
+/* Milliseconds from @born to @now (jiffies, 64-bit); 0 if born after. */
+u64 dstleak_age_ms(u64 born, u64 now)
+{
+	if (time_after64(born, now))
+		return 0;
+	return div_u64((now - born) * MSEC_PER_SEC, HZ);
+}
+
+/*
+ * Ages past 2^32 ms (49.7 days) must not wrap: the long-lived leaks are the
+ * ones this module is for. Checked at every load, in microseconds.
+ */
+int dstleak_inspect_selftest(void)
+{
+	const u64 days50 = 50ULL * 24 * 3600;
+	const u64 now = 1ULL << 40;	/* jiffies after years of uptime */
+	const u64 born = now - days50 * HZ;
+
+	if (dstleak_age_ms(born, now) != days50 * MSEC_PER_SEC ||
+	    dstleak_age_ms(now + 1, now) != 0 ||
+	    dstleak_age_ms(now - 3 * HZ, now) != 3 * MSEC_PER_SEC) {
+		pr_err("selftest: entry ages are wrong past 2^32 ms (%llu): not loading\n",
+		       dstleak_age_ms(born, now));
+		return -EINVAL;
+	}
+	pr_info("selftest: ages past 2^32 ms: ok\n");
+	return 0;
+}
+
+static unsigned int classify(const struct dstleak_view *v,
+				    u64 min_age_ms, u64 now)
 {
 	/* Refcount 0: released, its memory waits for an RCU grace period. */
-	if (v->refcnt <= 0 || age_ms(v, now) < min_age_ms)
+	if (v->refcnt <= 0 || dstleak_age_ms(v->born, now) < min_age_ms)
 		return DSTLEAK_YOUNG;
 	if (v->netns_exited)
 		return DSTLEAK_REASON_NETNS_EXITED;
@@ -112,14 +181,37 @@ static enum dstleak_reason classify(const struct dstleak_view *v,
 	return DSTLEAK_OLD;
 }
 
-/* objects: a seq_file position a bucket, position 0 the header. */
+/* Views of a bucket's records, from the @skip-th on, resolved. */
+static unsigned int view_bucket(unsigned int bucket, unsigned int skip,
+				struct dstleak_view *views)
+{
+	unsigned int i, n;
+
+	rcu_read_lock();
+	n = dstleak_track_view_bucket(bucket, skip, views, DSTLEAK_VIEW_BATCH);
+	for (i = 0; i < n; i++)
+		dstleak_view_resolve(&views[i]);
+	rcu_read_unlock();
+	return n;
+}
+
+/*
+ * objects: a seq_file position a bucket; position 0 the header, the one
+ * after the last bucket the end line. The lines shown before a position
+ * are counted for the end line: seq_file shows a position again when its
+ * output did not fit, so the count of the position being shown is replaced,
+ * not added to.
+ */
 struct objects_iter {
+	loff_t pos;			/* the position being counted */
+	unsigned long lines_before;	/* lines of the positions before it */
+	unsigned long lines;		/* and with it */
 	struct dstleak_view views[DSTLEAK_VIEW_BATCH];
 };
 
 static void *objects_start(struct seq_file *m, loff_t *pos)
 {
-	return *pos <= dstleak_track_nr_buckets() ? pos : NULL;
+	return *pos <= dstleak_track_nr_buckets() + 1 ? pos : NULL;
 }
 
 static void *objects_next(struct seq_file *m, void *v, loff_t *pos)
@@ -134,12 +226,14 @@ static void objects_stop(struct seq_file *m, void *v)
 {
 }
 
-static void show_object(struct seq_file *m, const struct dstleak_view *v)
+static void show_object(struct seq_file *m, const struct dstleak_view *v,
+			u64 now)
 {
-	seq_printf(m, "obj %p ns %u family %s age_ms %u refcnt %d obsolete %d device %s devstate %s netns %s stack ",
-		   (void *)v->id, v->inum, dstleak_family_name(v->family),
-		   age_ms(v, jiffies), v->refcnt, v->obsolete, v->dev,
-		   dstleak_devstate_names[v->devstate],
+	/* %p: hashed, an identity that gives no address away. */
+	seq_printf(m, "obj %p ns %u cookie %llu family %s age_ms %llu refcnt %d obsolete %d device %s ifindex %d devstate %s netns %s stack ",
+		   v->dst, v->inum, v->cookie, dstleak_family_name(v->family),
+		   dstleak_age_ms(v->born, now), v->refcnt, v->obsolete,
+		   v->dev, v->ifindex, dstleak_devstate_names[v->devstate],
 		   v->netns_exited ? "exited" : "alive");
 	if (v->stack)
 		seq_printf(m, "%u\n", v->stack);
@@ -147,23 +241,42 @@ static void show_object(struct seq_file *m, const struct dstleak_view *v)
 		seq_puts(m, "-\n");
 }
 
+static unsigned long show_bucket(struct seq_file *m, struct objects_iter *it,
+				 unsigned int bucket)
+{
+	unsigned int i, n, skip = 0;
+	u64 now = get_jiffies_64();
+
+	do {
+		n = view_bucket(bucket, skip, it->views);
+		for (i = 0; i < n; i++)
+			show_object(m, &it->views[i], now);
+		skip += n;
+	} while (n == DSTLEAK_VIEW_BATCH);
+	return skip;
+}
+
 static int objects_show(struct seq_file *m, void *v)
 {
 	struct objects_iter *it = m->private;
 	loff_t pos = *(loff_t *)v;
-	unsigned int i, n, skip = 0;
 
 	if (pos == 0) {
+		it->pos = 0;
+		it->lines_before = 0;
+		it->lines = 1;
 		seq_printf(m, "format %d\n", DSTLEAK_FORMAT_VERSION);
 		return 0;
 	}
-	do {
-		n = dstleak_track_view_bucket(pos - 1, skip, it->views,
-					      DSTLEAK_VIEW_BATCH);
-		for (i = 0; i < n; i++)
-			show_object(m, &it->views[i]);
-		skip += n;
-	} while (n == DSTLEAK_VIEW_BATCH);
+	if (pos != it->pos) {
+		it->pos = pos;
+		it->lines_before = it->lines;
+	}
+	if (pos > dstleak_track_nr_buckets()) {
+		dstleak_show_end(m, it->lines_before);
+		return 0;
+	}
+	it->lines = it->lines_before + show_bucket(m, it, pos - 1);
 	return 0;
 }
 
@@ -182,31 +295,32 @@ int dstleak_objects_open(struct inode *inode, struct file *file)
 
 /* suspects: groups, found in one walk, their medians in a second. */
 struct group {
+	u64 cookie;
 	unsigned int inum;
 	u8 family;
 	u8 reason;			/* enum dstleak_reason, or DSTLEAK_OLD */
 	u32 stack;
 	char dev[IFNAMSIZ];
 	unsigned int count;
-	unsigned int oldest_ms;
+	u64 oldest_ms;
 	unsigned int filled;		/* ages collected in the second walk */
-	u32 *ages;
+	u64 *ages;
 };
 
 struct suspects_report {
 	struct group groups[DSTLEAK_MAX_GROUPS];
 	unsigned int nr_groups;
 	unsigned long dropped;		/* entries past DSTLEAK_MAX_GROUPS */
-	unsigned int min_age_ms;
-	unsigned long now;		/* both walks measure ages at it */
+	u64 min_age_ms;
+	u64 now;			/* both walks measure ages at it */
 	bool stacks;
 	struct dstleak_view views[DSTLEAK_VIEW_BATCH];
 };
 
 static bool group_matches(const struct group *g, const struct dstleak_view *v,
-			  enum dstleak_reason reason, bool stacks)
+			  unsigned int reason, bool stacks)
 {
-	return g->inum == v->inum && g->family == v->family &&
+	return g->cookie == v->cookie && g->family == v->family &&
 	       g->reason == reason &&
 	       (!stacks || reason == DSTLEAK_OLD || g->stack == v->stack) &&
 	       (reason != DSTLEAK_REASON_PINS_DEVICE || !strcmp(g->dev, v->dev));
@@ -214,7 +328,7 @@ static bool group_matches(const struct group *g, const struct dstleak_view *v,
 
 static struct group *group_find(struct suspects_report *r,
 				const struct dstleak_view *v,
-				enum dstleak_reason reason, bool create)
+				unsigned int reason, bool create)
 {
 	struct group *g;
 	unsigned int i;
@@ -225,6 +339,7 @@ static struct group *group_find(struct suspects_report *r,
 	if (!create || r->nr_groups == DSTLEAK_MAX_GROUPS)
 		return NULL;
 	g = &r->groups[r->nr_groups++];
+	g->cookie = v->cookie;
 	g->inum = v->inum;
 	g->family = v->family;
 	g->reason = reason;
@@ -237,8 +352,8 @@ static struct group *group_find(struct suspects_report *r,
 static void note_entry(struct suspects_report *r, const struct dstleak_view *v,
 		       bool second_walk)
 {
-	enum dstleak_reason reason = classify(v, r->min_age_ms, r->now);
-	unsigned int age = age_ms(v, r->now);
+	unsigned int reason = classify(v, r->min_age_ms, r->now);
+	u64 age = dstleak_age_ms(v->born, r->now);
 	struct group *g;
 
 	if (reason == DSTLEAK_YOUNG)
@@ -264,8 +379,7 @@ static void walk(struct suspects_report *r, bool second_walk)
 	for (b = 0; b < dstleak_track_nr_buckets(); b++) {
 		skip = 0;
 		do {
-			n = dstleak_track_view_bucket(b, skip, r->views,
-						      DSTLEAK_VIEW_BATCH);
+			n = view_bucket(b, skip, r->views);
 			for (i = 0; i < n; i++)
 				note_entry(r, &r->views[i], second_walk);
 			skip += n;
@@ -275,9 +389,9 @@ static void walk(struct suspects_report *r, bool second_walk)
 	}
 }
 
-static int cmp_u32(const void *a, const void *b)
+static int cmp_u64(const void *a, const void *b)
 {
-	u32 x = *(const u32 *)a, y = *(const u32 *)b;
+	u64 x = *(const u64 *)a, y = *(const u64 *)b;
 
 	return x < y ? -1 : x > y;
 }
@@ -287,24 +401,24 @@ static int cmp_u32(const void *a, const void *b)
  * age out, a newer one (younger) may take its place. Ages at the same "now"
  * keep the median within the oldest.
  */
-static unsigned int group_median(struct group *g)
+static u64 group_median(struct group *g)
 {
 	if (!g->filled)
 		return g->oldest_ms;
-	sort(g->ages, g->filled, sizeof(u32), cmp_u32, NULL);
+	sort(g->ages, g->filled, sizeof(u64), cmp_u64, NULL);
 	return min(g->ages[g->filled / 2], g->oldest_ms);
 }
 
 static void show_group(struct seq_file *m, struct group *g)
 {
 	if (g->reason == DSTLEAK_OLD) {
-		seq_printf(m, "old ns %u family %s count %u oldest_ms %u\n",
-			   g->inum, dstleak_family_name(g->family), g->count,
-			   g->oldest_ms);
+		seq_printf(m, "old ns %u cookie %llu family %s count %u oldest_ms %llu\n",
+			   g->inum, g->cookie, dstleak_family_name(g->family),
+			   g->count, g->oldest_ms);
 		return;
 	}
-	seq_printf(m, "group ns %u family %s reason %s device %s count %u oldest_ms %u median_ms %u\n",
-		   g->inum, dstleak_family_name(g->family),
+	seq_printf(m, "group ns %u cookie %llu family %s reason %s device %s count %u oldest_ms %llu median_ms %llu\n",
+		   g->inum, g->cookie, dstleak_family_name(g->family),
 		   dstleak_reason_names[g->reason], g->dev, g->count,
 		   g->oldest_ms, group_median(g));
 	dstleak_stack_show(m, g->stack);
@@ -318,14 +432,14 @@ int dstleak_suspects_show(struct seq_file *m, void *unused)
 	r = kvzalloc(sizeof(*r), GFP_KERNEL);
 	if (!r)
 		return -ENOMEM;
-	r->min_age_ms = READ_ONCE(dstleak_suspect_age_s) * MSEC_PER_SEC;
-	r->now = jiffies;
+	r->min_age_ms = (u64)READ_ONCE(dstleak_suspect_age_s) * MSEC_PER_SEC;
+	r->now = get_jiffies_64();
 	r->stacks = READ_ONCE(dstleak_stacks);
 	walk(r, false);
 	for (i = 0; i < r->nr_groups; i++)
 		if (r->groups[i].reason != DSTLEAK_OLD)
 			r->groups[i].ages = kvmalloc_array(r->groups[i].count,
-							   sizeof(u32),
+							   sizeof(u64),
 							   GFP_KERNEL);
 	walk(r, true);
 	seq_printf(m, "format %d\n", DSTLEAK_FORMAT_VERSION);
@@ -337,5 +451,6 @@ int dstleak_suspects_show(struct seq_file *m, void *unused)
 	if (r->dropped)
 		seq_printf(m, "dropped %lu\n", r->dropped);
 	kvfree(r);
+	dstleak_show_end_counted(m);
 	return 0;
 }

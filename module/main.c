@@ -15,6 +15,9 @@ static int __init dstleak_init(void)
 {
 	int err;
 
+	err = dstleak_inspect_selftest();
+	if (err)
+		return err;
 	err = dstleak_track_init(dstleak_track ? dstleak_max_tracked : 0);
 	if (err)
 		return err;
@@ -28,15 +31,13 @@ static int __init dstleak_init(void)
 	dstleak_stacks_init(dstleak_dst_alloc_addr());
 	err = dstleak_debugfs_init();
 	if (err)
-		goto err_probes;
+		pr_warn("debugfs unavailable (%d): no summary, probes, suspects or objects; /proc/net/dstleak and /proc/net/stat/dstleak remain\n",
+			err);
 	pr_info("loaded, version %s, format %d, tracking up to %u entries (%zu bytes)\n",
 		DSTLEAK_MODULE_VERSION, DSTLEAK_FORMAT_VERSION,
 		dstleak_track_max(), dstleak_track_bytes());
 	return 0;
 
-err_probes:
-	dstleak_probes_exit();
-	dstleak_stacks_exit();
 err_netns:
 	dstleak_netns_exit();
 err_track:

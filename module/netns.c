@@ -11,13 +11,22 @@
  * - IPv4 entries (one global ipv4_dst_ops) and every other kind by the
  *   namespace of their device;
  * - entries with neither (a blackhole route, a metadata dst) by the initial
- *   namespace, and counted in "unattributed" when a device's namespace has
- *   no state (it is being torn down).
+ *   namespace.
+ * What cannot be attributed goes to the unattributed bucket, a record of
+ * the same kind that is never listed as a namespace and never has a drift:
+ * allocations in a namespace that has no state (being created) or has
+ * exited (being torn down), frees of untracked entries that prove nothing
+ * (probes.c), and the untracked ipv4/other entries of exited namespaces,
+ * whose frees can no longer be matched by device (orphaned).
+ *
+ * A namespace's state is found by address (the ops map, hotpath.h), by the
+ * hot path and by every report alike. An exited namespace is retired (its
+ * state freed) once nothing of it is live.
  */
+#include <linux/delay.h>
 #include <linux/hashtable.h>
 #include <linux/proc_ns.h>
 #include <net/net_namespace.h>
-#include <net/netns/generic.h>
 #include <net/route.h>
 #include "dstleak.h"
 #include "hotpath.h"
@@ -25,32 +34,54 @@
 DEFINE_MUTEX(dstleak_ns_mutex);
 LIST_HEAD(dstleak_ns_list);
 const struct dst_ops *dstleak_ipv4_ops;
-atomic_long_t dstleak_unattributed;
 
 /*
  * dst_ops or struct net address -> namespace (hotpath.h); written under the
  * mutex, read under RCU.
  */
 DEFINE_HASHTABLE(dstleak_ops_map, DSTLEAK_OPS_MAP_BITS);
-static unsigned int dstleak_net_id;
 /* Frees namespace records after a grace period, in process context. */
 static struct workqueue_struct *dstleak_wq;
 /* IPv4's kernel counter is global: its calibration and retired namespaces. */
 static s64 ipv4_base, ipv4_retired;
-
-struct dstleak_net {
-	struct dstleak_ns __rcu *ns;
-};
-
-struct dstleak_ns *dstleak_ns_of_net(const struct net *net)
-{
-	struct dstleak_net *dn = net_generic(net, dstleak_net_id);
-
-	return dn ? rcu_dereference(dn->ns) : NULL;
-}
+/* Cookies for namespaces on kernels that have none (bit 63 set). */
+static atomic64_t dstleak_cookie_seq = ATOMIC64_INIT(0);
 
 /* The initial namespace's record: it never exits (hotpath.h). */
 struct dstleak_ns *dstleak_init_ns;
+/* The unattributed bucket: never listed, never exits. */
+struct dstleak_ns *dstleak_unattr;
+
+static void prune_work_fn(struct work_struct *work);
+static DECLARE_DELAYED_WORK(dstleak_prune_work, prune_work_fn);
+#define DSTLEAK_PRUNE_INTERVAL (10 * HZ)
+
+/*
+ * The state of a live namespace, under RCU (or the mutex); NULL if it has
+ * none (it is being created, or has exited).
+ */
+struct dstleak_ns *dstleak_ns_of_net_rcu(const struct net *net)
+{
+	struct dstleak_ops_key *key = net ? dstleak_addr_lookup(net) : NULL;
+
+	if (!key || key->ns->net_addr != net || READ_ONCE(key->ns->exited))
+		return NULL;
+	return key->ns;
+}
+
+/* What is live of @fam in @ns, given its sums. */
+long dstleak_live(struct dstleak_ns *ns, enum dstleak_family fam,
+		  const struct dstleak_fam_sum *sum)
+{
+	return (long)(sum->allocs - sum->frees) -
+	       atomic_long_read(&ns->orphaned[fam]);
+}
+
+struct net *dstleak_ns_net_locked(struct dstleak_ns *ns)
+{
+	return rcu_dereference_protected(ns->net,
+					 lockdep_is_held(&dstleak_ns_mutex));
+}
 
 /* The peak after raising it to @live, if that is higher (hotpath.h). */
 long dstleak_raise_peak(struct dstleak_ns *ns, enum dstleak_family fam,
@@ -70,13 +101,6 @@ void dstleak_fold_live(struct dstleak_ns *ns, enum dstleak_family fam,
 {
 	dstleak_raise_peak(ns, fam,
 			   atomic_long_add_return(delta, &ns->folded[fam]));
-}
-
-/* A namespace without state, or exiting: counted in "unattributed". */
-struct dstleak_ns *dstleak_unattributed_ns(void)
-{
-	atomic_long_inc(&dstleak_unattributed);
-	return dstleak_init_ns;
 }
 
 void dstleak_fam_sum(struct dstleak_ns *ns, enum dstleak_family fam,
@@ -134,6 +158,16 @@ static bool ops_usable(struct dst_ops *ops)
 	return ops && ops->pcpuc_entries.counters;
 }
 
+/* The kernel's own counter of @fam in @net (NULL: exited, none). */
+s64 dstleak_net_kernel_count(struct net *net, enum dstleak_family fam,
+			     bool *known)
+{
+	struct dst_ops *ops = net ? dstleak_net_family_ops(net, fam) : NULL;
+
+	*known = ops_usable(ops);
+	return *known ? dstleak_ops_entries(ops) : 0;
+}
+
 /*
  * The kernel's own counter of @fam in @ns, with the mutex held. IPv4's is
  * global and reported apart; exited namespaces have none.
@@ -141,10 +175,7 @@ static bool ops_usable(struct dst_ops *ops)
 s64 dstleak_kernel_count(struct dstleak_ns *ns, enum dstleak_family fam,
 			 bool *known)
 {
-	struct dst_ops *ops = ns->net ? dstleak_net_family_ops(ns->net, fam) : NULL;
-
-	*known = ops_usable(ops);
-	return *known ? dstleak_ops_entries(ops) : 0;
+	return dstleak_net_kernel_count(dstleak_ns_net_locked(ns), fam, known);
 }
 
 static void calibrate_ns(struct dstleak_ns *ns)
@@ -163,7 +194,8 @@ static void calibrate_ns(struct dstleak_ns *ns)
 static s64 ipv4_counted(void)
 {
 	struct dstleak_ns *ns;
-	s64 sum = ipv4_retired;
+	s64 sum = ipv4_retired + dstleak_counted_delta(dstleak_unattr,
+						       DSTLEAK_FAM_IPV4);
 
 	list_for_each_entry(ns, &dstleak_ns_list, list)
 		sum += dstleak_counted_delta(ns, DSTLEAK_FAM_IPV4);
@@ -171,19 +203,111 @@ static s64 ipv4_counted(void)
 }
 
 /*
- * Make "drift" zero as of now: run once the probes are live, so that what
- * happened between reading a counter and arming the probes is not drift.
+ * The kernel counts a free at the last dst_release(), dstleak when the
+ * memory goes, after an RCU grace period (IPv6 fib entries chain one more).
+ * Let those callbacks run.
  */
-void dstleak_netns_calibrate(void)
+void dstleak_settle_rcu(void)
+{
+	rcu_barrier();
+	rcu_barrier();
+}
+
+static s64 ipv4_drift(void)
+{
+	return dstleak_ops_entries((struct dst_ops *)dstleak_ipv4_ops) -
+	       ipv4_base - ipv4_counted();
+}
+
+/*
+ * Raise each sampled maximum to the drift now, less the allocations under
+ * way (the kernel counted them, dstleak not yet): a sample may come out
+ * low, never high. Mutex held.
+ */
+static void sample_drift(s64 *ipv4_max)
+{
+	u64 returns = dstleak_alloc_returns_sum();
+	enum dstleak_family fam;
+	struct dstleak_ns *ns;
+	s64 ipv4_now, under_way;
+	bool known;
+
+	ipv4_now = ipv4_drift();
+	list_for_each_entry(ns, &dstleak_ns_list, list) {
+		for (fam = 0; fam < DSTLEAK_NR_FAMILIES; fam++) {
+			s64 kernel = dstleak_kernel_count(ns, fam, &known);
+
+			ns->calib_now[fam] = known ? kernel - ns->base[fam] -
+					     dstleak_counted_delta(ns, fam) :
+					     S64_MIN;
+		}
+	}
+	under_way = dstleak_allocs_under_way(returns);
+	*ipv4_max = max(*ipv4_max, ipv4_now - under_way);
+	list_for_each_entry(ns, &dstleak_ns_list, list)
+		for (fam = 0; fam < DSTLEAK_NR_FAMILIES; fam++)
+			if (ns->calib_now[fam] != S64_MIN)
+				ns->calib_max[fam] = max(ns->calib_max[fam],
+							 ns->calib_now[fam] - under_way);
+}
+
+static void calibrate_all(void)
 {
 	struct dstleak_ns *ns;
+	enum dstleak_family fam;
 
-	mutex_lock(&dstleak_ns_mutex);
-	list_for_each_entry(ns, &dstleak_ns_list, list)
+	list_for_each_entry(ns, &dstleak_ns_list, list) {
 		if (!ns->exited)
 			calibrate_ns(ns);
+		for (fam = 0; fam < DSTLEAK_NR_FAMILIES; fam++)
+			ns->calib_max[fam] = S64_MIN;
+	}
 	ipv4_base = dstleak_ops_entries((struct dst_ops *)dstleak_ipv4_ops) -
 		    ipv4_counted();
+}
+
+static void apply_calibration(s64 ipv4_max)
+{
+	enum dstleak_family fam;
+	struct dstleak_ns *ns;
+
+	ipv4_base += ipv4_max;
+	list_for_each_entry(ns, &dstleak_ns_list, list)
+		for (fam = 0; fam < DSTLEAK_NR_FAMILIES; fam++)
+			if (ns->calib_max[fam] != S64_MIN)
+				ns->base[fam] += ns->calib_max[fam];
+}
+
+/*
+ * Make "drift" zero as of load, once the probes are live. Entries in flight
+ * at that moment (released: the kernel has counted the free; not yet
+ * destroyed: dstleak has not) would stay in the drift for good, and under
+ * traffic some always are. Once they have landed (a settle), whatever is in
+ * flight when a drift is read only lowers it, so the highest drift of
+ * samples spread over a few hundred milliseconds is what the calibration
+ * got wrong (at a sample with nothing in flight): take it out.
+ */
+#define DSTLEAK_CALIBRATION_SAMPLES 40
+#define DSTLEAK_CALIBRATION_GAP_US 5000
+
+void dstleak_netns_calibrate(void)
+{
+	s64 ipv4_max = S64_MIN;
+	int i;
+
+	mutex_lock(&dstleak_ns_mutex);
+	calibrate_all();
+	mutex_unlock(&dstleak_ns_mutex);
+	dstleak_settle_rcu();
+	for (i = 0; i < DSTLEAK_CALIBRATION_SAMPLES; i++) {
+		usleep_range(DSTLEAK_CALIBRATION_GAP_US,
+			     2 * DSTLEAK_CALIBRATION_GAP_US);
+		mutex_lock(&dstleak_ns_mutex);
+		sample_drift(&ipv4_max);
+		mutex_unlock(&dstleak_ns_mutex);
+	}
+	mutex_lock(&dstleak_ns_mutex);
+	apply_calibration(ipv4_max);
 	mutex_unlock(&dstleak_ns_mutex);
 }
 
@@ -217,22 +341,44 @@ static void ns_add_key(struct dstleak_ns *ns, int i, const void *addr,
 	ns->keys[i].family = fam;
 }
 
-static struct dstleak_ns *ns_alloc(struct net *net)
+/* A record with its counters, for a namespace or the bucket. */
+static struct dstleak_ns *ns_alloc_bare(void)
 {
-	enum dstleak_family fam;
 	struct dstleak_ns *ns;
-	int i = 0;
 
 	ns = kzalloc(sizeof(*ns), GFP_KERNEL);
 	if (!ns)
 		return NULL;
 	ns->pcpu = alloc_percpu(struct dstleak_ns_pcpu);
 	ns->ev = alloc_percpu(struct dstleak_ev_pcpu);
-	if (!ns->pcpu || !ns->ev)
-		goto err;
-	ns->net = net;
-	ns->inum = net->ns.inum;
+	if (!ns->pcpu || !ns->ev) {
+		ns_free(ns);
+		return NULL;
+	}
 	INIT_RCU_WORK(&ns->free_work, ns_free_work);
+	return ns;
+}
+
+static u64 cookie_of(const struct net *net)
+{
+	u64 cookie = dstleak_net_cookie(net);
+
+	return cookie ?: BIT_ULL(63) | atomic64_inc_return(&dstleak_cookie_seq);
+}
+
+static struct dstleak_ns *ns_alloc(struct net *net)
+{
+	enum dstleak_family fam;
+	struct dstleak_ns *ns;
+	int i = 0;
+
+	ns = ns_alloc_bare();
+	if (!ns)
+		return NULL;
+	RCU_INIT_POINTER(ns->net, net);
+	ns->net_addr = net;
+	ns->inum = net->ns.inum;
+	ns->cookie = cookie_of(net);
 	for (fam = 0; fam < DSTLEAK_NR_FAMILIES; fam++) {
 		struct dst_ops *ops = dstleak_net_family_ops(net, fam);
 
@@ -242,12 +388,6 @@ static struct dstleak_ns *ns_alloc(struct net *net)
 	/* The namespace itself, for entries attributed by their device. */
 	ns_add_key(ns, i, net, DSTLEAK_FAM_OTHER);
 	return ns;
-
-err:
-	free_percpu(ns->ev);
-	free_percpu(ns->pcpu);
-	kfree(ns);
-	return NULL;
 }
 
 static void ns_publish(struct dstleak_ns *ns)
@@ -281,39 +421,76 @@ static bool ns_has_live(struct dstleak_ns *ns)
 
 	for (fam = 0; fam < DSTLEAK_NR_FAMILIES; fam++) {
 		dstleak_fam_sum(ns, fam, &s);
-		if (s.allocs != s.frees || atomic_long_read(&ns->untracked[fam]))
+		if (dstleak_live(ns, fam, &s) ||
+		    atomic_long_read(&ns->untracked[fam]))
 			return true;
 	}
 	return false;
 }
 
+/* Families whose untracked frees are matched by device (probes.c). */
+static bool matched_by_device(enum dstleak_family fam)
+{
+	return fam == DSTLEAK_FAM_IPV4 || fam == DSTLEAK_FAM_OTHER;
+}
+
 /*
- * Forget exited namespaces whose last entry is gone. Mutex held. Only once
- * a grace period has passed since the exit: a handler that found the record
- * before it was marked exited may still be counting into it.
+ * An exited namespace's untracked ipv4/other entries can no longer be
+ * matched (their devices are gone or elsewhere): hand them to the bucket.
+ * No handler credits them here any more: a grace period has passed since
+ * the namespace was marked exited.
  */
+static void ns_orphan_untracked(struct dstleak_ns *ns)
+{
+	enum dstleak_family fam;
+	long n;
+
+	for (fam = 0; fam < DSTLEAK_NR_FAMILIES; fam++) {
+		if (!matched_by_device(fam))
+			continue;
+		n = atomic_long_xchg(&ns->untracked[fam], 0);
+		atomic_long_add(n, &ns->orphaned[fam]);
+		atomic_long_add(n, &dstleak_unattr->orphaned[fam]);
+	}
+}
+
+/* Forget exited namespaces whose last entry is gone. Mutex held. */
 void dstleak_prune_exited(void)
 {
 	struct dstleak_ns *ns, *tmp;
 
 	lockdep_assert_held(&dstleak_ns_mutex);
 	list_for_each_entry_safe(ns, tmp, &dstleak_ns_list, list)
-		if (ns->exited && poll_state_synchronize_rcu(ns->exit_gp) &&
-		    !ns_has_live(ns))
+		if (ns->exit_settled && !ns_has_live(ns))
 			ns_retire(ns);
 }
 
+static bool any_exited(void)
+{
+	struct dstleak_ns *ns;
+
+	list_for_each_entry(ns, &dstleak_ns_list, list)
+		if (ns->exited)
+			return true;
+	return false;
+}
+
+/* Runs while exited namespaces are listed, so their state is freed. */
 static void prune_work_fn(struct work_struct *work)
 {
+	bool again;
+
 	mutex_lock(&dstleak_ns_mutex);
 	dstleak_prune_exited();
+	again = any_exited();
 	mutex_unlock(&dstleak_ns_mutex);
+	if (again)
+		queue_delayed_work(dstleak_wq, &dstleak_prune_work,
+				   DSTLEAK_PRUNE_INTERVAL);
 }
-static struct rcu_work dstleak_prune_work;
 
 static int __net_init dstleak_net_init(struct net *net)
 {
-	struct dstleak_net *dn = net_generic(net, dstleak_net_id);
 	struct dstleak_ns *ns;
 	int err;
 
@@ -328,7 +505,6 @@ static int __net_init dstleak_net_init(struct net *net)
 	mutex_lock(&dstleak_ns_mutex);
 	calibrate_ns(ns);
 	ns_publish(ns);
-	rcu_assign_pointer(dn->ns, ns);
 	if (net_eq(net, &init_net))
 		WRITE_ONCE(dstleak_init_ns, ns);
 	mutex_unlock(&dstleak_ns_mutex);
@@ -337,25 +513,44 @@ static int __net_init dstleak_net_init(struct net *net)
 
 static void __net_exit dstleak_net_exit(struct net *net)
 {
-	struct dstleak_net *dn = net_generic(net, dstleak_net_id);
-	struct dstleak_ns *ns = rcu_dereference_protected(dn->ns, true);
+	struct dstleak_ns *ns;
 
 	dstleak_procfs_net_exit(net);
 	mutex_lock(&dstleak_ns_mutex);
-	RCU_INIT_POINTER(dn->ns, NULL);
-	WRITE_ONCE(ns->exited, true);
-	ns->exit_gp = get_state_synchronize_rcu();
-	ns->net = NULL;
+	ns = dstleak_ns_of_net_rcu(net);
+	if (ns) {
+		WRITE_ONCE(ns->exited, true);
+		RCU_INIT_POINTER(ns->net, NULL);
+	}
 	mutex_unlock(&dstleak_ns_mutex);
-	/* Forgotten after a grace period if nothing of it is left by then. */
-	queue_rcu_work(dstleak_wq, &dstleak_prune_work);
+}
+
+/*
+ * After the exit hooks of a batch of namespaces: wait for every handler
+ * that found them alive, and every report that holds one of their struct
+ * net (under RCU), before the kernel frees them. Then hand over what can
+ * no longer be matched, and let the prune work free their state.
+ */
+static void __net_exit dstleak_net_exit_batch(struct list_head *net_exit_list)
+{
+	struct dstleak_ns *ns;
+
+	synchronize_rcu();
+	mutex_lock(&dstleak_ns_mutex);
+	list_for_each_entry(ns, &dstleak_ns_list, list) {
+		if (ns->exited && !ns->exit_settled) {
+			ns_orphan_untracked(ns);
+			ns->exit_settled = true;
+		}
+	}
+	mutex_unlock(&dstleak_ns_mutex);
+	mod_delayed_work(dstleak_wq, &dstleak_prune_work, 0);
 }
 
 static struct pernet_operations dstleak_net_ops = {
 	.init = dstleak_net_init,
 	.exit = dstleak_net_exit,
-	.id = &dstleak_net_id,
-	.size = sizeof(struct dstleak_net),
+	.exit_batch = dstleak_net_exit_batch,
 };
 
 /*
@@ -385,13 +580,19 @@ int dstleak_netns_init(void)
 	err = find_ipv4_ops();
 	if (err)
 		return err;
-	dstleak_wq = alloc_workqueue("dstleak", 0, 0);
-	if (!dstleak_wq)
+	dstleak_unattr = ns_alloc_bare();
+	if (!dstleak_unattr)
 		return -ENOMEM;
-	INIT_RCU_WORK(&dstleak_prune_work, prune_work_fn);
+	dstleak_wq = alloc_workqueue("dstleak", 0, 0);
+	if (!dstleak_wq) {
+		ns_free(dstleak_unattr);
+		return -ENOMEM;
+	}
 	err = register_pernet_subsys(&dstleak_net_ops);
-	if (err)
+	if (err) {
 		destroy_workqueue(dstleak_wq);
+		ns_free(dstleak_unattr);
+	}
 	return err;
 }
 
@@ -401,9 +602,7 @@ void dstleak_netns_exit(void)
 	struct dstleak_ns *ns, *tmp;
 
 	unregister_pernet_subsys(&dstleak_net_ops);
-	/* Let a queued prune run before the records go from under it. */
-	rcu_barrier();
-	flush_workqueue(dstleak_wq);
+	cancel_delayed_work_sync(&dstleak_prune_work);
 	synchronize_rcu();
 	mutex_lock(&dstleak_ns_mutex);
 	list_for_each_entry_safe(ns, tmp, &dstleak_ns_list, list) {
@@ -415,4 +614,6 @@ void dstleak_netns_exit(void)
 	/* Records retired earlier may still wait in queue_rcu_work(). */
 	rcu_barrier();
 	destroy_workqueue(dstleak_wq);
+	ns_free(dstleak_unattr);
+	dstleak_unattr = NULL;
 }

@@ -25,7 +25,15 @@
  *   8,731 frees lost in 25 s on 6.1, 16,114 on 6.12. ftrace's recursion
  *   guard is per context, so a softirq's free inside a handler is seen.
  * - metadata_dst_alloc() allocates metadata dsts (tunnels, BPF) without
- *   dst_alloc(); they are freed through dst_destroy() too. Optional.
+ *   dst_alloc(); they are freed through dst_destroy(), or directly by
+ *   metadata_dst_free() (nft_tunnel), which is hooked too. Optional, and
+ *   armed only when that hook is.
+ *
+ * Every hook that sees a free is armed before any probe that makes a
+ * record, and removed after them: a record is made only for an entry whose
+ * free dstleak will see. Reports never dereference an entry anyway
+ * (inspect.c), so a free missed some other way costs a wrong count, never
+ * the host.
  *
  * The kretprobe handlers keep interrupts off while they do real work (the
  * return handlers, and a stack capture), so no softirq runs inside them:
@@ -69,6 +77,8 @@ struct dstleak_alloc_call {
 };
 
 static DEFINE_PER_CPU(u64[DSTLEAK_NR_PROBES], dstleak_hits);
+/* dst_alloc() calls that returned: hits minus these are under way. */
+static DEFINE_PER_CPU(u64, dstleak_alloc_returns);
 
 void dstleak_count_hit(int probe)
 {
@@ -84,7 +94,7 @@ static void count_alloc(const struct dst_entry *dst, const struct dst_ops *ops,
 			const struct net_device *dev, u32 stack)
 {
 	struct dstleak_class c = dstleak_classify(ops, dev);
-	bool nocount;
+	struct dstleak_alloc_info info;
 
 	if (unlikely(!c.ns))
 		return;
@@ -92,10 +102,14 @@ static void count_alloc(const struct dst_entry *dst, const struct dst_ops *ops,
 		dstleak_count_failure(c.ns, c.family);
 		return;
 	}
-	nocount = dst->flags & DST_NOCOUNT;
-	dstleak_count_alloc(c.ns, c.family, nocount);
-	if (dstleak_track &&
-	    !dstleak_track_add(dst, c.ns, c.family, nocount, stack))
+	info.ns = c.ns;
+	info.family = c.family;
+	info.nocount = dst->flags & DST_NOCOUNT;
+	info.stack = stack;
+	/* The entry holds its device from here on. */
+	info.ifindex = dev ? READ_ONCE(dev->ifindex) : 0;
+	dstleak_count_alloc(c.ns, c.family, info.nocount);
+	if (!dstleak_track || !dstleak_track_add(dst, &info))
 		atomic_long_inc(&c.ns->untracked[c.family]);
 }
 
@@ -128,6 +142,7 @@ static int dst_alloc_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 
 	note_alloc((const void *)regs_return_value(regs), call->ops, call->dev,
 		   call->stack);
+	this_cpu_inc(dstleak_alloc_returns);
 	return 0;
 }
 NOKPROBE_SYMBOL(dst_alloc_return);
@@ -156,13 +171,62 @@ static int metadata_alloc_return(struct kretprobe_instance *ri,
 }
 NOKPROBE_SYMBOL(metadata_alloc_return);
 
+/*
+ * The namespace an untracked entry's free is credited to, found from the
+ * entry itself (alive here: dst_destroy() is about to use it). IPv6 and
+ * xfrm entries by their dst_ops, exact even once the namespace exited;
+ * others by their device, which proves nothing once the device was
+ * unregistered (the kernel moved the entry to blackhole_netdev) or its
+ * namespace exited: those go to the unattributed bucket.
+ */
+static __always_inline struct dstleak_class
+classify_free(const struct dst_entry *dst)
+{
+	const struct net_device *dev = dst->dev;
+	struct dstleak_ops_key *key;
+	enum dstleak_family fam = DSTLEAK_FAM_OTHER;
+
+	if (dst->ops == dstleak_ipv4_ops) {
+		fam = DSTLEAK_FAM_IPV4;
+	} else {
+		key = dstleak_addr_lookup(dst->ops);
+		if (key)
+			return (struct dstleak_class){ key->ns, key->family };
+	}
+	if (!dev)
+		return (struct dstleak_class){ dstleak_init_ns, fam };
+	if (dev == blackhole_netdev)
+		return (struct dstleak_class){ dstleak_unattr, fam };
+	return (struct dstleak_class){
+		dstleak_ns_of_key(dstleak_addr_lookup(dev_net(dev))), fam };
+}
+
+/*
+ * An entry without a record is freed: allocated before load, past
+ * max_tracked, or with track=0. Its namespace had it among its untracked
+ * entries, or it predates the load (frees_preexisting).
+ */
+static void note_untracked_free(const struct dst_entry *dst)
+{
+	struct dstleak_class c = classify_free(dst);
+	bool nocount = dst->flags & DST_NOCOUNT;
+
+	if (unlikely(!c.ns))
+		return;
+	if (c.ns == dstleak_unattr) {
+		dstleak_count_free(c.ns, c.family, nocount, false);
+		return;
+	}
+	dstleak_count_free(c.ns, c.family, nocount,
+			   !atomic_long_add_unless(&c.ns->untracked[c.family],
+						   -1, 0));
+}
+
 /* An entry is being freed: credit the namespace it was counted in. */
 static void note_free(const struct dst_entry *dst)
 {
 	struct dstleak_tracked t;
-	struct dstleak_class c;
 
-	dstleak_count_hit(DSTLEAK_PROBE_DST_DESTROY);
 	if (dstleak_track) {
 		t = dstleak_track_del(dst);
 		if (t.ns) {
@@ -170,52 +234,82 @@ static void note_free(const struct dst_entry *dst)
 			return;
 		}
 	}
-	/*
-	 * Allocated before load, or past max_tracked. The entry still holds
-	 * its device here, so dst->dev is safe; dst->ops is compared, never
-	 * dereferenced.
-	 */
-	c = dstleak_classify(dst->ops, dst->dev);
-	if (unlikely(!c.ns))
-		return;
-	dstleak_count_free(c.ns, c.family, dst->flags & DST_NOCOUNT,
-			   dstleak_track &&
-			   !atomic_long_add_unless(&c.ns->untracked[c.family],
-						   -1, 0));
+	note_untracked_free(dst);
 }
 
 /*
- * ftrace calls this at the entry of dst_destroy(), in any context, with
- * interrupts as the caller had them. The recursion guard only refuses a
- * call nested in the same context, which no dst_destroy() path makes.
+ * metadata_dst_free() frees what dst_destroy() frees for metadata entries,
+ * and is called directly where a metadata dst was never used as a route
+ * (nft_tunnel). After dst_destroy() the record is gone already: only a
+ * record makes a free here count, so nothing is counted twice.
  */
-static void notrace dst_destroy_ftrace(unsigned long ip,
-				       unsigned long parent_ip,
-				       struct ftrace_ops *ops,
-				       struct ftrace_regs *fregs)
+static void note_metadata_free(const struct dst_entry *dst)
+{
+	struct dstleak_tracked t;
+
+	if (!dstleak_track)
+		return;
+	t = dstleak_track_del(dst);
+	if (t.ns)
+		dstleak_count_free(t.ns, t.family, t.nocount, false);
+}
+
+/*
+ * ftrace calls its hooks at the entry of the function, in any context,
+ * with interrupts as the caller had them. The recursion guard only refuses
+ * a call nested in the same context, which no free path makes.
+ */
+static __always_inline bool ftrace_enter(struct ftrace_ops *ops,
+					 unsigned long ip,
+					 unsigned long parent_ip, int *bit)
 {
 	struct dstleak_probe *p = container_of(ops, struct dstleak_probe, fops);
-	int bit;
 
-	bit = ftrace_test_recursion_trylock(ip, parent_ip);
-	if (unlikely(bit < 0)) {
+	*bit = dstleak_ftrace_trylock(ip, parent_ip);
+	if (unlikely(*bit < 0)) {
 		atomic_long_inc(&p->ftrace_missed);
-		return;
+		return false;
 	}
 	if (unlikely(!READ_ONCE(p->ftrace_ip)))
 		WRITE_ONCE(p->ftrace_ip, ip);
+	return true;
+}
+
+static void notrace dst_destroy_ftrace(unsigned long ip,
+				       unsigned long parent_ip,
+				       struct ftrace_ops *ops,
+				       dstleak_fregs_t *fregs)
+{
+	int bit;
+
+	if (!ftrace_enter(ops, ip, parent_ip, &bit))
+		return;
+	dstleak_count_hit(DSTLEAK_PROBE_DST_DESTROY);
 	note_free((const void *)dstleak_ftrace_arg(fregs, 0));
-	ftrace_test_recursion_unlock(bit);
+	dstleak_ftrace_unlock(bit);
+}
+
+static void notrace metadata_free_ftrace(unsigned long ip,
+					 unsigned long parent_ip,
+					 struct ftrace_ops *ops,
+					 dstleak_fregs_t *fregs)
+{
+	int bit;
+
+	if (!ftrace_enter(ops, ip, parent_ip, &bit))
+		return;
+	dstleak_count_hit(DSTLEAK_PROBE_METADATA_FREE);
+	note_metadata_free((const void *)dstleak_ftrace_arg(fregs, 0));
+	dstleak_ftrace_unlock(bit);
 }
 
 #define DSTLEAK_KPROBE(sym, req, pre) {					\
 	.symbol = sym, .required = req, .kind = DSTLEAK_KPROBE_KIND,	\
 	.kp = { .symbol_name = sym, .pre_handler = pre },		\
 }
-/* PERMANENT: ftrace cannot be switched off (sysctl) under the hook. */
 #define DSTLEAK_FTRACE(sym, req, fn) {					\
 	.symbol = sym, .required = req, .kind = DSTLEAK_FTRACE_KIND,	\
-	.fops = { .func = fn, .flags = FTRACE_OPS_FL_PERMANENT },	\
+	.fops = { .func = fn, .flags = DSTLEAK_FTRACE_OPS_FLAGS },	\
 }
 #define DSTLEAK_KRETPROBE(sym, req, entry, ret) {			\
 	.symbol = sym, .required = req, .kind = DSTLEAK_KRETPROBE_KIND,	\
@@ -224,11 +318,14 @@ static void notrace dst_destroy_ftrace(unsigned long ip,
 		.data_size = sizeof(struct dstleak_alloc_call) },	\
 }
 
+/* In the order of enum dstleak_probe_id: the hooks that see frees first. */
 static struct dstleak_probe dstleak_probes[DSTLEAK_NR_PROBES] = {
-	[DSTLEAK_PROBE_DST_ALLOC] = DSTLEAK_KRETPROBE("dst_alloc", true,
-		dst_alloc_entry, dst_alloc_return),
 	[DSTLEAK_PROBE_DST_DESTROY] = DSTLEAK_FTRACE("dst_destroy", true,
 		dst_destroy_ftrace),
+	[DSTLEAK_PROBE_METADATA_FREE] = DSTLEAK_FTRACE("metadata_dst_free",
+		false, metadata_free_ftrace),
+	[DSTLEAK_PROBE_DST_ALLOC] = DSTLEAK_KRETPROBE("dst_alloc", true,
+		dst_alloc_entry, dst_alloc_return),
 	[DSTLEAK_PROBE_METADATA_ALLOC] = DSTLEAK_KRETPROBE("metadata_dst_alloc",
 		false, metadata_alloc_entry, metadata_alloc_return),
 	/* events.c; static functions, each in kallsyms on 6.1 and 6.12. */
@@ -263,6 +360,24 @@ static int ftrace_hook_register(struct dstleak_probe *p)
 	if (err)
 		ftrace_free_filter(&p->fops);
 	return err;
+}
+
+/* Why a probe could not be armed, in words an operator can act on. */
+static void explain_failure(struct dstleak_probe *p, int err)
+{
+	const char *what = p->required ? "cannot" : "optional: cannot";
+
+	if (p->kind == DSTLEAK_FTRACE_KIND && err == -EBUSY)
+		pr_err("%s hook %s with ftrace (%d): ftrace is switched off (sysctl kernel.ftrace_enabled=0)\n",
+		       what, p->symbol, err);
+	else if (p->kind == DSTLEAK_FTRACE_KIND && err == -EINVAL)
+		pr_err("%s hook %s with ftrace (%d): not traceable on this kernel (inlined, renamed or notrace)\n",
+		       what, p->symbol, err);
+	else if (err == -ENOENT || err == -EINVAL)
+		pr_err("%s probe %s (%d): no such probe point on this kernel\n",
+		       what, p->symbol, err);
+	else
+		pr_err("%s probe %s (%d)\n", what, p->symbol, err);
 }
 
 static int probe_register(struct dstleak_probe *p)
@@ -312,26 +427,25 @@ int dstleak_probes_init(void)
 
 	for (i = 0; i < DSTLEAK_NR_PROBES; i++) {
 		p = &dstleak_probes[i];
+		/* Metadata entries only where all their frees are seen. */
+		if (i == DSTLEAK_PROBE_METADATA_ALLOC &&
+		    !dstleak_probes[DSTLEAK_PROBE_METADATA_FREE].registered) {
+			pr_info("optional probe %s left out: metadata_dst_free is not hooked\n",
+				p->symbol);
+			continue;
+		}
 		err = probe_register(p);
 		if (!err) {
 			p->registered = true;
 			continue;
 		}
+		explain_failure(p, err);
 		if (p->required) {
-			pr_err("cannot probe %s (%d): this kernel is not supported\n",
-			       p->symbol, err);
 			dstleak_probes_exit();
 			return err;
 		}
-		pr_info("optional probe %s unavailable (%d)\n", p->symbol, err);
 	}
 	return 0;
-}
-
-/* Whether a free may have escaped dstleak (tracked records gone stale). */
-bool dstleak_frees_missed(void)
-{
-	return probe_missed(&dstleak_probes[DSTLEAK_PROBE_DST_DESTROY]) != 0;
 }
 
 /* Where the dst_alloc() probe sits, to cut the probe's own stack frames. */
@@ -352,22 +466,27 @@ void dstleak_probes_exit(void)
 	struct kprobe *kps[DSTLEAK_NR_PROBES];
 	int i, nk = 0, nr = 0;
 
+	/* The probes that make records go first, the free hooks last. */
 	for (i = 0; i < DSTLEAK_NR_PROBES; i++) {
 		struct dstleak_probe *p = &dstleak_probes[i];
 
 		if (!p->registered)
 			continue;
-		if (p->kind == DSTLEAK_FTRACE_KIND) {
-			unregister_ftrace_function(&p->fops);
-			ftrace_free_filter(&p->fops);
-		} else if (p->kind == DSTLEAK_KRETPROBE_KIND) {
+		if (p->kind == DSTLEAK_KRETPROBE_KIND)
 			rps[nr++] = &p->rp;
-		} else {
+		else if (p->kind == DSTLEAK_KPROBE_KIND)
 			kps[nk++] = &p->kp;
-		}
 	}
 	unregister_kprobes(kps, nk);
 	unregister_kretprobes(rps, nr);
+	for (i = 0; i < DSTLEAK_NR_PROBES; i++) {
+		struct dstleak_probe *p = &dstleak_probes[i];
+
+		if (p->registered && p->kind == DSTLEAK_FTRACE_KIND) {
+			unregister_ftrace_function(&p->fops);
+			ftrace_free_filter(&p->fops);
+		}
+	}
 	for (i = 0; i < DSTLEAK_NR_PROBES; i++) {
 		struct dstleak_probe *p = &dstleak_probes[i];
 
@@ -376,6 +495,28 @@ void dstleak_probes_exit(void)
 				probe_missed(p));
 		p->registered = false;
 	}
+}
+
+static u64 probe_hits(int probe);
+
+/*
+ * Calibration (netns.c) reads the kernel's counters between these two: an
+ * allocation the kernel has counted and dstleak not yet is one under way,
+ * and the second call returns at least as many as there were.
+ */
+u64 dstleak_alloc_returns_sum(void)
+{
+	u64 sum = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		sum += READ_ONCE(*per_cpu_ptr(&dstleak_alloc_returns, cpu));
+	return sum;
+}
+
+u64 dstleak_allocs_under_way(u64 returns_before)
+{
+	return probe_hits(DSTLEAK_PROBE_DST_ALLOC) - returns_before;
 }
 
 static u64 probe_hits(int probe)
@@ -388,9 +529,10 @@ static u64 probe_hits(int probe)
 	return sum;
 }
 
-void dstleak_show_probes(struct seq_file *m)
+/* The probe lines; how many. */
+unsigned int dstleak_show_probes(struct seq_file *m)
 {
-	int i;
+	unsigned int i, lines = 0;
 
 	for (i = 0; i < DSTLEAK_NR_PROBES; i++) {
 		struct dstleak_probe *p = &dstleak_probes[i];
@@ -401,5 +543,7 @@ void dstleak_show_probes(struct seq_file *m)
 		seq_printf(m, "probe %s hits %llu missed %lu addr %pK\n",
 			   p->symbol, probe_hits(i), probe_missed(p),
 			   probe_addr(p));
+		lines++;
 	}
+	return lines;
 }

@@ -2,7 +2,8 @@
 /*
  * Per-namespace files, readable inside a container and under lockdown,
  * where debugfs is closed:
- * - /proc/net/dstleak: the summary rows of the reader's own namespace;
+ * - /proc/net/dstleak: the summary rows of the reader's own namespace,
+ *   cheap to read (report.c: no wait for RCU, no global lock);
  * - /proc/net/stat/dstleak: its counters in the format of the kernel's
  *   other /proc/net/stat files, so iproute2's `lnstat -f dstleak` reads it.
  */
@@ -12,7 +13,7 @@
 
 static int dstleak_proc_show(struct seq_file *m, void *v)
 {
-	dstleak_show_summary(m, seq_file_single_net(m));
+	dstleak_show_own_ns(m, seq_file_single_net(m));
 	return 0;
 }
 
@@ -29,7 +30,7 @@ static int dstleak_stat_show(struct seq_file *m, void *v)
 			   dstleak_family_name(fam));
 	seq_putc(m, '\n');
 	rcu_read_lock();
-	ns = dstleak_ns_of_net(net);
+	ns = dstleak_ns_of_net_rcu(net);
 	for_each_possible_cpu(cpu) {
 		for (fam = 0; fam < DSTLEAK_NR_FAMILIES; fam++) {
 			const struct dstleak_fam_pcpu *c =

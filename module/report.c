@@ -5,7 +5,7 @@
 #include "dstleak.h"
 
 /* In enum order: the same list made the enum. */
-#define DSTLEAK_FAMILY_NAME(id, name) name,
+#define DSTLEAK_FAMILY_NAME(id, name) [DSTLEAK_FAM_##id] = name,
 static const char *const dstleak_family_names[] = {
 	DSTLEAK_FAMILIES(DSTLEAK_FAMILY_NAME)
 };
@@ -22,16 +22,23 @@ void dstleak_show_header(struct seq_file *m)
 	seq_printf(m, "kernel %s\n", init_utsname()->release);
 }
 
-/*
- * The kernel counts a free at the last dst_release(), dstleak when the
- * memory goes, after an RCU grace period (IPv6 fib entries chain one more).
- * Let those callbacks run, so that entries in flight are not reported as
- * drift.
- */
-static void settle_rcu(void)
+/* The end line of a file shown in one go: the lines in the buffer so far. */
+void dstleak_show_end_counted(struct seq_file *m)
 {
-	rcu_barrier();
-	rcu_barrier();
+	unsigned long lines = 0;
+	size_t i;
+
+	/* An overflowed buffer is shown again, larger: its count is moot. */
+	if (seq_has_overflowed(m))
+		return;
+	for (i = 0; i < m->count; i++)
+		lines += m->buf[i] == '\n';
+	dstleak_show_end(m, lines);
+}
+
+void dstleak_show_end(struct seq_file *m, unsigned long lines_before)
+{
+	seq_printf(m, "end lines %lu\n", lines_before);
 }
 
 static void show_value(struct seq_file *m, const char *name, bool known, s64 v)
@@ -42,44 +49,71 @@ static void show_value(struct seq_file *m, const char *name, bool known, s64 v)
 		seq_printf(m, " %s -", name);
 }
 
-static bool max_size_of(struct dstleak_ns *ns, enum dstleak_family fam, s64 *v)
+static bool max_size_of(struct net *net, enum dstleak_family fam, s64 *v)
 {
 #if IS_ENABLED(CONFIG_IPV6)
-	if (ns->net && fam == DSTLEAK_FAM_IPV6) {
-		*v = READ_ONCE(ns->net->ipv6.sysctl.ip6_rt_max_size);
+	if (net && fam == DSTLEAK_FAM_IPV6) {
+		*v = READ_ONCE(net->ipv6.sysctl.ip6_rt_max_size);
 		return true;
 	}
 #endif
 	return false;
 }
 
-static void show_ns_family(struct seq_file *m, struct dstleak_ns *ns,
-			   enum dstleak_family fam)
+/*
+ * Whether reaching the limit fails allocations: where dst_ops.gc returns
+ * int, dst_alloc() fails when it says so (before "ipv6: remove max_size
+ * check inline with ipv4", which stable and vendor trees backported).
+ */
+static bool limit_enforced(const struct dst_ops *ops)
 {
+#ifdef DSTLEAK_HAVE_DST_OPS_GC_INT
+	return ops && ops->gc;
+#else
+	return false;
+#endif
+}
+
+/* One "ns" line; @net is NULL for an exited namespace. */
+static void show_ns_family(struct seq_file *m, struct dstleak_ns *ns,
+			   struct net *net, enum dstleak_family fam)
+{
+	struct dst_ops *ops = net ? dstleak_net_family_ops(net, fam) : NULL;
 	struct dstleak_fam_sum s;
-	struct dst_ops *ops = ns->net ? dstleak_net_family_ops(ns->net, fam) : NULL;
 	bool known, has_max;
 	s64 kernel, live, max_size = 0;
 
 	dstleak_fam_sum(ns, fam, &s);
-	live = (s64)(s.allocs - s.frees);
-	kernel = dstleak_kernel_count(ns, fam, &known);
-	has_max = max_size_of(ns, fam, &max_size);
-	seq_printf(m, "ns %u %s %s allocs %llu frees %llu frees_preexisting %llu live %lld peak %lld failures %llu",
-		   ns->inum, ns->exited ? "exited" : "alive",
-		   dstleak_family_name(fam), s.allocs, s.frees, s.frees_pre,
-		   live, (s64)dstleak_raise_peak(ns, fam, live), s.failures);
+	live = dstleak_live(ns, fam, &s);
+	kernel = dstleak_net_kernel_count(net, fam, &known);
+	has_max = max_size_of(net, fam, &max_size);
+	seq_printf(m, "ns %u %s %s cookie %llu allocs %llu frees %llu frees_preexisting %llu live %lld peak %lld failures %llu untracked %ld orphaned %ld",
+		   ns->inum, net ? "alive" : "exited",
+		   dstleak_family_name(fam), ns->cookie, s.allocs, s.frees,
+		   s.frees_pre, live, (s64)dstleak_raise_peak(ns, fam, live),
+		   s.failures, atomic_long_read(&ns->untracked[fam]),
+		   atomic_long_read(&ns->orphaned[fam]));
 	show_value(m, "kernel", known, kernel);
 	show_value(m, "drift", known,
 		   kernel - ns->base[fam] - dstleak_counted_delta(ns, fam));
 	show_value(m, "gc_thresh", known && ops, ops ? ops->gc_thresh : 0);
 	show_value(m, "max_size", has_max, max_size);
-	seq_putc(m, '\n');
+	seq_printf(m, " limit_enforced %d\n", limit_enforced(ops));
+}
+
+static void show_ns(struct seq_file *m, struct dstleak_ns *ns, struct net *net)
+{
+	enum dstleak_family fam;
+
+	for (fam = 0; fam < DSTLEAK_NR_FAMILIES; fam++)
+		show_ns_family(m, ns, net, fam);
+	dstleak_show_events(m, ns, net);
 }
 
 static s64 ipv4_expected(void)
 {
-	s64 expected = dstleak_ipv4_base() + dstleak_ipv4_retired();
+	s64 expected = dstleak_ipv4_base() + dstleak_ipv4_retired() +
+		       dstleak_counted_delta(dstleak_unattr, DSTLEAK_FAM_IPV4);
 	struct dstleak_ns *ns;
 
 	list_for_each_entry(ns, &dstleak_ns_list, list)
@@ -101,18 +135,16 @@ static void show_global_ipv4(struct seq_file *m)
 }
 
 /* Whether every drift shown would be 0. Mutex held. */
-static bool drift_zero(const struct net *only)
+static bool drift_zero(void)
 {
 	enum dstleak_family fam;
 	struct dstleak_ns *ns;
 	bool known;
 	s64 kernel;
 
-	if (!only && ipv4_kernel() != ipv4_expected())
+	if (ipv4_kernel() != ipv4_expected())
 		return false;
 	list_for_each_entry(ns, &dstleak_ns_list, list) {
-		if (only && ns->net != only)
-			continue;
 		for (fam = 0; fam < DSTLEAK_NR_FAMILIES; fam++) {
 			kernel = dstleak_kernel_count(ns, fam, &known);
 			if (known && kernel != ns->base[fam] +
@@ -130,15 +162,15 @@ static bool drift_zero(const struct net *only)
  */
 #define DSTLEAK_SETTLE_ROUNDS 3
 
-static void settle(const struct net *only)
+static void settle(void)
 {
 	bool zero;
 	int i;
 
 	for (i = 0; i < DSTLEAK_SETTLE_ROUNDS; i++) {
-		settle_rcu();
+		dstleak_settle_rcu();
 		mutex_lock(&dstleak_ns_mutex);
-		zero = drift_zero(only);
+		zero = drift_zero();
 		mutex_unlock(&dstleak_ns_mutex);
 		if (zero)
 			return;
@@ -149,37 +181,65 @@ static void show_tracking(struct seq_file *m)
 {
 	unsigned int max = dstleak_track_max();
 
-	seq_printf(m, "tracking tracked %llu overflow %llu bytes %zu max %u entry_bytes %zu\n",
+	seq_printf(m, "tracking tracked %llu overflow %llu bytes %zu max %u entry_bytes %zu steal_misses %llu irqoff_max_ns %llu\n",
 		   dstleak_track_count(), dstleak_track_overflow(),
 		   dstleak_track_bytes(), max,
-		   max ? dstleak_track_bytes() / max : 0);
+		   max ? dstleak_track_bytes() / max : 0,
+		   dstleak_track_steal_misses(), dstleak_track_irqoff_max_ns());
 	seq_printf(m, "stacks enabled %d sample %u failures %lu\n",
 		   READ_ONCE(dstleak_stacks), READ_ONCE(dstleak_stack_sample),
 		   dstleak_stack_failures_count());
-	seq_printf(m, "unattributed %ld\n", atomic_long_read(&dstleak_unattributed));
 }
 
-/* Everything, or (@only) the rows of one namespace. */
-void dstleak_show_summary(struct seq_file *m, const struct net *only)
+static void show_unattributed(struct seq_file *m)
 {
+	struct dstleak_ns *b = dstleak_unattr;
 	enum dstleak_family fam;
+	struct dstleak_fam_sum s;
+
+	for (fam = 0; fam < DSTLEAK_NR_FAMILIES; fam++) {
+		dstleak_fam_sum(b, fam, &s);
+		seq_printf(m, "unattributed %s allocs %llu frees %llu orphaned %ld\n",
+			   dstleak_family_name(fam), s.allocs, s.frees + s.frees_pre,
+			   atomic_long_read(&b->orphaned[fam]));
+	}
+}
+
+/* debugfs summary: everything, after the frees in flight. */
+void dstleak_show_summary(struct seq_file *m)
+{
 	struct dstleak_ns *ns;
 
-	settle(only);
+	settle();
 	dstleak_show_header(m);
 	mutex_lock(&dstleak_ns_mutex);
 	dstleak_prune_exited();
-	if (!only)
-		show_global_ipv4(m);
+	show_global_ipv4(m);
 	show_tracking(m);
-	if (!only)
-		dstleak_show_probes(m);
-	list_for_each_entry(ns, &dstleak_ns_list, list) {
-		if (only && ns->net != only)
-			continue;
-		for (fam = 0; fam < DSTLEAK_NR_FAMILIES; fam++)
-			show_ns_family(m, ns, fam);
-		dstleak_show_events(m, ns);
-	}
+	show_unattributed(m);
+	dstleak_show_probes(m);
+	seq_puts(m, "settled 1\n");
+	list_for_each_entry(ns, &dstleak_ns_list, list)
+		show_ns(m, ns, dstleak_ns_net_locked(ns));
 	mutex_unlock(&dstleak_ns_mutex);
+	dstleak_show_end_counted(m);
+}
+
+/*
+ * /proc/net/dstleak, readable by anyone in the namespace: its own rows,
+ * no wait for RCU, no lock that namespace creation takes. @net is held by
+ * the open file.
+ */
+void dstleak_show_own_ns(struct seq_file *m, struct net *net)
+{
+	struct dstleak_ns *ns;
+
+	dstleak_show_header(m);
+	seq_puts(m, "settled 0\n");
+	rcu_read_lock();
+	ns = dstleak_ns_of_net_rcu(net);
+	if (ns)
+		show_ns(m, ns, net);
+	rcu_read_unlock();
+	dstleak_show_end_counted(m);
 }

@@ -12,17 +12,25 @@
  * says so.
  *
  * A record is added when dst_alloc() returns and removed when dst_destroy()
- * starts; the entry's memory is valid in between, and a reader holding a
- * bucket lock keeps the remover (and so the free) waiting. Every bucket lock
- * is taken with interrupts off: dst entries are freed from softirq.
+ * starts. A report copies records under their bucket lock and never
+ * dereferences the entry through them (inspect.c): a record whose free was
+ * missed must cost a wrong line, not the host. Every bucket lock is taken
+ * with interrupts off: dst entries are freed from softirq.
+ *
+ * Interrupts stay off for a bounded time: once the pool is empty (the
+ * overflow state of a leak), an allocation looks into at most
+ * DSTLEAK_STEAL_CPUS other magazines, and the longest such section is
+ * measured (irqoff_max_ns).
  */
 #include <linux/mm.h>
 #include <linux/hash.h>
 #include <linux/list_bl.h>
 #include <linux/log2.h>
+#include <linux/sched/clock.h>
 #include "dstleak.h"
 
 #define DSTLEAK_MAG_BATCH 32
+#define DSTLEAK_STEAL_CPUS 8
 
 struct dstleak_mag {
 	raw_spinlock_t lock;	/* taken by its CPU, and by others to steal */
@@ -34,6 +42,9 @@ static DEFINE_PER_CPU(struct dstleak_mag, dstleak_mags);
 static DEFINE_PER_CPU(u64, dstleak_adds);
 static DEFINE_PER_CPU(u64, dstleak_dels);
 static DEFINE_PER_CPU(u64, dstleak_overflows);
+static DEFINE_PER_CPU(u64, dstleak_steal_misses);
+static DEFINE_PER_CPU(u64, dstleak_irqoff_max);
+static DEFINE_PER_CPU(unsigned int, dstleak_steal_cursor);
 static DEFINE_RAW_SPINLOCK(dstleak_pool_lock);
 static struct dstleak_obj *dstleak_pool;	/* under dstleak_pool_lock */
 static struct dstleak_obj *dstleak_objs;
@@ -75,17 +86,28 @@ static unsigned int move(struct dstleak_obj **to, struct dstleak_obj **from,
 	return moved;
 }
 
+/* The next possible CPU after @cpu, wrapping around. */
+static unsigned int next_cpu_wrap(unsigned int cpu)
+{
+	cpu = cpumask_next(cpu, cpu_possible_mask);
+	return cpu < nr_cpu_ids ? cpu : cpumask_first(cpu_possible_mask);
+}
+
 /*
- * The pool is empty: take a record another CPU keeps in its magazine, so
- * that "overflow" means every one of max_tracked records is in use.
+ * The pool is empty: take a record another CPU keeps in its magazine.
+ * Bounded: at most DSTLEAK_STEAL_CPUS magazines, from where this CPU
+ * stopped last time, so with many CPUs a record may exist that was not
+ * found (counted in steal_misses, and the entry is counted, not tracked).
  */
 static struct dstleak_obj *steal(void)
 {
+	unsigned int cpu = __this_cpu_read(dstleak_steal_cursor);
 	struct dstleak_obj *obj = NULL;
 	struct dstleak_mag *mag;
-	int cpu;
+	int i;
 
-	for_each_possible_cpu(cpu) {
+	for (i = 0; i < DSTLEAK_STEAL_CPUS && !obj; i++) {
+		cpu = next_cpu_wrap(cpu);
 		mag = per_cpu_ptr(&dstleak_mags, cpu);
 		if (!READ_ONCE(mag->head))
 			continue;
@@ -94,20 +116,31 @@ static struct dstleak_obj *steal(void)
 		if (obj)
 			mag->count--;
 		raw_spin_unlock(&mag->lock);
-		if (obj)
-			break;
 	}
+	__this_cpu_write(dstleak_steal_cursor, cpu);
+	if (!obj && READ_ONCE(dstleak_pool))
+		__this_cpu_inc(dstleak_steal_misses);
 	return obj;
 }
 
-/* Interrupts are off. */
-static struct dstleak_obj *obj_get(void)
+/* The slow path's time with interrupts off, for irqoff_max_ns. */
+static void note_irqoff(u64 start)
+{
+	u64 ns = local_clock() - start;
+
+	if (ns > __this_cpu_read(dstleak_irqoff_max))
+		__this_cpu_write(dstleak_irqoff_max, ns);
+}
+
+/* Interrupts are off; @slow_start: when the pool had to be visited. */
+static struct dstleak_obj *obj_get(u64 *slow_start)
 {
 	struct dstleak_mag *mag = this_cpu_ptr(&dstleak_mags);
 	struct dstleak_obj *obj;
 
 	raw_spin_lock(&mag->lock);
 	if (!mag->head) {
+		*slow_start = local_clock();
 		raw_spin_lock(&dstleak_pool_lock);
 		mag->count += move(&mag->head, &dstleak_pool, DSTLEAK_MAG_BATCH);
 		raw_spin_unlock(&dstleak_pool_lock);
@@ -134,30 +167,35 @@ static void obj_put(struct dstleak_obj *obj)
 	raw_spin_unlock(&mag->lock);
 }
 
-bool dstleak_track_add(const struct dst_entry *dst, struct dstleak_ns *ns,
-		       enum dstleak_family fam, bool nocount, u32 stack)
+bool dstleak_track_add(const struct dst_entry *dst,
+		       const struct dstleak_alloc_info *info)
 {
 	struct hlist_bl_head *head = bucket_of(dst);
 	struct dstleak_obj *obj;
 	unsigned long flags;
+	u64 slow_start = 0;
 
 	local_irq_save(flags);
-	obj = obj_get();
+	obj = obj_get(&slow_start);
 	if (!obj) {
 		__this_cpu_inc(dstleak_overflows);
+		note_irqoff(slow_start);
 		local_irq_restore(flags);
 		return false;
 	}
 	obj->dst = dst;
-	obj->ns = ns;
-	obj->born = jiffies;
-	obj->stack = stack;
-	obj->family = fam;
-	obj->nocount = nocount;
+	obj->ns = info->ns;
+	obj->born = get_jiffies_64();
+	obj->family = info->family;
+	obj->nocount = info->nocount;
+	obj->stack = info->stack;
+	obj->ifindex = info->ifindex;
 	hlist_bl_lock(head);
 	hlist_bl_add_head(&obj->node, head);
 	hlist_bl_unlock(head);
 	__this_cpu_inc(dstleak_adds);
+	if (unlikely(slow_start))
+		note_irqoff(slow_start);
 	local_irq_restore(flags);
 	return true;
 }
@@ -197,8 +235,9 @@ unsigned int dstleak_track_nr_buckets(void)
 }
 
 /*
- * Views of up to @max records of a bucket, from its @skip-th on. The entries
- * cannot be freed while the bucket is locked (see the top of this file).
+ * Copies of up to @max records of a bucket, from its @skip-th on; the
+ * caller resolves them (dstleak_view_resolve()) within the same RCU
+ * read-side section, which keeps their namespace records alive.
  */
 unsigned int dstleak_track_view_bucket(unsigned int bucket, unsigned int skip,
 				       struct dstleak_view *views,
@@ -219,7 +258,13 @@ unsigned int dstleak_track_view_bucket(unsigned int bucket, unsigned int skip,
 		}
 		if (n == max)
 			break;
-		dstleak_view_fill(&views[n++], obj);
+		views[n].dst = obj->dst;
+		views[n].ns = obj->ns;
+		views[n].born = obj->born;
+		views[n].family = obj->family;
+		views[n].stack = obj->stack;
+		views[n].ifindex = obj->ifindex;
+		n++;
 	}
 	hlist_bl_unlock(head);
 	local_irq_restore(flags);
@@ -236,9 +281,29 @@ static u64 sum_percpu(u64 __percpu *counter)
 	return sum;
 }
 
+/* Removals first: every one summed had its addition summed after it. */
 u64 dstleak_track_count(void)
 {
-	return sum_percpu(&dstleak_adds) - sum_percpu(&dstleak_dels);
+	u64 dels = sum_percpu(&dstleak_dels);
+
+	/* The removals summed are read before the additions. */
+	smp_rmb();
+	return sum_percpu(&dstleak_adds) - dels;
+}
+
+u64 dstleak_track_steal_misses(void)
+{
+	return sum_percpu(&dstleak_steal_misses);
+}
+
+u64 dstleak_track_irqoff_max_ns(void)
+{
+	u64 max = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		max = max_t(u64, max, READ_ONCE(*per_cpu_ptr(&dstleak_irqoff_max, cpu)));
+	return max;
 }
 
 u64 dstleak_track_overflow(void)
@@ -251,31 +316,64 @@ unsigned int dstleak_track_max(void)
 	return dstleak_nr_objs;
 }
 
+/* About two records a bucket when full: 4 bytes an entry. */
+static unsigned int bucket_bits_for(unsigned int max)
+{
+	return max(ilog2(roundup_pow_of_two(max ?: 1)) - 1, 4);
+}
+
+size_t dstleak_track_bytes_for(unsigned int max)
+{
+	return (size_t)max * sizeof(struct dstleak_obj) +
+	       (sizeof(struct hlist_bl_head) << bucket_bits_for(max));
+}
+
 size_t dstleak_track_bytes(void)
 {
-	return (size_t)dstleak_nr_objs * sizeof(struct dstleak_obj) +
-	       (sizeof(struct hlist_bl_head) << dstleak_bucket_bits);
+	return dstleak_nr_objs ? dstleak_track_bytes_for(dstleak_nr_objs) : 0;
+}
+
+/*
+ * Refuse a table the host cannot afford: more than a quarter of the memory
+ * available now. A leak finder must not cause the memory pressure it is
+ * loaded to explain.
+ */
+static int check_affordable(unsigned int max)
+{
+	u64 avail = (u64)si_mem_available() << PAGE_SHIFT;
+	size_t need = dstleak_track_bytes_for(max);
+
+	if (need <= avail / 4)
+		return 0;
+	pr_err("max_tracked=%u needs %zu MiB, more than a quarter of the %llu MiB available: refused (choose a smaller max_tracked)\n",
+	       max, need >> 20, avail >> 20);
+	return -ENOMEM;
 }
 
 int dstleak_track_init(unsigned int max)
 {
 	unsigned int i;
+	int err;
 
-	/* About two records a bucket when full: 4 bytes an entry. */
-	dstleak_bucket_bits = max(ilog2(roundup_pow_of_two(max ?: 1)) - 1, 4);
+	err = check_affordable(max);
+	if (err)
+		return err;
+	dstleak_bucket_bits = bucket_bits_for(max);
 	dstleak_buckets = kvcalloc(1U << dstleak_bucket_bits,
 				   sizeof(*dstleak_buckets), GFP_KERNEL);
 	dstleak_objs = kvcalloc(max, sizeof(*dstleak_objs), GFP_KERNEL);
 	if (!dstleak_buckets || !dstleak_objs) {
 		pr_err("max_tracked=%u: cannot allocate %zu bytes for tracking\n",
-		       max, (size_t)max * sizeof(*dstleak_objs));
+		       max, dstleak_track_bytes_for(max));
 		kvfree(dstleak_buckets);
 		kvfree(dstleak_objs);
 		return -ENOMEM;
 	}
 	dstleak_nr_objs = max;
-	for_each_possible_cpu(i)
+	for_each_possible_cpu(i) {
 		raw_spin_lock_init(&per_cpu_ptr(&dstleak_mags, i)->lock);
+		*per_cpu_ptr(&dstleak_steal_cursor, i) = i;
+	}
 	for (i = 0; i < (1U << dstleak_bucket_bits); i++)
 		INIT_HLIST_BL_HEAD(&dstleak_buckets[i]);
 	dstleak_pool = NULL;

@@ -36,7 +36,12 @@ copy_source() {
 	rm -rf "$dst"
 	mkdir -p "$dst/module"
 	cp -p "$TOP/Kbuild" "$TOP/Makefile" "$TOP/dkms.conf" "$dst/"
-	cp -p "$TOP"/module/*.c "$TOP"/module/*.h "$dst/module/"
+	cp -p "$TOP"/module/*.[ch] "$dst/module/"
+	# The feature probes Kbuild compiles (module/compat.h).
+	if [ -d "$TOP/module/compat" ]; then
+		mkdir -p "$dst/module/compat"
+		cp -p "$TOP"/module/compat/*.[ch] "$dst/module/compat/"
+	fi
 }
 
 check_version() {

@@ -12,6 +12,14 @@
 #                            changing (IGMP/MLD reports after link up); leaves
 #                            the last summary in /tmp/q.summary
 #   snap FILE                save the summary (it waits for RCU frees first)
+#   assert_end FILE          fail unless FILE's last line is "end lines N"
+#                            with N the number of lines before it
+#   ns_cookie FILE INUM      the cookie on the first "ns INUM" line
+#   unattr_value FILE FAMILY KEY   KEY of the "unattributed FAMILY" line
+#   churn_start NS... / churn_stop   loops in the background that allocate
+#                            and release 300 IPv4 entries through the helper
+#                            (veth0 of each NS) until churn_stop, which waits
+#                            for them and fails the case if one died
 #   delta OLD NEW INUM FAMILY KEY   NEW's value minus OLD's
 #   rt6_dst_entries NS       the IPv6 dst_ops entry counter of NS, in decimal,
 #                            from its /proc/net/rt6_stats (6th field, hex)
@@ -75,12 +83,52 @@ quiet_pair() {
 
 snap() {
 	cat "$DBG/summary" > "$1"
+	assert_end "$1"
+}
+
+assert_end() {
+	_ae_last=$(tail -n 1 "$1")
+	_ae_n=$(($(wc -l < "$1") - 1))
+	assert_eq "$1: end line" "end lines $_ae_n" "$_ae_last"
+}
+
+ns_cookie() {
+	awk -v ns="$2" '$1 == "ns" && $2 == ns && $5 == "cookie" { print $6; exit }' "$1"
+}
+
+unattr_value() {
+	line_value "$1" "unattributed $2" "$3"
+}
+
+_churn() {
+	while [ -e /tmp/churn.run ]; do
+		dh "$1" alloc4 veth0 300
+		dh "$1" release
+	done
+	touch "/tmp/churn.done.$1"
+}
+
+churn_start() {
+	rm -f /tmp/churn.done.*
+	touch /tmp/churn.run
+	_churners=$*
+	for _ns in "$@"; do
+		_churn "$_ns" &
+	done
+}
+
+churn_stop() {
+	rm -f /tmp/churn.run
+	wait
+	for _ns in $_churners; do
+		[ -e "/tmp/churn.done.$_ns" ] || fail "the churn loop in $_ns died"
+	done
 }
 
 # The counting fields of the rows of some namespaces.
 _rows() {
 	for _i in $2; do
-		awk -v ns="$_i" '$1 == "ns" && $2 == ns { print $4, $6, $8, $10 }' "$1"
+		awk -v ns="$_i" '$1 == "ns" && $2 == ns { print $4, $8, $10, $12 }' "$1"
 	done
 }
 

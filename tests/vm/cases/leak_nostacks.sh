@@ -26,7 +26,7 @@ dh blue dead
 sleep 1.2
 cat "$DBG/suspects" > /tmp/sus
 assert_eq "group line" "group ns $B family ipv4 reason dead device - count 20" \
-	"$(awk '$1 == "group" { print $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11 }' /tmp/sus)"
+	"$(awk '$1 == "group" { print $1, $2, $3, $6, $7, $8, $9, $10, $11, $12, $13 }' /tmp/sus)"
 assert_eq "stack lines without stacks" 0 "$(grep -c '^stack' /tmp/sus || true)"
 
 echo 1 > $P/stacks
@@ -38,7 +38,7 @@ cat "$DBG/suspects" > /tmp/sus2
 # With stacks on, the 28 dead entries split by stack: 2 of the 8 new ones
 # were sampled (1 in 4) and carry one; the rest have none.
 assert_eq "dead entries in all groups" 28 \
-	"$(awk '$1 == "group" { n += $11 } END { print n }' /tmp/sus2)"
+	"$(awk '$1 == "group" { n += $13 } END { print n }' /tmp/sus2)"
 grep -q '^stack dsthelper_hold_v4+' /tmp/sus2 || fail "no sampled stack"
 dh blue release
 pass

@@ -24,4 +24,10 @@ assert_eq "blue ipv4 frees" 250 "$(delta /tmp/held /tmp/after "$B" ipv4 frees)"
 assert_eq "blue ipv4 frees_preexisting" 0 "$(delta /tmp/held /tmp/after "$B" ipv4 frees_preexisting)"
 assert_eq "tracked after release" "$T0" "$(line_value /tmp/after tracking tracked)"
 assert_eq "global ipv4 drift" 0 "$(line_value /tmp/after "global ipv4" drift)"
+# Interrupts stay off for a bounded time while the pool is empty: the
+# longest such section, measured by the module (a generous bound: TCG).
+irqoff=$(line_value /tmp/held tracking irqoff_max_ns)
+echo "longest interrupts-off section in overflow: $irqoff ns (steal_misses $(line_value /tmp/held tracking steal_misses))"
+assert_ge "irqoff_max_ns measured" 1 "$irqoff"
+[ "$irqoff" -le 2000000 ] || fail "interrupts off for $irqoff ns in the overflow path (bound 2 ms)"
 pass

@@ -20,10 +20,10 @@ per=$(line_value /tmp/s tracking entry_bytes)
 echo "tracking: $(grep '^tracking' /tmp/s)"
 [ "$per" -le 64 ] || fail "tracking costs $per bytes an entry (target 64)"
 t0=$(date +%s)
-n=$(grep -c "^obj .* ns $B family ipv4 " "$DBG/objects")
+n=$(grep -c "^obj .* ns $B cookie [0-9]* family ipv4 " "$DBG/objects")
 t1=$(date +%s)
 assert_eq "objects lines of blue" $N "$n"
-count=$(awk -v ns="$B" '$1 == "group" && $3 == ns && $5 == "ipv4" && $7 == "dead" { print $11 }' "$DBG/suspects")
+count=$(awk -v ns="$B" '$1 == "group" && $3 == ns && $7 == "ipv4" && $9 == "dead" { print $13 }' "$DBG/suspects")
 t2=$(date +%s)
 assert_eq "dead group count" $N "$count"
 echo "read objects in $((t1 - t0)) s, suspects in $((t2 - t1)) s"

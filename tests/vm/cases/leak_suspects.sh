@@ -23,13 +23,13 @@ groups() {
 }
 group_value() { # INUM FAMILY REASON KEY
 	awk -v ns="$1" -v fam="$2" -v r="$3" -v k="$4" '
-	$1 == "group" && $3 == ns && $5 == fam && $7 == r {
+	$1 == "group" && $3 == ns && $7 == fam && $9 == r {
 		for (i = 2; i < NF; i++) if ($i == k) { print $(i + 1); exit }
 	}' /tmp/sus
 }
 group_stack() { # INUM FAMILY REASON: the stack lines after that group
 	awk -v ns="$1" -v fam="$2" -v r="$3" '
-	$1 == "group" { f = ($3 == ns && $5 == fam && $7 == r) ; next }
+	$1 == "group" { f = ($3 == ns && $7 == fam && $9 == r) ; next }
 	$1 != "stack" { f = 0 }
 	f { print $2 }' /tmp/sus
 }

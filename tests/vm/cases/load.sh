@@ -4,7 +4,11 @@
 . /lib.sh
 
 if is_loaded dstleak; then fail "dstleak is loaded before the case"; fi
+klog_mark
 load_dstleak
+# Entry ages are 64-bit: checked at every load, past 2^32 ms (49.7 days).
+klog_since_mark | grep -q "dstleak: selftest: ages past 2^32 ms: ok" ||
+	fail "no selftest line for 64-bit ages in the kernel log"
 is_loaded dstleak || fail "dstleak not in /proc/modules after insmod"
 
 assert_file "$DBG"
@@ -23,6 +27,13 @@ head -n 3 "$DBG/version" > /tmp/v.dbg
 head -n 3 "$PROCF" > /tmp/v.proc
 cmp /tmp/v.dbg /tmp/v.proc || fail "$PROCF does not start with the header of $DBG/version"
 assert_eq "modinfo version" "$DSTLEAK_VERSION" "$(modinfo -F version /dstleak.ko)"
+# Every file ends with "end lines N" (a cut file is refused by readers).
+for f in version summary probes suspects objects; do
+	cat "$DBG/$f" > "/tmp/end.$f"
+	assert_end "/tmp/end.$f"
+done
+cat "$PROCF" > /tmp/end.proc
+assert_end /tmp/end.proc
 
 unload_dstleak
 assert_no_file "$DBG"

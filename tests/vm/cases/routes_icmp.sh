@@ -42,7 +42,7 @@ H1=$(netns_inum h1)
 snap /tmp/s
 icmp_count() { # FAMILY TYPE CODE
 	awk -v ns="$H1" -v f="$1" -v t="$2" -v c="$3" '
-	$1 == "icmp" && $3 == ns && $5 == f && $7 == t && $9 == c { print $11 }' /tmp/s
+	$1 == "icmp" && $3 == ns && $7 == f && $9 == t && $11 == c { print $13 }' /tmp/s
 }
 assert_ge "ipv4 3/13 (prohibited)" $TRIES "$(icmp_count ipv4 3 13)"
 assert_ge "ipv4 3/1 (host unreachable)" $TRIES "$(icmp_count ipv4 3 1)"

@@ -1,0 +1,26 @@
+#!/bin/sh
+# Without debugfs (debugfs=off on the command line, as some hardened hosts
+# boot) dstleak still loads, says once in the kernel log what is missing,
+# and /proc/net/dstleak and /proc/net/stat/dstleak work.
+# vm-append: debugfs=off
+# vm-timeout: 60
+. /lib.sh
+if mount -t debugfs none /mnt 2> /dev/null; then
+	umount /mnt
+	fail "debugfs mounts: this boot does not have debugfs=off"
+fi
+klog_mark
+load_dstleak
+klog_since_mark > /tmp/klog
+cat /tmp/klog
+assert_eq "log lines about debugfs" 1 "$(grep -c 'debugfs unavailable' /tmp/klog)"
+assert_file "$PROCF"
+cat "$PROCF" > /tmp/proc
+assert_eq "first line" "format $DSTLEAK_FORMAT" "$(head -n 1 /tmp/proc)"
+assert_end /tmp/proc
+assert_eq "ipv4 row of the initial namespace" 1 \
+	"$(awk -v i="$(init_inum)" '$1 == "ns" && $2 == i && $4 == "ipv4"' /tmp/proc | wc -l)"
+assert_file /proc/net/stat/dstleak
+unload_dstleak
+assert_no_file "$PROCF"
+pass
