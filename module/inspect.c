@@ -36,7 +36,8 @@
 #define DSTLEAK_YOUNG (DSTLEAK_NR_REASONS + 1)
 
 static const char *const dstleak_reason_names[] = {
-#define DSTLEAK_REASON_NAME(id, name) [DSTLEAK_REASON_##id] = name,
+#define DSTLEAK_REASON_NAME(id, name) \
+	[DSTLEAK_REASON_##id] = name,
 	DSTLEAK_REASONS(DSTLEAK_REASON_NAME)
 #undef DSTLEAK_REASON_NAME
 };

@@ -5,7 +5,8 @@
 #include "dstleak.h"
 
 /* In enum order: the same list made the enum. */
-#define DSTLEAK_FAMILY_NAME(id, name) [DSTLEAK_FAM_##id] = name,
+#define DSTLEAK_FAMILY_NAME(id, name) \
+	[DSTLEAK_FAM_##id] = name,
 static const char *const dstleak_family_names[] = {
 	DSTLEAK_FAMILIES(DSTLEAK_FAMILY_NAME)
 };

@@ -43,6 +43,13 @@
  *                     [-INT_MAX, INT_MAX].  -EOPNOTSUPP for xfrm4/xfrm6
  *                     without CONFIG_XFRM.
  *   unskew            undo every skew of the writer's netns exactly.
+ *   vanish N          make dstleak's records of N (1..1000000) entries
+ *                     stale, as a free that escapes dst_destroy() would:
+ *                     dst_alloc() N entries (DST_NOCOUNT, no device, a
+ *                     dst_ops and slab cache of the helper's own), free
+ *                     their memory with kmem_cache_free() directly, then
+ *                     destroy the cache so its pages go back to the page
+ *                     allocator. Nothing of the kernel's state is touched.
  *
  * Other errors: -EINTR if a fatal signal arrives while waiting for another
  * command to finish, -ENOMEM if bookkeeping memory runs out (nothing changes).
@@ -574,6 +581,41 @@ static int dh_cmd_unskew(struct net *net)
 	return 0;
 }
 
+/*
+ * vanish: entries whose memory goes without dst_destroy(). dst_alloc()
+ * with DST_NOCOUNT and no device touches no counter and takes no
+ * reference, so freeing the memory directly leaves nothing behind but the
+ * records a tracer made.
+ */
+static noinline __noclone int dsthelper_vanish(unsigned int n)
+{
+	struct dst_ops ops = { .family = AF_UNSPEC };
+	struct dst_entry *dst;
+	unsigned int i;
+	int err = 0;
+
+	ops.kmem_cachep = kmem_cache_create("dsthelper_vanish",
+					    sizeof(struct dst_entry), 0, 0, NULL);
+	if (!ops.kmem_cachep)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+#ifdef DH_DST_ALLOC_INITIAL_REF
+		dst = dst_alloc(&ops, NULL, 1, DST_OBSOLETE_NONE, DST_NOCOUNT);
+#else
+		dst = dst_alloc(&ops, NULL, DST_OBSOLETE_NONE, DST_NOCOUNT);
+#endif
+		if (!dst) {
+			err = -ENOMEM;
+			break;
+		}
+		kmem_cache_free(ops.kmem_cachep, dst);
+		if (!(i % DH_RESCHED))
+			cond_resched();
+	}
+	kmem_cache_destroy(ops.kmem_cachep);
+	return err;
+}
+
 static int dh_parse_count(const char *s, unsigned int *n)
 {
 	if (kstrtouint(s, 10, n) || *n == 0 || *n > DH_MAX_COUNT)
@@ -612,6 +654,11 @@ static int dh_run(struct net *net, int argc, char **argv)
 		if (i < 0 || kstrtoint(argv[2], 10, &k))
 			return -EINVAL;
 		return dh_cmd_skew(net, i, k);
+	}
+	if (argc == 2 && !strcmp(cmd, "vanish")) {
+		if (dh_parse_count(argv[1], &n))
+			return -EINVAL;
+		return dsthelper_vanish(n);
 	}
 	if (argc == 2 && !strcmp(cmd, "release_inum")) {
 		if (kstrtouint(argv[1], 10, &n))

@@ -1,0 +1,34 @@
+#!/bin/sh
+# Safety by design: a record whose entry was freed behind dstleak's back
+# (a path that frees without dst_destroy(), a livepatch, a partly inlined
+# dst_destroy()) costs a wrong line, never the host. The helper frees 500
+# entries' memory directly and returns the pages (vanish); their records
+# stay, pointing at memory that is anything by now. Reading objects and
+# suspects, while other entries come and go over that memory, must work
+# (and end with their end lines), and the kernel log stay clean.
+# vm-timeout: 180
+. /lib.sh
+need_helper
+load_dstleak
+load_helper
+quiet_pair blue red
+echo 0 > /sys/module/dstleak/parameters/suspect_age_s
+snap /tmp/before
+T0=$(line_value /tmp/before tracking tracked)
+dh init vanish 500
+snap /tmp/after
+assert_eq "records left by the vanished entries" $((T0 + 500)) "$(line_value /tmp/after tracking tracked)"
+churn_start blue red
+i=0
+while [ $i -lt 10 ]; do
+	cat "$DBG/objects" > /tmp/obj
+	cat "$DBG/suspects" > /tmp/sus
+	assert_end /tmp/obj
+	assert_end /tmp/sus
+	assert_ge "object lines (the stale ones included)" 500 "$(grep -c '^obj ' /tmp/obj)"
+	i=$((i + 1))
+done
+churn_stop
+grep '^obj ' /tmp/obj | head -n 3
+unload_dstleak
+pass
