@@ -1,18 +1,29 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * compat.h - every kernel version difference dstleak cares about, decided by
- * feature (Kbuild greps the kernel's headers and sets DSTLEAK_HAVE_*), never
- * by LINUX_VERSION_CODE: distribution kernels backport. Each shim names the
- * kernel version and upstream commit subject that changed the interface.
+ * compat.h - every kernel difference dstleak cares about, decided by feature,
+ * never by LINUX_VERSION_CODE: distribution kernels backport. Kbuild compiles
+ * one probe per question against the target kernel's headers
+ * (module/compat/have_*.c, each naming the upstream commit that changed the
+ * interface) and reads its exports from Module.symvers; the answers arrive
+ * here as DSTLEAK_HAVE_* and become the names the rest of the module uses.
+ * Kconfig symbols (CONFIG_*) are facts about the kernel and are used as such.
  */
 #ifndef DSTLEAK_COMPAT_H
 #define DSTLEAK_COMPAT_H
 
+#include <linux/ftrace.h>
+#include <linux/jiffies.h>
+#include <linux/percpu.h>
+#include <linux/preempt.h>
+#include <linux/ptrace.h>
+#include <linux/stackdepot.h>
+#include <linux/uaccess.h>
 #include <net/dst.h>
+#include <net/net_namespace.h>
 
 /*
- * 6.4, "net: dst: Switch to rcuref_t reference counting": dst->__refcnt
- * (atomic_t) became dst->__rcuref (rcuref_t). Both are read without a
+ * dst->__refcnt (atomic_t) became dst->__rcuref (rcuref_t) in 6.4, "net:
+ * dst: Switch to rcuref_t reference counting". Both are read without a
  * reference held, for reports only.
  */
 #ifdef DSTLEAK_HAVE_DST_RCUREF
@@ -38,29 +49,81 @@ static inline s64 dstleak_ops_entries(struct dst_ops *ops)
 }
 
 /*
- * An argument of the function an ftrace callback was called for. 6.13,
- * "ftrace: Make ftrace_regs abstract from direct use" (in Debian's 6.12
- * through stable): struct ftrace_regs became opaque, read through
- * ftrace_regs_get_argument(). Before, on x86 it was a struct pt_regs whose
- * argument registers ftrace_caller saves (5.11, "ftrace/x86: Allow for
- * arguments to be passed in to ftrace_regs by default").
+ * DSTLEAK_HAVE_DST_OPS_GC_INT (a probe result, used as is): dst_ops.gc
+ * returns int, and dst_alloc() fails when it reports the family over its
+ * limit. Until 6.3, "ipv6: remove max_size check inline with ipv4", which
+ * stable and vendor trees backported.
  */
-#include <linux/ftrace.h>
-#ifdef ftrace_regs_get_argument
-#define dstleak_ftrace_arg(fregs, n) ftrace_regs_get_argument(fregs, n)
-#elif defined(CONFIG_HAVE_DYNAMIC_FTRACE_WITH_ARGS)
-#define dstleak_ftrace_arg(fregs, n) regs_get_kernel_argument(&(fregs)->regs, n)
+
+/* 64-bit jiffies, for ages that outlive a 32-bit wrap. */
+static inline u64 dstleak_jiffies64(void)
+{
+	return get_jiffies_64();
+}
+
+/*
+ * The ftrace hook. Kbuild refuses a kernel without CONFIG_DYNAMIC_FTRACE or
+ * with neither ftrace_regs arguments nor saved registers, so one of these
+ * holds:
+ * - the callback's last argument is a struct ftrace_regs (5.11, "ftrace:
+ *   Have the callbacks receive a struct ftrace_regs instead of pt_regs");
+ *   with CONFIG_HAVE_DYNAMIC_FTRACE_WITH_ARGS it carries the argument
+ *   registers always (5.11, "ftrace/x86: Allow for arguments to be passed
+ *   in to ftrace_regs by default"), otherwise only with
+ *   FTRACE_OPS_FL_SAVE_REGS, as a full pt_regs (ftrace_get_regs());
+ * - before 5.11 it is a struct pt_regs, filled only with
+ *   FTRACE_OPS_FL_SAVE_REGS: how livepatch used ftrace on those kernels.
+ * Where ftrace_regs_get_argument() exists (6.2, "ftrace: abstract
+ * DYNAMIC_FTRACE_WITH_ARGS accesses"), it is the way in: 6.13, "ftrace: Make
+ * ftrace_regs abstract from direct use" (in Debian's 6.12 through stable),
+ * made struct ftrace_regs opaque. Without WITH_ARGS it reads the saved
+ * pt_regs, so the flags below ask for them. dstleak_fregs_t, the type of
+ * that last argument, is a macro: kernel style adds no typedefs.
+ */
+#ifdef DSTLEAK_HAVE_FTRACE_REGS
+#define dstleak_fregs_t struct ftrace_regs
 #else
-#error "dstleak needs ftrace with arguments (HAVE_DYNAMIC_FTRACE_WITH_ARGS)"
+#define dstleak_fregs_t struct pt_regs
 #endif
 
-/* The register argument of an ftrace callback. */
-typedef struct ftrace_regs dstleak_fregs_t;
+#if defined(DSTLEAK_HAVE_FTRACE_REGS_GET_ARGUMENT)
+#define dstleak_ftrace_arg(fregs, n) ftrace_regs_get_argument(fregs, n)
+#elif defined(DSTLEAK_HAVE_FTRACE_REGS) && \
+	defined(CONFIG_HAVE_DYNAMIC_FTRACE_WITH_ARGS)
+#define dstleak_ftrace_arg(fregs, n) \
+	regs_get_kernel_argument(&(fregs)->regs, n)
+#elif defined(DSTLEAK_HAVE_FTRACE_REGS)
+#define dstleak_ftrace_arg(fregs, n) \
+	regs_get_kernel_argument(ftrace_get_regs(fregs), n)
+#else
+#define dstleak_ftrace_arg(regs, n) regs_get_kernel_argument(regs, n)
+#endif
 
-/* PERMANENT: ftrace cannot be switched off (sysctl) under the hook. */
-#define DSTLEAK_FTRACE_OPS_FLAGS FTRACE_OPS_FL_PERMANENT
+/*
+ * PERMANENT (5.5, "ftrace: Introduce PERMANENT ftrace_ops flag"): the
+ * ftrace_enabled sysctl cannot switch the hook off under dstleak. Before
+ * 5.5 nothing prevents it, and frees go uncounted while it is off.
+ */
+#ifdef DSTLEAK_HAVE_FTRACE_OPS_FL_PERMANENT
+#define DSTLEAK_FTRACE_OPS_PERMANENT FTRACE_OPS_FL_PERMANENT
+#else
+#define DSTLEAK_FTRACE_OPS_PERMANENT 0
+#endif
+#ifdef CONFIG_HAVE_DYNAMIC_FTRACE_WITH_ARGS
+#define DSTLEAK_FTRACE_OPS_FLAGS DSTLEAK_FTRACE_OPS_PERMANENT
+#else
+#define DSTLEAK_FTRACE_OPS_FLAGS \
+	(DSTLEAK_FTRACE_OPS_PERMANENT | FTRACE_OPS_FL_SAVE_REGS)
+#endif
 
-/* ftrace's per-context recursion guard: < 0 when refused. */
+/*
+ * A per-context recursion guard for the hook: < 0 when refused, else the
+ * bit to hand to dstleak_ftrace_unlock(). It refuses only a call nested in
+ * the same context on the same CPU. ftrace's own guard came in 5.11,
+ * "ftrace: Add ftrace_test_recursion_trylock() helper function" (ip and
+ * parent_ip: "ftrace: Add recording of functions that caused recursion").
+ */
+#ifdef DSTLEAK_HAVE_FTRACE_TEST_RECURSION
 static __always_inline int dstleak_ftrace_trylock(unsigned long ip,
 						  unsigned long parent_ip)
 {
@@ -71,50 +134,160 @@ static __always_inline void dstleak_ftrace_unlock(int bit)
 {
 	ftrace_test_recursion_unlock(bit);
 }
+#else
+/*
+ * Before 5.11: one bit per context (task, softirq, hardirq, NMI) per CPU,
+ * in module/compat/ftrace_recursion.c, with preemption off in between as
+ * ftrace's guard keeps it. A context that interrupts another one returns
+ * before it resumes, restoring the word, so plain per-CPU operations do.
+ */
+DECLARE_PER_CPU(unsigned int, dstleak_ftrace_recursion);
+
+static __always_inline int dstleak_ftrace_context(void)
+{
+	unsigned long pc = preempt_count();
+
+	if (pc & NMI_MASK)
+		return 3;
+	if (pc & HARDIRQ_MASK)
+		return 2;
+	if (pc & SOFTIRQ_OFFSET)
+		return 1;
+	return 0;
+}
+
+static __always_inline int dstleak_ftrace_trylock(unsigned long ip,
+						  unsigned long parent_ip)
+{
+	int bit;
+
+	preempt_disable_notrace();
+	bit = dstleak_ftrace_context();
+	if (unlikely(__this_cpu_read(dstleak_ftrace_recursion) & BIT(bit))) {
+		preempt_enable_notrace();
+		return -1;
+	}
+	__this_cpu_or(dstleak_ftrace_recursion, BIT(bit));
+	return bit;
+}
+
+static __always_inline void dstleak_ftrace_unlock(int bit)
+{
+	__this_cpu_and(dstleak_ftrace_recursion, ~BIT(bit));
+	preempt_enable_notrace();
+}
+#endif
+
+/*
+ * Freeing the filter of an unregistered hook. Before 6.2, "ftrace: Export
+ * ftrace_free_filter() to modules", a module empties it instead: an empty
+ * filter set with reset frees the old hash.
+ */
+#ifdef DSTLEAK_HAVE_EXPORT_FTRACE_FREE_FILTER
+static inline void dstleak_ftrace_free_filter(struct ftrace_ops *ops)
+{
+	ftrace_free_filter(ops);
+}
+#else
+static inline void dstleak_ftrace_free_filter(struct ftrace_ops *ops)
+{
+	ftrace_set_filter(ops, NULL, 0, 1);
+}
+#endif
 
 /*
  * Reading memory that may have been freed (a report's look at an entry
- * whose free dstleak may have missed): never faults.
+ * whose free dstleak may have missed): never faults. 5.8, "maccess: rename
+ * probe_kernel_{read,write} to copy_{from,to}_kernel_nofault".
  */
-#include <linux/uaccess.h>
 static inline long dstleak_read_nofault(void *dst, const void *src,
 					size_t size)
 {
+#ifdef DSTLEAK_HAVE_COPY_FROM_KERNEL_NOFAULT
 	return copy_from_kernel_nofault(dst, src, size);
+#else
+	return probe_kernel_read(dst, src, size);
+#endif
 }
 
 /*
  * The kernel's 64-bit network namespace cookie, never reused; 0 where the
  * kernel has none a module can read (netns.c then numbers namespaces
  * itself). 5.12, "net: initialize net->net_cookie at netns setup": a u64
- * set when the namespace is created.
+ * set when the namespace is created. From 5.7 it was an atomic64_t filled
+ * on first use by net_gen_cookie(), which modules cannot call.
  */
-#include <net/net_namespace.h>
 static inline u64 dstleak_net_cookie(const struct net *net)
 {
+#ifdef DSTLEAK_HAVE_NET_COOKIE_U64
 	return net->net_cookie;
+#else
+	return 0;
+#endif
 }
 
 /*
- * Saving a stack without allocating (probe handlers run in atomic context;
- * on PREEMPT_RT the page allocator may sleep there).
- * In the 6.8 stack depot rework, __stack_depot_save(entries, nr,
- * extra_bits, gfp, can_alloc)
- * became stack_depot_save_flags(..., STACK_DEPOT_FLAG_CAN_ALLOC).
+ * Allocation stacks, in the kernel's stack depot. DSTLEAK_HAVE_STACKS when
+ * the kernel has one (CONFIG_STACKDEPOT), exports it, and can save a stack
+ * from a probe handler; else DSTLEAK_NO_STACKS_REASON says why not.
+ *
+ * Handlers save without letting the depot allocate where the kernel can
+ * say so: 5.16, "lib/stackdepot: introduce __stack_depot_save()" (can_alloc);
+ * 6.1 added, and 6.3 removed again, an extra_bits argument; 6.8,
+ * "lib/stackdepot, kasan: add flags to __stack_depot_save and rename",
+ * made it stack_depot_save_flags() (no STACK_DEPOT_FLAG_CAN_ALLOC). Before
+ * 5.16 stack_depot_save(GFP_NOWAIT) may take pages for the depot in atomic
+ * context, which the page allocator allows, except on PREEMPT_RT, where its
+ * locks sleep: no stacks there.
  */
-#include <linux/stackdepot.h>
-#ifdef DSTLEAK_HAVE_STACK_DEPOT_SAVE_FLAGS
-static inline depot_stack_handle_t
-dstleak_stack_save_noalloc(unsigned long *entries, unsigned int nr)
-{
-	return stack_depot_save_flags(entries, nr, GFP_NOWAIT, 0);
-}
-#else
-static inline depot_stack_handle_t
-dstleak_stack_save_noalloc(unsigned long *entries, unsigned int nr)
-{
-	return __stack_depot_save(entries, nr, 0, GFP_NOWAIT, false);
-}
+#if defined(DSTLEAK_HAVE_STACK_DEPOT_SAVE_FLAGS) || \
+	defined(DSTLEAK_HAVE_STACK_DEPOT_SAVE_EXTRA_BITS) || \
+	defined(DSTLEAK_HAVE_STACK_DEPOT_SAVE_CAN_ALLOC)
+#define DSTLEAK_STACK_SAVE_NOALLOC
 #endif
+
+#if !defined(CONFIG_STACKDEPOT)
+#define DSTLEAK_NO_STACKS_REASON "kernel built without CONFIG_STACKDEPOT"
+#elif !defined(DSTLEAK_HAVE_EXPORT_STACK_DEPOT_SAVE) || \
+	!defined(DSTLEAK_HAVE_EXPORT_STACK_DEPOT_FETCH) || \
+	!defined(DSTLEAK_HAVE_EXPORT_STACK_TRACE_SAVE)
+#define DSTLEAK_NO_STACKS_REASON "kernel does not export its stack depot"
+#elif !defined(DSTLEAK_STACK_SAVE_NOALLOC) && defined(CONFIG_PREEMPT_RT)
+#define DSTLEAK_NO_STACKS_REASON \
+	"kernel's stack depot cannot save without allocating (PREEMPT_RT)"
+#else
+#define DSTLEAK_HAVE_STACKS
+#endif
+
+static inline depot_stack_handle_t
+dstleak_stack_save_noalloc(unsigned long *entries, unsigned int nr)
+{
+#if !defined(DSTLEAK_HAVE_STACKS)
+	return 0;
+#elif defined(DSTLEAK_HAVE_STACK_DEPOT_SAVE_FLAGS)
+	return stack_depot_save_flags(entries, nr, GFP_NOWAIT, 0);
+#elif defined(DSTLEAK_HAVE_STACK_DEPOT_SAVE_EXTRA_BITS)
+	return __stack_depot_save(entries, nr, 0, GFP_NOWAIT, false);
+#elif defined(DSTLEAK_HAVE_STACK_DEPOT_SAVE_CAN_ALLOC)
+	return __stack_depot_save(entries, nr, GFP_NOWAIT, false);
+#else
+	return stack_depot_save(entries, nr, GFP_NOWAIT);
+#endif
+}
+
+/*
+ * Setting the depot up from a module: 5.16, "lib/stackdepot: allow optional
+ * init and stack_table allocation by kvmalloc()", exported
+ * stack_depot_init(). Before, the kernel set it up at boot (or it was
+ * static), and stack_depot_init(), where declared, was __init.
+ */
+static inline int dstleak_stack_depot_init(void)
+{
+#ifdef DSTLEAK_HAVE_EXPORT_STACK_DEPOT_INIT
+	return stack_depot_init();
+#else
+	return 0;
+#endif
+}
 
 #endif /* DSTLEAK_COMPAT_H */

@@ -358,7 +358,7 @@ static int ftrace_hook_register(struct dstleak_probe *p)
 		return err;
 	err = register_ftrace_function(&p->fops);
 	if (err)
-		ftrace_free_filter(&p->fops);
+		dstleak_ftrace_free_filter(&p->fops);
 	return err;
 }
 
@@ -484,7 +484,7 @@ void dstleak_probes_exit(void)
 
 		if (p->registered && p->kind == DSTLEAK_FTRACE_KIND) {
 			unregister_ftrace_function(&p->fops);
-			ftrace_free_filter(&p->fops);
+			dstleak_ftrace_free_filter(&p->fops);
 		}
 	}
 	for (i = 0; i < DSTLEAK_NR_PROBES; i++) {

@@ -3,12 +3,18 @@
  * Allocation stacks of tracked entries, stored once each in the kernel's
  * stack depot, sampled 1 in stack_sample allocations while `stacks` is on.
  *
- * Handlers never let the depot allocate. When it runs out of room a save
- * fails (the entry keeps no stack, counted in stack_failures) and a work
- * item saves a stack from process context, which lets the depot grow.
+ * Handlers do not let the depot allocate (where the kernel can say so, see
+ * dstleak_stack_save_noalloc()). When it runs out of room a save fails (the
+ * entry keeps no stack, counted in stack_failures) and a work item saves a
+ * stack from process context, which lets the depot grow.
+ *
+ * Without a usable stack depot (compat.h: DSTLEAK_HAVE_STACKS) stacks are
+ * off: the functions at the end say so once at load and record nothing.
  */
 #include <linux/stacktrace.h>
 #include "dstleak.h"
+
+#ifdef DSTLEAK_HAVE_STACKS
 
 #define DSTLEAK_STACK_DEPTH 16
 
@@ -99,7 +105,7 @@ void dstleak_stack_show(struct seq_file *m, u32 handle)
 int dstleak_stacks_init(unsigned long probed_addr)
 {
 	dstleak_probed_addr = probed_addr;
-	if (stack_depot_init()) {
+	if (dstleak_stack_depot_init()) {
 		pr_warn("stack depot unavailable: allocation stacks are off\n");
 		return 0;
 	}
@@ -117,3 +123,31 @@ void dstleak_stacks_exit(void)
 {
 	cancel_work_sync(&dstleak_depot_work);
 }
+
+#else /* !DSTLEAK_HAVE_STACKS */
+
+u32 dstleak_stack_capture_sampled(void)
+{
+	return 0;
+}
+
+unsigned long dstleak_stack_failures_count(void)
+{
+	return 0;
+}
+
+void dstleak_stack_show(struct seq_file *m, u32 handle)
+{
+}
+
+int dstleak_stacks_init(unsigned long probed_addr)
+{
+	pr_warn("allocation stacks unavailable: %s\n", DSTLEAK_NO_STACKS_REASON);
+	return 0;
+}
+
+void dstleak_stacks_exit(void)
+{
+}
+
+#endif /* DSTLEAK_HAVE_STACKS */

@@ -44,7 +44,7 @@ run_checkpatch() {
 		bad "checkpatch: no checkpatch.pl (apt-get install linux-source, or set CHECKPATCH=)"
 		return
 	fi
-	for f in module/*.c module/*.h tests/helper/*.c; do
+	for f in module/*.c module/*.h module/compat/*.[ch] tests/helper/*.c; do
 		[ -f "$f" ] || continue
 		case "$f" in *.mod.c) continue;; esac
 		ignore=
@@ -93,6 +93,8 @@ run_sparse() {
 	mkdir -p "$src/module"
 	cp Kbuild "$src/"
 	cp module/*.c module/*.h "$src/module/"
+	mkdir -p "$src/module/compat"
+	cp module/compat/*.[ch] "$src/module/compat/"
 	while read -r name glob _; do
 		case "$name" in ''|'#'*) continue;; esac
 		kver=""

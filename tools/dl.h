@@ -22,6 +22,8 @@
 #define DL_SNAPSHOT_VERSION 1
 /* Largest file the reader accepts (the summary of ~100k namespaces). */
 #define DL_MAX_FILE (256u << 20)
+/* The oldest export format still read: format 1 had no cookie, no end line. */
+#define DL_FORMAT_OLDEST 1
 
 /* Exit codes (see dstleak(8)). */
 enum {
@@ -60,11 +62,27 @@ struct dl_err {
 
 struct dl_fam {
 	bool seen;
-	struct dl_num f[DL_NR_FIELDS];
+	struct dl_num f[DL_NR_FIELDS]; /* f[DL_F_cookie] unused: see dl_nsid */
 };
 
-struct dl_ns {
+/*
+ * Who a namespace is. The inode number is reused once a namespace is gone,
+ * the cookie never is, so the cookie is the key when the module gives one
+ * (format 2); format 1 gave only the inode.
+ */
+struct dl_nsid {
 	uint64_t inum;
+	uint64_t cookie;
+	bool has_cookie;
+};
+
+/* The key of a namespace in hash tables: its cookie, else its inode. */
+uint64_t dl_nsid_key(const struct dl_nsid *id);
+/* Order by inode, then by cookie when both have one. */
+int dl_nsid_cmp(const struct dl_nsid *a, const struct dl_nsid *b);
+
+struct dl_ns {
+	struct dl_nsid id;
 	bool exited;
 	unsigned int line; /* first line that named it */
 	struct dl_fam fam[DSTLEAK_NR_FAMILIES];
@@ -83,6 +101,13 @@ struct dl_probe {
 struct dl_tracking {
 	bool seen;
 	struct dl_num tracked, overflow, bytes, max, entry_bytes;
+	struct dl_num steal_misses, irqoff_max_ns; /* null in format 1 */
+};
+
+/* Entries of no namespace dstleak has state for (format 2, per family). */
+struct dl_unattr {
+	bool seen;
+	struct dl_num allocs, frees, orphaned;
 };
 
 struct dl_summary {
@@ -91,14 +116,16 @@ struct dl_summary {
 	char *kernel;
 	struct dl_global global[DSTLEAK_NR_FAMILIES];
 	struct dl_tracking tracking;
+	struct dl_unattr unattr[DSTLEAK_NR_FAMILIES];
+	int settled; /* 0, 1; -1 when not said (format 1) */
 	struct dl_probe *probes;
 	size_t nprobes;
-	struct dl_ns *ns; /* sorted by inum */
+	struct dl_ns *ns; /* sorted by dl_nsid_cmp */
 	size_t nns;
 };
 
 struct dl_group {
-	uint64_t inum;
+	struct dl_nsid id;
 	int family;
 	int reason;
 	char *device; /* NULL for "-" */
@@ -108,7 +135,7 @@ struct dl_group {
 };
 
 struct dl_old {
-	uint64_t inum;
+	struct dl_nsid id;
 	int family;
 	uint64_t count, oldest_ms;
 };
@@ -119,6 +146,7 @@ struct dl_suspects {
 	size_t ngroups;
 	struct dl_old *old;
 	size_t nold;
+	uint64_t dropped; /* suspect entries past the module's group limit */
 };
 
 struct dl_snapshot {
@@ -141,7 +169,8 @@ int dl_parse_snapshot(const char *buf, size_t len, const char *path,
 void dl_summary_free(struct dl_summary *s);
 void dl_suspects_free(struct dl_suspects *s);
 void dl_snapshot_free(struct dl_snapshot *s);
-const struct dl_ns *dl_find_ns(const struct dl_summary *s, uint64_t inum);
+/* The namespace id names (by inode alone when either side has no cookie). */
+const struct dl_ns *dl_find_ns(const struct dl_summary *s, const struct dl_nsid *id);
 int dl_parse_u64(const char *s, size_t n, uint64_t *out);
 int dl_parse_s64(const char *s, size_t n, int64_t *out);
 int dl_family_index(const char *s, size_t n);
@@ -156,6 +185,11 @@ uint64_t dl_num_abs(const struct dl_num *v);
 /* Headroom of one family of one namespace, in percent; false if no limit. */
 bool dl_headroom(const struct dl_fam *f, double *pct, uint64_t *limit,
 		 const char **limit_name);
+/*
+ * Does reaching the limit make allocations fail on this kernel? Format 1
+ * did not say: assumed so, as before.
+ */
+bool dl_limit_enforced(const struct dl_fam *f);
 /* A gc_thresh or max_size at or above this means "no limit". */
 #define DL_UNLIMITED ((uint64_t)INT32_MAX)
 
@@ -165,9 +199,19 @@ int dl_read_fd(int fd, char **buf, size_t *len, int *err_no);
 void dl_fmt_num(char *buf, size_t n, const struct dl_num *v);
 void dl_fmt_ms(char *buf, size_t n, uint64_t ms);
 void *dl_xrealloc(void *p, size_t nmemb, size_t size);
+/* Room for one more element: doubles *cap when n reaches it. */
+void *dl_grow(void *p, size_t n, size_t *cap, size_t size);
 char *dl_xstrndup(const char *s, size_t n);
-/* Copy of s fit to print: control bytes replaced by '?'. */
-void dl_sanitize(char *s);
+/*
+ * A copy of s[0..n) fit for a terminal, JSON or a Prometheus label: bytes
+ * that are not UTF-8 become U+FFFD, control bytes '?'.
+ */
+char *dl_clean(const char *s, size_t n);
+/* Replace *s by its dl_clean() copy. */
+void dl_sanitize(char **s);
+/* strerror(), and the reader's own reasons (DL_ENOTREG). */
+const char *dl_strerror(int e);
+#define DL_ENOTREG 10000 /* dl_read_file: not a regular file */
 
 /* json.c: a minimal streaming JSON writer. */
 struct jw {
@@ -191,12 +235,36 @@ void jw_end(struct jw *w); /* newline at top level */
 /* Write s as a JSON string body (escaped, UTF-8 repaired). */
 void jw_escape(FILE *f, const char *s);
 
+/* map.c: a hash table from 64-bit keys to 64-bit values. */
+struct dl_map {
+	uint64_t *keys, *vals;
+	unsigned char *used;
+	size_t cap, n;
+};
+void dl_map_init(struct dl_map *m);
+/* The value of key, or NULL. */
+uint64_t *dl_map_get(const struct dl_map *m, uint64_t key);
+/* The value of key, added as val when absent (*added says which). */
+uint64_t *dl_map_put(struct dl_map *m, uint64_t key, uint64_t val, bool *added);
+void dl_map_free(struct dl_map *m);
+
 /* names.c: inode -> the name people know a namespace by. */
 struct dl_names;
 struct dl_names *dl_names_load(void);
-/* NULL when only the inode is known. */
+/* The ip netns name, else comm[pid]; NULL when only the inode is known. */
 const char *dl_names_get(const struct dl_names *n, uint64_t inum);
+/* The ip netns name alone (stable across process restarts), or NULL. */
+const char *dl_names_netns(const struct dl_names *n, uint64_t inum);
+/*
+ * The name of a namespace of a summary: none once it has exited, as its
+ * inode may already be another namespace's.
+ */
+const char *dl_ns_name(const struct dl_names *n, const struct dl_ns *ns);
 void dl_names_free(struct dl_names *n);
+
+/* prom.c: the Prometheus text exposition format; sp may be NULL. */
+void dl_export_prom(FILE *o, const struct dl_summary *s,
+		    const struct dl_suspects *sp, const struct dl_names *names);
 
 /* Roots, overridable for tests (see dstleak(8), ENVIRONMENT). */
 const char *dl_env_root(const char *var, const char *dflt);

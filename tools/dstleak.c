@@ -33,18 +33,46 @@ static int bad_exit = DL_EXIT_BADINPUT;
 
 static void die(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3), noreturn));
 
-static void die(int code, const char *fmt, ...)
+/*
+ * One line, "dstleak CMD: why" on stderr, or "DSTLEAK UNKNOWN - why" on
+ * stdout in check. Made fit for a terminal: paths and names in it may hold
+ * any byte.
+ */
+static void say(bool fatal, const char *fmt, va_list ap, const char *tail)
 {
-	FILE *o = check_mode ? stdout : stderr;
+	FILE *o = check_mode && fatal ? stdout : stderr;
+	char m[PATH_MAX + 1024], *c;
+
+	vsnprintf(m, sizeof(m), fmt, ap);
+	c = dl_clean(m, strlen(m));
+	fflush(stdout);
+	if (check_mode && fatal)
+		fprintf(o, "DSTLEAK UNKNOWN - %s%s\n", c, tail);
+	else
+		fprintf(o, "%s: %s%s\n", prog_cmd, c, tail);
+	fflush(o);
+	free(c);
+}
+
+/* A note on stderr, made fit for a terminal. */
+static void note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void note(const char *fmt, ...)
+{
 	va_list ap;
 
-	fflush(stdout);
-	fprintf(o, check_mode ? "DSTLEAK UNKNOWN - " : "%s: ", prog_cmd);
 	va_start(ap, fmt);
-	vfprintf(o, fmt, ap);
+	say(false, fmt, ap, "");
 	va_end(ap);
-	fputc('\n', o);
-	fflush(o);
+}
+
+static void die(int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	say(true, fmt, ap, "");
+	va_end(ap);
 	exit(check_mode ? 3 : code);
 }
 
@@ -52,16 +80,13 @@ static void usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2
 
 static void usage_error(const char *fmt, ...)
 {
-	FILE *o = check_mode ? stdout : stderr;
+	char tail[96];
 	va_list ap;
 
-	fflush(stdout);
-	fprintf(o, check_mode ? "DSTLEAK UNKNOWN - " : "%s: ", prog_cmd);
+	snprintf(tail, sizeof(tail), " (see \"%s --help\")", prog_cmd);
 	va_start(ap, fmt);
-	vfprintf(o, fmt, ap);
+	say(true, fmt, ap, tail);
 	va_end(ap);
-	fprintf(o, " (see \"%s --help\")\n", prog_cmd);
-	fflush(o);
 	exit(bad_exit);
 }
 
@@ -94,6 +119,67 @@ static void join(char *out, size_t n, const char *a, const char *b)
 		die(bad_exit, "path too long: %s/%s", a, b);
 }
 
+/* --source: a directory like debugfs's, or a summary file. */
+static void read_given(struct source *src, char **raw, size_t *len)
+{
+	struct stat st;
+	int e = 0;
+
+	if (stat(opt_source, &st))
+		die(bad_exit, "%s: %s", opt_source, strerror(errno));
+	if (S_ISDIR(st.st_mode)) {
+		snprintf(src->dir, sizeof(src->dir), "%s", opt_source);
+		join(src->summary, sizeof(src->summary), opt_source,
+		     DSTLEAK_FILE_SUMMARY);
+	} else if (S_ISREG(st.st_mode)) {
+		snprintf(src->summary, sizeof(src->summary), "%s", opt_source);
+	} else {
+		die(bad_exit, "%s: not a directory or a regular file", opt_source);
+	}
+	if (dl_read_file(src->summary, raw, len, &e))
+		die(bad_exit, "%s: %s", src->summary, dl_strerror(e));
+}
+
+/*
+ * debugfs, else /proc/net/dstleak (own namespace only, said once). Without
+ * /proc/net/dstleak the module is not loaded, whatever debugfs holds.
+ */
+static void read_default(struct source *src, char **raw, size_t *len)
+{
+	static bool said_fallback;
+	char root[PATH_MAX], proc[PATH_MAX];
+	int e = 0, pe = 0;
+
+	join(root, sizeof(root), dl_env_root("DSTLEAK_DEBUGFS", "/sys/kernel/debug"),
+	     DSTLEAK_DEBUGFS_DIR);
+	join(src->summary, sizeof(src->summary), root, DSTLEAK_FILE_SUMMARY);
+	snprintf(src->dir, sizeof(src->dir), "%s", root);
+	if (!dl_read_file(src->summary, raw, len, &e))
+		return;
+	join(proc, sizeof(proc), dl_env_root("DSTLEAK_PROC", "/proc"),
+	     "net/" DSTLEAK_PROC_NAME);
+	if (dl_read_file(proc, raw, len, &pe)) {
+		if (pe == ENOENT && e == ENOENT)
+			die(DL_EXIT_NOSOURCE, "the dstleak module is not loaded (no %s, "
+			    "no %s); load it with \"modprobe dstleak\" or "
+			    "\"insmod dstleak.ko\"", src->summary, proc);
+		if (pe == ENOENT)
+			die(DL_EXIT_NOSOURCE, "the dstleak module is not loaded (no %s; "
+			    "%s: %s); load it with \"modprobe dstleak\" or "
+			    "\"insmod dstleak.ko\"", proc, src->summary, dl_strerror(e));
+		die(DL_EXIT_NOSOURCE, "cannot read %s (%s) nor %s (%s)",
+		    src->summary, dl_strerror(e), proc, dl_strerror(pe));
+	}
+	if (!said_fallback)
+		note("%s: %s (debugfs not mounted or locked down); "
+		     "reading %s: this network namespace only",
+		     src->summary, dl_strerror(e), proc);
+	said_fallback = true;
+	snprintf(src->summary, sizeof(src->summary), "%s", proc);
+	src->dir[0] = 0;
+	src->proc = true;
+}
+
 /*
  * Read the summary: --source, else debugfs, else /proc/net/dstleak.
  * Returns the raw text (kept for snapshots) and the parsed form; exits on
@@ -102,61 +188,15 @@ static void join(char *out, size_t n, const char *a, const char *b)
 static void load_summary(struct source *src, struct dl_summary *sum,
 			 char **rawp, size_t *rawlen)
 {
-	static bool said_fallback;
 	struct dl_err err;
 	char *raw = NULL;
 	size_t len = 0;
-	int e = 0;
 
 	memset(src, 0, sizeof(*src));
-	if (opt_source) {
-		struct stat st;
-
-		if (stat(opt_source, &st))
-			die(bad_exit, "%s: %s", opt_source, strerror(errno));
-		if (S_ISDIR(st.st_mode)) {
-			snprintf(src->dir, sizeof(src->dir), "%s", opt_source);
-			join(src->summary, sizeof(src->summary), opt_source,
-			     DSTLEAK_FILE_SUMMARY);
-		} else if (S_ISREG(st.st_mode)) {
-			snprintf(src->summary, sizeof(src->summary), "%s", opt_source);
-		} else {
-			die(bad_exit, "%s: not a directory or a regular file", opt_source);
-		}
-		if (dl_read_file(src->summary, &raw, &len, &e))
-			die(bad_exit, "%s: %s", src->summary, strerror(e));
-	} else {
-		char root[PATH_MAX], proc[PATH_MAX];
-		int pe = 0;
-
-		join(root, sizeof(root),
-		     dl_env_root("DSTLEAK_DEBUGFS", "/sys/kernel/debug"),
-		     DSTLEAK_DEBUGFS_DIR);
-		join(src->summary, sizeof(src->summary), root, DSTLEAK_FILE_SUMMARY);
-		snprintf(src->dir, sizeof(src->dir), "%s", root);
-		if (dl_read_file(src->summary, &raw, &len, &e)) {
-			join(proc, sizeof(proc), dl_env_root("DSTLEAK_PROC", "/proc"),
-			     "net/" DSTLEAK_PROC_NAME);
-			if (dl_read_file(proc, &raw, &len, &pe)) {
-				if (pe == ENOENT)
-					die(DL_EXIT_NOSOURCE,
-					    "the dstleak module is not loaded (no %s, no %s); "
-					    "load it with \"modprobe dstleak\" or \"insmod dstleak.ko\"",
-					    src->summary, proc);
-				die(DL_EXIT_NOSOURCE, "cannot read %s (%s) nor %s (%s)",
-				    src->summary, strerror(e), proc, strerror(pe));
-			}
-			if (!said_fallback)
-				fprintf(stderr,
-					"%s: %s: %s (debugfs not mounted or locked down); "
-					"reading %s: this network namespace only\n",
-					prog_cmd, src->summary, strerror(e), proc);
-			said_fallback = true;
-			snprintf(src->summary, sizeof(src->summary), "%s", proc);
-			src->dir[0] = 0;
-			src->proc = true;
-		}
-	}
+	if (opt_source)
+		read_given(src, &raw, &len);
+	else
+		read_default(src, &raw, &len);
 	if (dl_parse_summary(raw, len, src->summary, sum, &err)) {
 		free(raw);
 		die(bad_exit, "%s", err.msg);
@@ -189,7 +229,7 @@ static int load_suspects(const struct source *src, struct dl_suspects *out,
 	}
 	join(path, sizeof(path), src->dir, DSTLEAK_FILE_SUSPECTS);
 	if (dl_read_file(path, &raw, &len, &e)) {
-		snprintf(msg, n, "%s: %s", path, strerror(e));
+		snprintf(msg, n, "%s: %s", path, dl_strerror(e));
 		return -1;
 	}
 	if (dl_parse_suspects(raw, len, path, out, &err)) {
@@ -202,9 +242,10 @@ static int load_suspects(const struct source *src, struct dl_suspects *out,
 
 /* ---------------- helpers ---------------- */
 
-static const char *ns_name(const struct dl_names *names, uint64_t inum)
+/* The name of a namespace to print, "-" when it has none. */
+static const char *ns_name(const struct dl_names *names, const struct dl_ns *ns)
 {
-	const char *n = dl_names_get(names, inum);
+	const char *n = ns ? dl_ns_name(names, ns) : NULL;
 
 	return n ? n : "-";
 }
@@ -224,14 +265,28 @@ static bool fam_idle(const struct dl_fam *f)
 	return true;
 }
 
-static void fmt_headroom(char *b, size_t n, const struct dl_fam *f)
+/*
+ * The headroom, marked "*" when the kernel does not enforce the limit
+ * (reaching it fails no allocation); true when marked.
+ */
+static bool fmt_headroom(char *b, size_t n, const struct dl_fam *f)
 {
+	bool mark = !dl_limit_enforced(f);
 	double pct;
 
-	if (dl_headroom(f, &pct, NULL, NULL))
-		snprintf(b, n, "%.1f%%", pct);
-	else
+	if (!dl_headroom(f, &pct, NULL, NULL)) {
 		snprintf(b, n, "-");
+		return false;
+	}
+	snprintf(b, n, "%.1f%%%s", pct, mark ? "*" : "");
+	return mark;
+}
+
+static void headroom_legend(bool marked)
+{
+	if (marked)
+		printf("* limit not enforced by this kernel: reaching it fails no "
+		       "allocation\n");
 }
 
 static double now_mono(void)
@@ -296,11 +351,125 @@ static int next_opt(int argc, char **argv, const char *shorts,
 
 /* ---------------- show ---------------- */
 
+static void jw_kn(struct jw *w, const char *key, const struct dl_num *v)
+{
+	jw_key(w, key);
+	jw_num(w, v);
+}
+
+static void json_globals(struct jw *w, const struct dl_summary *s)
+{
+	int f;
+
+	jw_key(w, "global");
+	jw_obj(w);
+	for (f = 0; f < DSTLEAK_NR_FAMILIES; f++) {
+		if (!s->global[f].seen)
+			continue;
+		jw_key(w, dl_family_names[f]);
+		jw_obj(w);
+		jw_kn(w, "kernel", &s->global[f].kernel);
+		jw_kn(w, "expected", &s->global[f].expected);
+		jw_kn(w, "drift", &s->global[f].drift);
+		jw_obj_end(w);
+	}
+	jw_obj_end(w);
+}
+
+static void json_probes(struct jw *w, const struct dl_summary *s)
+{
+	size_t i;
+
+	jw_key(w, "probes");
+	jw_arr(w);
+	for (i = 0; i < s->nprobes; i++) {
+		jw_obj(w);
+		jw_key(w, "symbol");
+		jw_str(w, s->probes[i].symbol);
+		jw_kn(w, "hits", &s->probes[i].hits);
+		jw_kn(w, "missed", &s->probes[i].missed);
+		jw_obj_end(w);
+	}
+	jw_arr_end(w);
+}
+
+static void json_tracking(struct jw *w, const struct dl_summary *s)
+{
+	const struct dl_tracking *t = &s->tracking;
+
+	jw_key(w, "tracking");
+	if (!t->seen) {
+		jw_null(w);
+		return;
+	}
+	jw_obj(w);
+	jw_kn(w, "tracked", &t->tracked);
+	jw_kn(w, "overflow", &t->overflow);
+	jw_kn(w, "bytes", &t->bytes);
+	jw_kn(w, "steal_misses", &t->steal_misses);
+	jw_kn(w, "irqoff_max_ns", &t->irqoff_max_ns);
+	jw_obj_end(w);
+}
+
+static void json_unattributed(struct jw *w, const struct dl_summary *s)
+{
+	int f;
+
+	jw_key(w, "unattributed");
+	jw_obj(w);
+	for (f = 0; f < DSTLEAK_NR_FAMILIES; f++) {
+		if (!s->unattr[f].seen)
+			continue;
+		jw_key(w, dl_family_names[f]);
+		jw_obj(w);
+		jw_kn(w, "allocs", &s->unattr[f].allocs);
+		jw_kn(w, "frees", &s->unattr[f].frees);
+		jw_kn(w, "orphaned", &s->unattr[f].orphaned);
+		jw_obj_end(w);
+	}
+	jw_obj_end(w);
+}
+
+/* The namespace's key: the cookie, or null when the module gave none. */
+static void json_cookie(struct jw *w, const struct dl_nsid *id)
+{
+	jw_key(w, "cookie");
+	if (id->has_cookie)
+		jw_u64(w, id->cookie);
+	else
+		jw_null(w);
+}
+
+static void json_ns(struct jw *w, const struct dl_ns *ns, const struct dl_names *names)
+{
+	int f, k;
+
+	jw_obj(w);
+	jw_key(w, "inum");
+	jw_u64(w, ns->id.inum);
+	json_cookie(w, &ns->id);
+	jw_key(w, "name");
+	jw_str(w, dl_ns_name(names, ns));
+	jw_key(w, "state");
+	jw_str(w, ns->exited ? "exited" : "alive");
+	jw_key(w, "families");
+	jw_obj(w);
+	for (f = 0; f < DSTLEAK_NR_FAMILIES; f++) {
+		jw_key(w, dl_family_names[f]);
+		jw_obj(w);
+		for (k = 0; k < DL_NR_FIELDS; k++)
+			if (k != DL_F_cookie)
+				jw_kn(w, dl_field_names[k], &ns->fam[f].f[k]);
+		jw_obj_end(w);
+	}
+	jw_obj_end(w);
+	jw_obj_end(w);
+}
+
 static void show_json(const struct dl_summary *s, const struct dl_names *names)
 {
 	struct jw w;
 	size_t i;
-	int f, k;
 
 	jw_init(&w, stdout);
 	jw_obj(&w);
@@ -310,106 +479,74 @@ static void show_json(const struct dl_summary *s, const struct dl_names *names)
 	jw_str(&w, s->module);
 	jw_key(&w, "kernel");
 	jw_str(&w, s->kernel);
-	jw_key(&w, "global");
-	jw_obj(&w);
-	for (f = 0; f < DSTLEAK_NR_FAMILIES; f++) {
-		if (!s->global[f].seen)
-			continue;
-		jw_key(&w, dl_family_names[f]);
-		jw_obj(&w);
-		jw_key(&w, "kernel");
-		jw_num(&w, &s->global[f].kernel);
-		jw_key(&w, "expected");
-		jw_num(&w, &s->global[f].expected);
-		jw_key(&w, "drift");
-		jw_num(&w, &s->global[f].drift);
-		jw_obj_end(&w);
-	}
-	jw_obj_end(&w);
-	jw_key(&w, "probes");
-	jw_arr(&w);
-	for (i = 0; i < s->nprobes; i++) {
-		jw_obj(&w);
-		jw_key(&w, "symbol");
-		jw_str(&w, s->probes[i].symbol);
-		jw_key(&w, "hits");
-		jw_num(&w, &s->probes[i].hits);
-		jw_key(&w, "missed");
-		jw_num(&w, &s->probes[i].missed);
-		jw_obj_end(&w);
-	}
-	jw_arr_end(&w);
-	jw_key(&w, "tracking");
-	if (s->tracking.seen) {
-		jw_obj(&w);
-		jw_key(&w, "tracked");
-		jw_num(&w, &s->tracking.tracked);
-		jw_key(&w, "overflow");
-		jw_num(&w, &s->tracking.overflow);
-		jw_key(&w, "bytes");
-		jw_num(&w, &s->tracking.bytes);
-		jw_obj_end(&w);
-	} else {
+	jw_key(&w, "export_format");
+	jw_u64(&w, s->format);
+	jw_key(&w, "settled");
+	if (s->settled < 0)
 		jw_null(&w);
-	}
+	else
+		jw_u64(&w, (uint64_t)s->settled);
+	json_globals(&w, s);
+	json_probes(&w, s);
+	json_tracking(&w, s);
+	json_unattributed(&w, s);
 	jw_key(&w, "namespaces");
 	jw_arr(&w);
-	for (i = 0; i < s->nns; i++) {
-		const struct dl_ns *ns = &s->ns[i];
-
-		jw_obj(&w);
-		jw_key(&w, "inum");
-		jw_u64(&w, ns->inum);
-		jw_key(&w, "name");
-		jw_str(&w, dl_names_get(names, ns->inum));
-		jw_key(&w, "state");
-		jw_str(&w, ns->exited ? "exited" : "alive");
-		jw_key(&w, "families");
-		jw_obj(&w);
-		for (f = 0; f < DSTLEAK_NR_FAMILIES; f++) {
-			jw_key(&w, dl_family_names[f]);
-			jw_obj(&w);
-			for (k = 0; k < DL_NR_FIELDS; k++) {
-				jw_key(&w, dl_field_names[k]);
-				jw_num(&w, &ns->fam[f].f[k]);
-			}
-			jw_obj_end(&w);
-		}
-		jw_obj_end(&w);
-		jw_obj_end(&w);
-	}
+	for (i = 0; i < s->nns; i++)
+		json_ns(&w, &s->ns[i], names);
 	jw_arr_end(&w);
 	jw_obj_end(&w);
 	jw_end(&w);
 }
 
-static void show_preamble(const struct dl_summary *s, const char *path)
+static void show_tracking(const struct dl_tracking *t)
 {
 	char a[32], b[32], c[32], d[32], e[32];
-	size_t i;
+
+	dl_fmt_num(a, sizeof(a), &t->tracked);
+	dl_fmt_num(b, sizeof(b), &t->overflow);
+	dl_fmt_num(c, sizeof(c), &t->bytes);
+	dl_fmt_num(d, sizeof(d), &t->max);
+	dl_fmt_num(e, sizeof(e), &t->entry_bytes);
+	printf("tracking: %s entries, %s not tracked (overflow), %s bytes "
+	       "(max %s, %s bytes each)", a, b, c, d, e);
+	if (!t->steal_misses.null || !t->irqoff_max_ns.null) {
+		dl_fmt_num(a, sizeof(a), &t->steal_misses);
+		dl_fmt_num(b, sizeof(b), &t->irqoff_max_ns);
+		printf(", %s steal misses, interrupts off at most %s ns", a, b);
+	}
+	putchar('\n');
+}
+
+/* Families with entries of no namespace dstleak has state for. */
+static void show_unattributed(const struct dl_summary *s)
+{
+	char a[32], b[32], c[32];
+	bool any = false;
 	int f;
 
-	printf("module %s, format %u, kernel %s (%s)\n",
-	       s->module ? s->module : "?", s->format,
-	       s->kernel ? s->kernel : "?", path);
 	for (f = 0; f < DSTLEAK_NR_FAMILIES; f++) {
-		if (!s->global[f].seen)
+		const struct dl_unattr *u = &s->unattr[f];
+
+		if (!u->seen || (!u->allocs.u && !u->frees.u && !u->orphaned.u))
 			continue;
-		dl_fmt_num(a, sizeof(a), &s->global[f].kernel);
-		dl_fmt_num(b, sizeof(b), &s->global[f].expected);
-		dl_fmt_num(c, sizeof(c), &s->global[f].drift);
-		printf("global %s: kernel %s expected %s drift %s\n",
+		dl_fmt_num(a, sizeof(a), &u->allocs);
+		dl_fmt_num(b, sizeof(b), &u->frees);
+		dl_fmt_num(c, sizeof(c), &u->orphaned);
+		printf("%s%s allocs %s frees %s orphaned %s",
+		       any ? ", " : "unattributed (no namespace): ",
 		       dl_family_names[f], a, b, c);
+		any = true;
 	}
-	if (s->tracking.seen) {
-		dl_fmt_num(a, sizeof(a), &s->tracking.tracked);
-		dl_fmt_num(b, sizeof(b), &s->tracking.overflow);
-		dl_fmt_num(c, sizeof(c), &s->tracking.bytes);
-		dl_fmt_num(d, sizeof(d), &s->tracking.max);
-		dl_fmt_num(e, sizeof(e), &s->tracking.entry_bytes);
-		printf("tracking: %s entries, %s not tracked (overflow), %s bytes "
-		       "(max %s, %s bytes each)\n", a, b, c, d, e);
-	}
+	if (any)
+		putchar('\n');
+}
+
+static void show_probes(const struct dl_summary *s)
+{
+	char a[32], b[32];
+	size_t i;
+
 	for (i = 0; i < s->nprobes; i++) {
 		const struct dl_probe *p = &s->probes[i];
 
@@ -423,52 +560,84 @@ static void show_preamble(const struct dl_summary *s, const char *path)
 		putchar('\n');
 }
 
+static void show_preamble(const struct dl_summary *s, const char *path)
+{
+	char a[32], b[32], c[32], *p = dl_clean(path, strlen(path));
+	int f;
+
+	printf("module %s, format %u, kernel %s (%s)\n",
+	       s->module ? s->module : "?", s->format,
+	       s->kernel ? s->kernel : "?", p);
+	free(p);
+	for (f = 0; f < DSTLEAK_NR_FAMILIES; f++) {
+		if (!s->global[f].seen)
+			continue;
+		dl_fmt_num(a, sizeof(a), &s->global[f].kernel);
+		dl_fmt_num(b, sizeof(b), &s->global[f].expected);
+		dl_fmt_num(c, sizeof(c), &s->global[f].drift);
+		printf("global %s: kernel %s expected %s drift %s\n",
+		       dl_family_names[f], a, b, c);
+	}
+	if (s->tracking.seen)
+		show_tracking(&s->tracking);
+	show_unattributed(s);
+	show_probes(s);
+	if (s->settled == 0)
+		printf("not settled: frees of the last RCU grace period may show "
+		       "as drift; only a drift that persists is real\n");
+}
+
 static const char *const show_hdr[] = { "NETNS", "INUM", "STATE", "FAMILY",
 	"LIVE", "ALLOCS", "FREES", "FAILURES", "KERNEL", "DRIFT", "HEADROOM" };
+
+/* A family's row of show; true when its headroom is marked. */
+static bool show_row(struct tbl *t, const char *const head[3], const struct dl_fam *fa,
+		     int f)
+{
+	static const int col[6] = { DL_F_live, DL_F_allocs, DL_F_frees,
+				    DL_F_failures, DL_F_kernel, DL_F_drift };
+	char v[6][32], hr[32];
+	bool mark = fmt_headroom(hr, sizeof(hr), fa);
+	int k;
+
+	for (k = 0; k < 6; k++)
+		dl_fmt_num(v[k], sizeof(v[k]), &fa->f[col[k]]);
+	tbl_row(t, head[0], head[1], head[2], dl_family_names[f], v[0], v[1],
+		v[2], v[3], v[4], v[5], hr);
+	return mark;
+}
 
 static void show_table(const struct dl_summary *s, const struct dl_names *names,
 		       bool all)
 {
+	bool marked = false;
 	struct tbl t;
 	size_t i;
-	int f, k;
+	int f;
 
 	tbl_init(&t, 11, show_hdr, "llllrrrrrrr");
 	for (i = 0; i < s->nns; i++) {
 		const struct dl_ns *ns = &s->ns[i];
-		char inum[24], v[5][32], hr[32];
-		bool first = true;
+		const char *head[3];
+		char inum[24];
 
-		snprintf(inum, sizeof(inum), "%" PRIu64, ns->inum);
+		snprintf(inum, sizeof(inum), "%" PRIu64, ns->id.inum);
+		head[0] = ns_name(names, ns);
+		head[1] = inum;
+		head[2] = ns->exited ? "exited" : "alive";
 		for (f = 0; f < DSTLEAK_NR_FAMILIES; f++) {
-			const struct dl_fam *fa = &ns->fam[f];
-			static const int col[5] = { DL_F_live, DL_F_allocs, DL_F_frees,
-						    DL_F_failures, DL_F_kernel };
-
-			if (!all && fam_idle(fa))
+			if (!all && fam_idle(&ns->fam[f]))
 				continue;
-			for (k = 0; k < 5; k++)
-				dl_fmt_num(v[k], sizeof(v[k]), &fa->f[col[k]]);
-			dl_fmt_num(hr, sizeof(hr), &fa->f[DL_F_drift]);
-			{
-				char head[32];
-
-				fmt_headroom(head, sizeof(head), fa);
-				tbl_row(&t, first ? ns_name(names, ns->inum) : "",
-					first ? inum : "",
-					first ? (ns->exited ? "exited" : "alive") : "",
-					dl_family_names[f], v[0], v[1], v[2], v[3],
-					v[4], hr, head);
-			}
-			first = false;
+			marked |= show_row(&t, head, &ns->fam[f], f);
+			head[0] = head[1] = head[2] = "";
 		}
-		if (first)
-			tbl_row(&t, ns_name(names, ns->inum), inum,
-				ns->exited ? "exited" : "alive", "(idle)", "", "",
-				"", "", "", "", "");
+		if (head[1][0])
+			tbl_row(&t, head[0], inum, head[2], "(idle)", "", "", "", "",
+				"", "", "");
 	}
 	tbl_print(&t, stdout);
 	tbl_free(&t);
+	headroom_legend(marked);
 }
 
 static int cmd_show(int argc, char **argv)
@@ -529,9 +698,29 @@ static bool num_changed(const struct dl_num *a, const struct dl_num *b)
 static const char *const watch_hdr[] = { "NETNS", "INUM", "STATE", "FAMILY",
 	"LIVE", "ALLOCS/s", "FREES/s", "FAILURES/s", "KERNEL", "DRIFT", "HEADROOM" };
 
+/* A family's row of watch, rates against pf; true when headroom is marked. */
+static bool watch_row(struct tbl *t, const char *const head[3], const struct dl_fam *fa,
+		      const struct dl_fam *pf, double secs, int f)
+{
+	char live[32], ra[32], rf[32], rx[32], k[32], d[32], h[32];
+	bool mark = fmt_headroom(h, sizeof(h), fa);
+
+	dl_fmt_num(live, sizeof(live), &fa->f[DL_F_live]);
+	fmt_rate(ra, sizeof(ra), pf ? &pf->f[DL_F_allocs] : NULL, &fa->f[DL_F_allocs], secs);
+	fmt_rate(rf, sizeof(rf), pf ? &pf->f[DL_F_frees] : NULL, &fa->f[DL_F_frees], secs);
+	fmt_rate(rx, sizeof(rx), pf ? &pf->f[DL_F_failures] : NULL,
+		 &fa->f[DL_F_failures], secs);
+	dl_fmt_num(k, sizeof(k), &fa->f[DL_F_kernel]);
+	dl_fmt_num(d, sizeof(d), &fa->f[DL_F_drift]);
+	tbl_row(t, head[0], head[1], head[2], dl_family_names[f], live, ra, rf, rx,
+		k, d, h);
+	return mark;
+}
+
 static void watch_block(const struct dl_summary *s, const struct dl_summary *prev,
 			double secs, const struct dl_names *names, bool all)
 {
+	bool marked = false;
 	struct tbl t;
 	size_t i;
 	int f;
@@ -539,43 +728,32 @@ static void watch_block(const struct dl_summary *s, const struct dl_summary *pre
 	tbl_init(&t, 11, watch_hdr, "llllrrrrrrr");
 	for (i = 0; i < s->nns; i++) {
 		const struct dl_ns *ns = &s->ns[i];
-		const struct dl_ns *pns = prev ? dl_find_ns(prev, ns->inum) : NULL;
+		const struct dl_ns *pns = prev ? dl_find_ns(prev, &ns->id) : NULL;
+		const char *head[3];
 		char inum[24];
-		bool first = true;
 
-		snprintf(inum, sizeof(inum), "%" PRIu64, ns->inum);
+		snprintf(inum, sizeof(inum), "%" PRIu64, ns->id.inum);
+		head[0] = ns_name(names, ns);
+		head[1] = inum;
+		head[2] = ns->exited ? "exited" : "alive";
 		for (f = 0; f < DSTLEAK_NR_FAMILIES; f++) {
 			const struct dl_fam *fa = &ns->fam[f];
 			const struct dl_fam *pf = pns ? &pns->fam[f] : NULL;
-			char live[32], ra[32], rf[32], rx[32], k[32], d[32], h[32];
 			bool moved = pf && (num_changed(&pf->f[DL_F_allocs], &fa->f[DL_F_allocs]) ||
 					    num_changed(&pf->f[DL_F_frees], &fa->f[DL_F_frees]));
 
 			if (!all && fam_idle(fa) && !moved)
 				continue;
-			dl_fmt_num(live, sizeof(live), &fa->f[DL_F_live]);
-			fmt_rate(ra, sizeof(ra), pf ? &pf->f[DL_F_allocs] : NULL,
-				 &fa->f[DL_F_allocs], secs);
-			fmt_rate(rf, sizeof(rf), pf ? &pf->f[DL_F_frees] : NULL,
-				 &fa->f[DL_F_frees], secs);
-			fmt_rate(rx, sizeof(rx), pf ? &pf->f[DL_F_failures] : NULL,
-				 &fa->f[DL_F_failures], secs);
-			dl_fmt_num(k, sizeof(k), &fa->f[DL_F_kernel]);
-			dl_fmt_num(d, sizeof(d), &fa->f[DL_F_drift]);
-			fmt_headroom(h, sizeof(h), fa);
-			tbl_row(&t, first ? ns_name(names, ns->inum) : "",
-				first ? inum : "",
-				first ? (ns->exited ? "exited" : "alive") : "",
-				dl_family_names[f], live, ra, rf, rx, k, d, h);
-			first = false;
+			marked |= watch_row(&t, head, fa, pf, secs, f);
+			head[0] = head[1] = head[2] = "";
 		}
-		if (first)
-			tbl_row(&t, ns_name(names, ns->inum), inum,
-				ns->exited ? "exited" : "alive", "(idle)", "", "",
-				"", "", "", "", "");
+		if (head[1][0])
+			tbl_row(&t, head[0], inum, head[2], "(idle)", "", "", "", "",
+				"", "", "");
 	}
 	tbl_print(&t, stdout);
 	tbl_free(&t);
+	headroom_legend(marked);
 }
 
 static void sleep_secs(double s)
@@ -588,6 +766,24 @@ static void sleep_secs(double s)
 		ts = rem;
 }
 
+/* One round: a heading with the time, then the table. */
+static void watch_round(const struct dl_summary *cur, const struct dl_summary *prev,
+			double secs, double interval, const char *path, bool all)
+{
+	struct dl_names *names = dl_names_load();
+	char stamp[64], *p = dl_clean(path, strlen(path));
+	time_t wall = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&wall, &tm);
+	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	printf("dstleak watch %s, every %gs, %s%s\n", stamp, interval, p,
+	       prev ? "" : " (rates from the next round)");
+	watch_block(cur, prev, secs, names, all);
+	free(p);
+	dl_names_free(names);
+}
+
 static int cmd_watch(int argc, char **argv)
 {
 	static const struct option longs[] = {
@@ -598,6 +794,7 @@ static int cmd_watch(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct dl_summary prev, cur;
+	struct source src;
 	bool have_prev = false, all = false, tty = isatty(1);
 	double interval = 1, t_prev = 0;
 	uint64_t count = 0, round;
@@ -620,27 +817,16 @@ static int cmd_watch(int argc, char **argv)
 		usage_error("unexpected argument '%s'", argv[optind]);
 	memset(&prev, 0, sizeof(prev));
 	for (round = 1;; round++) {
-		struct dl_names *names;
-		struct source src;
-		char stamp[64];
-		time_t wall = time(NULL);
-		struct tm tm;
 		double t_now;
 
 		load_summary(&src, &cur, NULL, NULL);
 		t_now = now_mono();
-		names = dl_names_load();
-		gmtime_r(&wall, &tm);
-		strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
 		if (tty)
 			fputs("\033[H\033[2J", stdout);
 		else if (round > 1)
 			putchar('\n');
-		printf("dstleak watch %s, every %gs, %s%s\n", stamp, interval,
-		       src.summary, have_prev ? "" : " (rates from the next round)");
-		watch_block(&cur, have_prev ? &prev : NULL,
-			    have_prev ? t_now - t_prev : 0, names, all);
-		dl_names_free(names);
+		watch_round(&cur, have_prev ? &prev : NULL,
+			    have_prev ? t_now - t_prev : 0, interval, src.summary, all);
 		if (finish_output(0))
 			exit(DL_EXIT_RUNTIME);
 		if (have_prev)
@@ -671,7 +857,7 @@ static char *host_name(void)
 	else
 		r = dl_xstrndup("unknown", 7);
 	r[strcspn(r, " \t\n")] = 0;
-	dl_sanitize(r);
+	dl_sanitize(&r);
 	return r;
 }
 
@@ -689,7 +875,7 @@ static char *boot_id(void)
 	n = strcspn(raw, " \t\n");
 	r = dl_xstrndup(raw, n < len ? n : len);
 	free(raw);
-	dl_sanitize(r);
+	dl_sanitize(&r);
 	if (!*r) {
 		free(r);
 		return dl_xstrndup("unknown", 7);
@@ -707,46 +893,99 @@ static const char *history_path(char *b, size_t n)
 	return b;
 }
 
-static void write_all(int fd, const char *path, const char *b, size_t n)
+/* 0, or -1 with errno set. */
+static int write_all(int fd, const char *b, size_t n)
 {
 	while (n) {
 		ssize_t r = write(fd, b, n);
 
 		if (r < 0 && errno == EINTR)
 			continue;
-		if (r <= 0)
-			die(DL_EXIT_RUNTIME, "%s: cannot write: %s", path,
-			    strerror(errno));
+		if (r <= 0) {
+			if (r == 0)
+				errno = EIO;
+			return -1;
+		}
 		b += r;
 		n -= (size_t)r;
 	}
+	return 0;
 }
 
 /*
- * Open a snapshot file for writing the nstat way: no symlink followed, an
- * exclusive lock, a regular file owned by us, then truncated.
+ * May the snapshot at path be replaced? Not through a symbolic link, not
+ * anything but a regular file (a FIFO planted at the predictable
+ * /tmp/.dstleak.uUID would hang a writer), not a file with other hard
+ * links, not another user's file. Opened without blocking or following a
+ * link, and checked on the descriptor. Absent is fine.
  */
-static int open_snapshot_w(const char *path)
+static void check_target(const char *path)
 {
 	struct stat st;
-	int fd;
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
 
-	fd = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0 && errno == ENOENT)
+		return;
 	if (fd < 0)
 		die(DL_EXIT_RUNTIME, "%s: %s%s", path, strerror(errno),
 		    errno == ELOOP ? " (a symbolic link: refused)" : "");
-	if (flock(fd, LOCK_EX))
-		die(DL_EXIT_RUNTIME, "%s: cannot lock: %s", path, strerror(errno));
 	if (fstat(fd, &st))
 		die(DL_EXIT_RUNTIME, "%s: %s", path, strerror(errno));
+	close(fd);
 	if (!S_ISREG(st.st_mode))
 		die(DL_EXIT_RUNTIME, "%s: not a regular file: refused", path);
+	if (st.st_nlink > 1)
+		die(DL_EXIT_RUNTIME, "%s: has %lu hard links: refused", path,
+		    (unsigned long)st.st_nlink);
 	if (st.st_uid != geteuid())
 		die(DL_EXIT_RUNTIME, "%s: owned by uid %ld, not by you: refused",
 		    path, (long)st.st_uid);
-	if (ftruncate(fd, 0))
-		die(DL_EXIT_RUNTIME, "%s: cannot truncate: %s", path, strerror(errno));
-	return fd;
+}
+
+/*
+ * Write the snapshot next to path under a fresh name (O_EXCL, mode 0600),
+ * then rename it over path: a reader never sees half a file, and nothing
+ * that was at path is ever opened for writing.
+ */
+static void write_snapshot(const char *path, const char *hdr, const char *raw,
+			   size_t len)
+{
+	char tmp[PATH_MAX];
+	int fd, e;
+
+	check_target(path);
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= sizeof(tmp))
+		die(DL_EXIT_RUNTIME, "%s: path too long", path);
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0)
+		die(DL_EXIT_RUNTIME, "%s: cannot create: %s", tmp, strerror(errno));
+	if (write_all(fd, hdr, strlen(hdr)) || write_all(fd, raw, len) ||
+	    fsync(fd) || close(fd) || rename(tmp, path)) {
+		e = errno;
+		unlink(tmp);
+		die(DL_EXIT_RUNTIME, "%s: cannot write: %s", path, strerror(e));
+	}
+}
+
+/* The header of a snapshot; one that does not fit is an error, never cut. */
+static void snapshot_header(char *hdr, size_t n, const struct source *src)
+{
+	char *host = host_name(), *boot = boot_id();
+	char *from = dl_clean(src->summary, strlen(src->summary));
+	struct timespec ts;
+	int r;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	r = snprintf(hdr, n,
+		     "dstleak-snapshot %d\nhost %s\nboot_id %s\ntime %lld.%09ld\nsource %s\n",
+		     DL_SNAPSHOT_VERSION, host, boot, (long long)ts.tv_sec,
+		     (long)ts.tv_nsec, from);
+	free(host);
+	free(boot);
+	free(from);
+	if (r < 0 || (size_t)r >= n)
+		die(DL_EXIT_RUNTIME, "snapshot header too long (%d bytes, at most %zu): "
+		    "host name or source path", r, n - 1);
 }
 
 static int cmd_snapshot(int argc, char **argv)
@@ -755,13 +994,12 @@ static int cmd_snapshot(int argc, char **argv)
 		COMMON_LONGS,
 		{ NULL, 0, NULL, 0 },
 	};
-	char hb[PATH_MAX], hdr[PATH_MAX + 512], *raw, *host, *boot;
+	char hb[PATH_MAX], hdr[PATH_MAX + 512], *raw;
 	const char *path;
 	struct dl_summary s;
 	struct source src;
-	struct timespec ts;
 	size_t len;
-	int c, fd;
+	int c;
 
 	while ((c = next_opt(argc, argv, ":h", longs, help_snapshot)) != -1)
 		;
@@ -770,28 +1008,16 @@ static int cmd_snapshot(int argc, char **argv)
 	path = optind < argc ? argv[optind] : history_path(hb, sizeof(hb));
 	load_summary(&src, &s, &raw, &len);
 	dl_summary_free(&s);
-	clock_gettime(CLOCK_REALTIME, &ts);
-	host = host_name();
-	boot = boot_id();
-	snprintf(hdr, sizeof(hdr),
-		 "dstleak-snapshot %d\nhost %s\nboot_id %s\ntime %lld.%09ld\nsource %s\n",
-		 DL_SNAPSHOT_VERSION, host, boot, (long long)ts.tv_sec,
-		 (long)ts.tv_nsec, src.summary);
-	free(host);
-	free(boot);
+	snapshot_header(hdr, sizeof(hdr), &src);
 	if (strcmp(path, "-") == 0) {
 		fputs(hdr, stdout);
 		fwrite(raw, 1, len, stdout);
 		free(raw);
 		return finish_output(0);
 	}
-	fd = open_snapshot_w(path);
-	write_all(fd, path, hdr, strlen(hdr));
-	write_all(fd, path, raw, len);
+	write_snapshot(path, hdr, raw, len);
 	free(raw);
-	if (close(fd))
-		die(DL_EXIT_RUNTIME, "%s: %s", path, strerror(errno));
-	fprintf(stderr, "%s: saved %s\n", prog_cmd, path);
+	note("saved %s", path);
 	return 0;
 }
 
@@ -809,10 +1035,11 @@ static void load_snapshot(const char *path, struct dl_snapshot *snap)
 		die(bad_exit, "%s: %s", path, strerror(errno));
 	if (fstat(fd, &st) || !S_ISREG(st.st_mode))
 		die(bad_exit, "%s: not a regular file", path);
+	/* dstleak 0.1.0 wrote snapshots in place, under LOCK_EX. */
 	if (flock(fd, LOCK_SH))
 		die(bad_exit, "%s: cannot lock: %s", path, strerror(errno));
 	if (dl_read_fd(fd, &raw, &len, &e))
-		die(bad_exit, "%s: %s", path, strerror(e));
+		die(bad_exit, "%s: %s", path, dl_strerror(e));
 	close(fd);
 	if (dl_parse_snapshot(raw, len, path, snap, &err)) {
 		free(raw);
@@ -874,6 +1101,120 @@ static void check_same_host(const struct dl_snapshot *old, const char *oldpath,
 	    oldpath, old->boot_line, old->boot_id, newname, newboot);
 }
 
+/* What "diff" prints, while it merges the two sides. */
+struct diffctx {
+	struct tbl t;
+	const struct dl_names *names;
+	double secs;
+	bool all, reset, full_old, full_new;
+};
+
+/* A family's row; false when nothing changed and not --all. */
+static bool diff_fam(struct diffctx *d, const struct dl_fam *of,
+		     const struct dl_fam *nf, const char *const head[3], int f)
+{
+	static const struct dl_num zero = { .null = false };
+	char al[32], ar[32], fr[32], frr[32], fl[32], lv[32], dlv[32], k[32],
+		dk[32], dr[32];
+	bool changed = false, reset = false;
+
+	/* A new namespace started from zero. */
+#define O(field) (of ? &of->f[field] : &zero)
+	changed |= fmt_delta(al, sizeof(al), O(DL_F_allocs), &nf->f[DL_F_allocs], &reset);
+	changed |= fmt_delta(fr, sizeof(fr), O(DL_F_frees), &nf->f[DL_F_frees], &reset);
+	changed |= fmt_delta(fl, sizeof(fl), O(DL_F_failures), &nf->f[DL_F_failures], &reset);
+	fmt_rate(ar, sizeof(ar), O(DL_F_allocs), &nf->f[DL_F_allocs], d->secs);
+	fmt_rate(frr, sizeof(frr), O(DL_F_frees), &nf->f[DL_F_frees], d->secs);
+	dl_fmt_num(lv, sizeof(lv), &nf->f[DL_F_live]);
+	changed |= fmt_change(dlv, sizeof(dlv), O(DL_F_live), &nf->f[DL_F_live]);
+#undef O
+	dl_fmt_num(k, sizeof(k), &nf->f[DL_F_kernel]);
+	changed |= fmt_change(dk, sizeof(dk), of ? &of->f[DL_F_kernel] : NULL,
+			      &nf->f[DL_F_kernel]);
+	dl_fmt_num(dr, sizeof(dr), &nf->f[DL_F_drift]);
+	if (!nf->f[DL_F_drift].null && dl_num_abs(&nf->f[DL_F_drift]))
+		changed = true;
+	d->reset |= reset;
+	if (!d->all && !changed && !reset)
+		return false;
+	tbl_row(&d->t, head[0], head[1], head[2], dl_family_names[f], al, ar, fr,
+		frr, fl, lv, dlv, k, dk, dr);
+	return true;
+}
+
+/* The rows of a namespace: on in OLD, nn in NEW, either may be NULL. */
+static void diff_ns(struct diffctx *d, const struct dl_ns *on, const struct dl_ns *nn)
+{
+	const char *head[3];
+	char inum[24];
+	bool first = true;
+	int f;
+
+	snprintf(inum, sizeof(inum), "%" PRIu64, (on ? on : nn)->id.inum);
+	/*
+	 * A namespace on one side only is new (counted from zero) or gone
+	 * when the other side saw every namespace; when it saw only its own
+	 * (/proc/net/dstleak), nothing can be said. Gone, it has no name: its
+	 * inode may be another namespace's by now.
+	 */
+	if (!nn || (!on && !d->full_old)) {
+		if (d->all || d->full_new || d->full_old)
+			tbl_row(&d->t, ns_name(d->names, nn), inum,
+				!nn ? (d->full_new ? "gone" : "not in NEW") : "not in OLD",
+				"", "", "", "", "", "", "", "", "", "", "");
+		return;
+	}
+	head[0] = ns_name(d->names, nn);
+	head[1] = inum;
+	head[2] = !on ? "new" : nn->exited ? "exited" : "alive";
+	for (f = 0; f < DSTLEAK_NR_FAMILIES; f++) {
+		if (!diff_fam(d, on ? &on->fam[f] : NULL, &nn->fam[f], head, f))
+			continue;
+		head[0] = head[1] = head[2] = "";
+		first = false;
+	}
+	if (first && (d->all || !on))
+		tbl_row(&d->t, head[0], inum, head[2], "(no change)", "", "", "",
+			"", "", "", "", "", "", "");
+}
+
+/* Both lists are sorted by namespace: merge them. */
+static void diff_merge(struct diffctx *d, const struct dl_summary *a,
+		       const struct dl_summary *b)
+{
+	size_t i = 0, j = 0;
+
+	while (i < a->nns || j < b->nns) {
+		int c = i >= a->nns ? 1 : j >= b->nns ? -1 :
+			dl_nsid_cmp(&a->ns[i].id, &b->ns[j].id);
+
+		if (c < 0)
+			diff_ns(d, &a->ns[i++], NULL);
+		else if (c > 0)
+			diff_ns(d, NULL, &b->ns[j++]);
+		else
+			diff_ns(d, &a->ns[i++], &b->ns[j++]);
+	}
+}
+
+/* NEW when none is named: the summary now, as if a snapshot. */
+static void snapshot_now(struct dl_snapshot *new, const struct dl_snapshot *old,
+			 const char *oldpath, bool force)
+{
+	struct source src;
+	struct timespec ts;
+	char *host = host_name(), *boot = boot_id();
+
+	memset(new, 0, sizeof(*new));
+	check_same_host(old, oldpath, host, boot, "this host", force);
+	load_summary(&src, &new->sum, NULL, NULL);
+	clock_gettime(CLOCK_REALTIME, &ts);
+	new->sec = ts.tv_sec;
+	new->nsec = (uint32_t)ts.tv_nsec;
+	new->host = host;
+	new->boot_id = boot;
+}
+
 static int cmd_diff(int argc, char **argv)
 {
 	static const struct option longs[] = {
@@ -883,20 +1224,17 @@ static int cmd_diff(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct dl_snapshot old, new;
-	const struct dl_summary *a, *b;
-	bool force = false, all = false, reset = false, full_old, full_new;
-	const char *newname;
+	struct diffctx d = { .all = false };
+	bool force = false;
+	char *oldname, *newname;
 	struct dl_names *names;
-	double secs;
-	struct tbl t;
-	size_t i, j;
-	int c, f;
+	int c;
 
 	while ((c = next_opt(argc, argv, ":ha", longs, help_diff)) != -1) {
 		if (c == 'f')
 			force = true;
 		else if (c == 'a')
-			all = true;
+			d.all = true;
 	}
 	if (optind >= argc)
 		usage_error("diff needs a snapshot to compare with");
@@ -904,117 +1242,37 @@ static int cmd_diff(int argc, char **argv)
 		usage_error("unexpected argument '%s'", argv[optind + 2]);
 	load_snapshot(argv[optind], &old);
 	if (optind + 1 < argc) {
-		newname = argv[optind + 1];
-		load_snapshot(newname, &new);
+		load_snapshot(argv[optind + 1], &new);
 		check_same_host(&old, argv[optind], new.host, new.boot_id,
-				newname, force);
+				argv[optind + 1], force);
 	} else {
-		struct source src;
-		struct timespec ts;
-		char *host = host_name(), *boot = boot_id();
-
-		newname = "this host";
-		memset(&new, 0, sizeof(new));
-		check_same_host(&old, argv[optind], host, boot, newname, force);
-		load_summary(&src, &new.sum, NULL, NULL);
-		clock_gettime(CLOCK_REALTIME, &ts);
-		new.sec = ts.tv_sec;
-		new.nsec = (uint32_t)ts.tv_nsec;
-		new.host = host;
-		new.boot_id = boot;
-		newname = "now";
+		snapshot_now(&new, &old, argv[optind], force);
 	}
-	a = &old.sum;
-	b = &new.sum;
-	secs = (double)(new.sec - old.sec) + ((double)new.nsec - (double)old.nsec) / 1e9;
-	printf("from %s to %s: %.1f seconds\n", argv[optind], newname, secs);
-	if (secs <= 0)
-		fprintf(stderr, "%s: %s is not later than %s: no rates\n",
-			prog_cmd, newname, argv[optind]);
+	oldname = dl_clean(argv[optind], strlen(argv[optind]));
+	newname = optind + 1 < argc ? dl_clean(argv[optind + 1], strlen(argv[optind + 1])) :
+				      dl_xstrndup("now", 3);
+	d.secs = (double)(new.sec - old.sec) +
+		 ((double)new.nsec - (double)old.nsec) / 1e9;
+	printf("from %s to %s: %.1f seconds\n", oldname, newname, d.secs);
+	if (d.secs <= 0)
+		note("%s is not later than %s: no rates", newname, oldname);
 	/* The module writes "global" lines only in the all-namespace view. */
-	full_old = a->global[DSTLEAK_FAM_IPV4].seen;
-	full_new = b->global[DSTLEAK_FAM_IPV4].seen;
+	d.full_old = old.sum.global[DSTLEAK_FAM_IPV4].seen;
+	d.full_new = new.sum.global[DSTLEAK_FAM_IPV4].seen;
 	names = dl_names_load();
-	tbl_init(&t, 14, diff_hdr, "llllrrrrrrrrrr");
-	/* Both lists are sorted by inode: merge them. */
-	for (i = 0, j = 0; i < a->nns || j < b->nns;) {
-		const struct dl_ns *on = NULL, *nn = NULL;
-		const char *state;
-		char inum[24];
-		bool first = true;
-
-		if (j >= b->nns || (i < a->nns && a->ns[i].inum < b->ns[j].inum)) {
-			on = &a->ns[i++];
-		} else if (i >= a->nns || b->ns[j].inum < a->ns[i].inum) {
-			nn = &b->ns[j++];
-		} else {
-			on = &a->ns[i++];
-			nn = &b->ns[j++];
-		}
-		snprintf(inum, sizeof(inum), "%" PRIu64, (on ? on : nn)->inum);
-		/*
-		 * A namespace on one side only is new (counted from zero) or
-		 * gone when the other side saw every namespace; when it saw
-		 * only its own (/proc/net/dstleak), nothing can be said.
-		 */
-		if (!nn || (!on && !full_old)) {
-			if (all || full_new || full_old)
-				tbl_row(&t, ns_name(names, (on ? on : nn)->inum), inum,
-					!nn ? (full_new ? "gone" : "not in NEW") : "not in OLD",
-					"", "", "", "", "", "", "", "", "", "", "");
-			continue;
-		}
-		state = !on ? "new" : nn->exited ? "exited" : "alive";
-		for (f = 0; f < DSTLEAK_NR_FAMILIES; f++) {
-			const struct dl_fam *of = on ? &on->fam[f] : NULL;
-			const struct dl_fam *nf = &nn->fam[f];
-			static const struct dl_num zero = { .null = false };
-			char al[32], ar[32], fr[32], frr[32], fl[32], lv[32], dlv[32],
-				k[32], dk[32], dr[32];
-			bool changed = false;
-
-			/* A new namespace started from zero. */
-#define O(field) (of ? &of->f[field] : &zero)
-			changed |= fmt_delta(al, sizeof(al), O(DL_F_allocs),
-					     &nf->f[DL_F_allocs], &reset);
-			changed |= fmt_delta(fr, sizeof(fr), O(DL_F_frees),
-					     &nf->f[DL_F_frees], &reset);
-			changed |= fmt_delta(fl, sizeof(fl), O(DL_F_failures),
-					     &nf->f[DL_F_failures], &reset);
-			fmt_rate(ar, sizeof(ar), O(DL_F_allocs), &nf->f[DL_F_allocs], secs);
-			fmt_rate(frr, sizeof(frr), O(DL_F_frees), &nf->f[DL_F_frees], secs);
-			dl_fmt_num(lv, sizeof(lv), &nf->f[DL_F_live]);
-			changed |= fmt_change(dlv, sizeof(dlv), O(DL_F_live),
-					      &nf->f[DL_F_live]);
-			dl_fmt_num(k, sizeof(k), &nf->f[DL_F_kernel]);
-			changed |= fmt_change(dk, sizeof(dk),
-					      of ? &of->f[DL_F_kernel] : NULL,
-					      &nf->f[DL_F_kernel]);
-#undef O
-			dl_fmt_num(dr, sizeof(dr), &nf->f[DL_F_drift]);
-			if (!nf->f[DL_F_drift].null && dl_num_abs(&nf->f[DL_F_drift]))
-				changed = true;
-			if (!all && !changed && strcmp(al, "reset") &&
-			    strcmp(fr, "reset") && strcmp(fl, "reset"))
-				continue;
-			tbl_row(&t, first ? ns_name(names, nn->inum) : "",
-				first ? inum : "", first ? state : "",
-				dl_family_names[f], al, ar, fr, frr, fl, lv, dlv, k,
-				dk, dr);
-			first = false;
-		}
-		if (first && (all || !on))
-			tbl_row(&t, ns_name(names, nn->inum), inum, state,
-				"(no change)", "", "", "", "", "", "", "", "", "", "");
-	}
-	if (t.nrows)
-		tbl_print(&t, stdout);
+	d.names = names;
+	tbl_init(&d.t, 14, diff_hdr, "llllrrrrrrrrrr");
+	diff_merge(&d, &old.sum, &new.sum);
+	if (d.t.nrows)
+		tbl_print(&d.t, stdout);
 	else
 		printf("no change\n");
-	if (reset)
-		fprintf(stderr, "%s: some counters went backwards (module reloaded "
-			"since %s?): shown as reset\n", prog_cmd, argv[optind]);
-	tbl_free(&t);
+	if (d.reset)
+		note("some counters went backwards (module reloaded since %s?): "
+		     "shown as reset", oldname);
+	tbl_free(&d.t);
+	free(oldname);
+	free(newname);
 	dl_names_free(names);
 	dl_snapshot_free(&old);
 	dl_snapshot_free(&new);
@@ -1027,6 +1285,116 @@ static const char *const sus_hdr[] = { "NETNS", "INUM", "FAMILY", "REASON",
 	"DEVICE", "COUNT", "OLDEST", "MEDIAN" };
 static const char *const old_hdr[] = { "NETNS", "INUM", "FAMILY", "COUNT",
 	"OLDEST" };
+
+/* The name of the namespace of a suspect line, NULL when it has none. */
+static const char *sus_name(const struct dl_names *names,
+			    const struct dl_summary *s, const struct dl_nsid *id)
+{
+	const struct dl_ns *ns = dl_find_ns(s, id);
+
+	return ns ? dl_ns_name(names, ns) : NULL;
+}
+
+static void suspects_json(const struct dl_suspects *sp, const struct dl_summary *s,
+			  const struct dl_names *names)
+{
+	struct jw w;
+	size_t i, k;
+
+	jw_init(&w, stdout);
+	jw_obj(&w);
+	jw_key(&w, "format");
+	jw_u64(&w, DL_JSON_VERSION);
+	jw_key(&w, "groups");
+	jw_arr(&w);
+	for (i = 0; i < sp->ngroups; i++) {
+		const struct dl_group *g = &sp->groups[i];
+
+		jw_obj(&w);
+		jw_key(&w, "inum");
+		jw_u64(&w, g->id.inum);
+		json_cookie(&w, &g->id);
+		jw_key(&w, "name");
+		jw_str(&w, sus_name(names, s, &g->id));
+		jw_key(&w, "family");
+		jw_str(&w, dl_family_names[g->family]);
+		jw_key(&w, "reason");
+		jw_str(&w, dl_reason_names[g->reason]);
+		jw_key(&w, "device");
+		jw_str(&w, g->device);
+		jw_key(&w, "count");
+		jw_u64(&w, g->count);
+		jw_key(&w, "oldest_s");
+		jw_ms_as_s(&w, g->oldest_ms);
+		jw_key(&w, "median_s");
+		jw_ms_as_s(&w, g->median_ms);
+		jw_key(&w, "stack");
+		jw_arr(&w);
+		for (k = 0; k < g->nstack; k++)
+			jw_str(&w, g->stack[k]);
+		jw_arr_end(&w);
+		jw_obj_end(&w);
+	}
+	jw_arr_end(&w);
+	jw_key(&w, "dropped");
+	jw_u64(&w, sp->dropped);
+	jw_obj_end(&w);
+	jw_end(&w);
+}
+
+static void suspects_groups(const struct dl_suspects *sp, const struct dl_summary *s,
+			    const struct dl_names *names)
+{
+	struct tbl t;
+	size_t i, k;
+
+	tbl_init(&t, 8, sus_hdr, "lllllrrr");
+	for (i = 0; i < sp->ngroups; i++) {
+		const struct dl_group *g = &sp->groups[i];
+		const char *nm = sus_name(names, s, &g->id);
+		char inum[24], cnt[24], o[32], m[32];
+
+		snprintf(inum, sizeof(inum), "%" PRIu64, g->id.inum);
+		snprintf(cnt, sizeof(cnt), "%" PRIu64, g->count);
+		dl_fmt_ms(o, sizeof(o), g->oldest_ms);
+		dl_fmt_ms(m, sizeof(m), g->median_ms);
+		tbl_row(&t, nm ? nm : "-", inum, dl_family_names[g->family],
+			dl_reason_names[g->reason], g->device ? g->device : "-",
+			cnt, o, m);
+		for (k = 0; k < g->nstack; k++) {
+			size_t n = strlen(g->stack[k]) + 5;
+			char *line = dl_xrealloc(NULL, n, 1);
+
+			snprintf(line, n, "    %s", g->stack[k]);
+			tbl_raw(&t, line);
+			free(line);
+		}
+	}
+	tbl_print(&t, stdout);
+	tbl_free(&t);
+}
+
+static void suspects_old(const struct dl_suspects *sp, const struct dl_summary *s,
+			 const struct dl_names *names)
+{
+	struct tbl t;
+	size_t i;
+
+	printf("\nold entries (long-lived, not suspects):\n");
+	tbl_init(&t, 5, old_hdr, "lllrr");
+	for (i = 0; i < sp->nold; i++) {
+		const struct dl_old *o = &sp->old[i];
+		const char *nm = sus_name(names, s, &o->id);
+		char inum[24], cnt[24], age[32];
+
+		snprintf(inum, sizeof(inum), "%" PRIu64, o->id.inum);
+		snprintf(cnt, sizeof(cnt), "%" PRIu64, o->count);
+		dl_fmt_ms(age, sizeof(age), o->oldest_ms);
+		tbl_row(&t, nm ? nm : "-", inum, dl_family_names[o->family], cnt, age);
+	}
+	tbl_print(&t, stdout);
+	tbl_free(&t);
+}
 
 static int cmd_suspects(int argc, char **argv)
 {
@@ -1041,7 +1409,6 @@ static int cmd_suspects(int argc, char **argv)
 	struct source src;
 	bool json = false;
 	char msg[PATH_MAX + 128];
-	size_t i, k;
 	int c;
 
 	while ((c = next_opt(argc, argv, ":h", longs, help_suspects)) != -1)
@@ -1049,97 +1416,27 @@ static int cmd_suspects(int argc, char **argv)
 			json = true;
 	if (optind < argc)
 		usage_error("unexpected argument '%s'", argv[optind]);
-	/* The summary tells whether the module is there and which source. */
+	/* The summary: is the module there, which source, which namespaces. */
 	load_summary(&src, &s, NULL, NULL);
-	dl_summary_free(&s);
 	if (load_suspects(&src, &sp, msg, sizeof(msg)))
 		die(DL_EXIT_NOSOURCE, "%s", msg);
 	names = dl_names_load();
 	if (json) {
-		struct jw w;
-
-		jw_init(&w, stdout);
-		jw_obj(&w);
-		jw_key(&w, "format");
-		jw_u64(&w, DL_JSON_VERSION);
-		jw_key(&w, "groups");
-		jw_arr(&w);
-		for (i = 0; i < sp.ngroups; i++) {
-			const struct dl_group *g = &sp.groups[i];
-
-			jw_obj(&w);
-			jw_key(&w, "inum");
-			jw_u64(&w, g->inum);
-			jw_key(&w, "name");
-			jw_str(&w, dl_names_get(names, g->inum));
-			jw_key(&w, "family");
-			jw_str(&w, dl_family_names[g->family]);
-			jw_key(&w, "reason");
-			jw_str(&w, dl_reason_names[g->reason]);
-			jw_key(&w, "device");
-			jw_str(&w, g->device);
-			jw_key(&w, "count");
-			jw_u64(&w, g->count);
-			jw_key(&w, "oldest_s");
-			jw_ms_as_s(&w, g->oldest_ms);
-			jw_key(&w, "median_s");
-			jw_ms_as_s(&w, g->median_ms);
-			jw_key(&w, "stack");
-			jw_arr(&w);
-			for (k = 0; k < g->nstack; k++)
-				jw_str(&w, g->stack[k]);
-			jw_arr_end(&w);
-			jw_obj_end(&w);
-		}
-		jw_arr_end(&w);
-		jw_obj_end(&w);
-		jw_end(&w);
+		suspects_json(&sp, &s, names);
 	} else {
-		struct tbl t;
-
-		if (!sp.ngroups) {
+		if (sp.ngroups)
+			suspects_groups(&sp, &s, names);
+		if (sp.dropped)
+			printf("%" PRIu64 " more suspect entries past the module's group "
+			       "limit (not grouped)\n", sp.dropped);
+		if (!sp.ngroups && !sp.dropped)
 			printf("no leak suspects\n");
-		} else {
-			tbl_init(&t, 8, sus_hdr, "lllllrrr");
-			for (i = 0; i < sp.ngroups; i++) {
-				const struct dl_group *g = &sp.groups[i];
-				char inum[24], cnt[24], o[32], m[32], line[1100];
-
-				snprintf(inum, sizeof(inum), "%" PRIu64, g->inum);
-				snprintf(cnt, sizeof(cnt), "%" PRIu64, g->count);
-				dl_fmt_ms(o, sizeof(o), g->oldest_ms);
-				dl_fmt_ms(m, sizeof(m), g->median_ms);
-				tbl_row(&t, ns_name(names, g->inum), inum,
-					dl_family_names[g->family],
-					dl_reason_names[g->reason],
-					g->device ? g->device : "-", cnt, o, m);
-				for (k = 0; k < g->nstack; k++) {
-					snprintf(line, sizeof(line), "    %s", g->stack[k]);
-					tbl_raw(&t, line);
-				}
-			}
-			tbl_print(&t, stdout);
-			tbl_free(&t);
-		}
-		if (sp.nold) {
-			printf("\nold entries (long-lived, not suspects):\n");
-			tbl_init(&t, 5, old_hdr, "lllrr");
-			for (i = 0; i < sp.nold; i++) {
-				const struct dl_old *o = &sp.old[i];
-				char inum[24], cnt[24], age[32];
-
-				snprintf(inum, sizeof(inum), "%" PRIu64, o->inum);
-				snprintf(cnt, sizeof(cnt), "%" PRIu64, o->count);
-				dl_fmt_ms(age, sizeof(age), o->oldest_ms);
-				tbl_row(&t, ns_name(names, o->inum), inum,
-					dl_family_names[o->family], cnt, age);
-			}
-			tbl_print(&t, stdout);
-			tbl_free(&t);
-		}
+		if (sp.nold)
+			suspects_old(&sp, &s, names);
 	}
 	dl_names_free(names);
 	dl_suspects_free(&sp);
+	dl_summary_free(&s);
 	return finish_output(0);
 }
 
@@ -1177,19 +1474,196 @@ static void consider(struct finding *worst, int *nfind, int state, double rank,
 #define RANK_SUSPECTS(n) (2e15 + ((n) > (uint64_t)1e15 ? 1e15 : (double)(n)))
 #define RANK_DRIFT(n) (1e15 + ((n) > (uint64_t)1e14 ? 1e14 : (double)(n)))
 
+/* A check under way: its thresholds, and what it found so far. */
+struct check {
+	double warn, crit, low;
+	uint64_t max_drift, max_suspects;
+	struct finding worst;
+	int nfind;
+	char low_where[400];
+	const struct dl_summary *s;
+	const struct dl_names *names;
+};
+
+/* How findings name a namespace; exited ones by inode alone. */
 static void ns_label(char *b, size_t n, const struct dl_names *names,
-		     uint64_t inum, bool exited)
+		     const struct dl_nsid *id, const struct dl_ns *ns)
 {
-	const char *nm = dl_names_get(names, inum);
+	const char *nm = ns ? dl_ns_name(names, ns) : NULL;
+	bool exited = ns && ns->exited;
 
 	if (nm)
-		snprintf(b, n, "netns %s (%" PRIu64 "%s)", nm, inum,
-			 exited ? ", exited" : "");
+		snprintf(b, n, "netns %s (%" PRIu64 ")", nm, id->inum);
 	else
-		snprintf(b, n, "netns %" PRIu64 "%s", inum, exited ? " (exited)" : "");
+		snprintf(b, n, "netns %" PRIu64 "%s", id->inum, exited ? " (exited)" : "");
 }
 
-static int cmd_check(int argc, char **argv)
+static void check_globals(struct check *k)
+{
+	size_t i;
+	int f;
+
+	for (f = 0; f < DSTLEAK_NR_FAMILIES; f++) {
+		const struct dl_global *g = &k->s->global[f];
+		uint64_t mag;
+
+		if (!g->seen || g->drift.null)
+			continue;
+		mag = dl_num_abs(&g->drift);
+		if (mag > k->max_drift)
+			consider(&k->worst, &k->nfind, ST_WARN, RANK_DRIFT(mag),
+				 "global %s drift %" PRId64 " (max %" PRIu64 ")",
+				 dl_family_names[f], g->drift.s, k->max_drift);
+	}
+	for (i = 0; i < k->s->nprobes; i++)
+		if (!k->s->probes[i].missed.null && k->s->probes[i].missed.u)
+			consider(&k->worst, &k->nfind, ST_WARN, 0,
+				 "probe %s missed %" PRIu64 " events: counts may be incomplete",
+				 k->s->probes[i].symbol, k->s->probes[i].missed.u);
+}
+
+static void check_headroom(struct check *k, const char *label,
+			   const struct dl_fam *fa, int f)
+{
+	const char *lname;
+	uint64_t limit;
+	double pct;
+	int st;
+
+	/* A limit the kernel does not enforce fails no allocation. */
+	if (!dl_limit_enforced(fa) || !dl_headroom(fa, &pct, &limit, &lname))
+		return;
+	st = pct < k->crit ? ST_CRIT : pct < k->warn ? ST_WARN : ST_OK;
+	if (pct < k->low) {
+		k->low = pct;
+		snprintf(k->low_where, sizeof(k->low_where), "%s %s", label,
+			 dl_family_names[f]);
+	}
+	if (st != ST_OK)
+		consider(&k->worst, &k->nfind, st, RANK_HEADROOM(pct),
+			 "%s %s headroom %.1f%% (kernel %.0f of %s %" PRIu64
+			 "), below %g%%", label, dl_family_names[f], pct,
+			 dl_num_d(&fa->f[DL_F_kernel]), lname, limit,
+			 st == ST_CRIT ? k->crit : k->warn);
+}
+
+static void check_ns(struct check *k, const struct dl_ns *ns)
+{
+	char label[300];
+	int f;
+
+	ns_label(label, sizeof(label), k->names, &ns->id, ns);
+	for (f = 0; f < DSTLEAK_NR_FAMILIES; f++) {
+		const struct dl_num *d = &ns->fam[f].f[DL_F_drift];
+		uint64_t mag;
+
+		check_headroom(k, label, &ns->fam[f], f);
+		if (d->null)
+			continue;
+		mag = dl_num_abs(d);
+		if (mag > k->max_drift)
+			consider(&k->worst, &k->nfind, ST_WARN, RANK_DRIFT(mag),
+				 "%s %s drift %" PRId64 " (max %" PRIu64 ")%s",
+				 label, dl_family_names[f], d->s, k->max_drift,
+				 k->s->settled == 0 ? ", not settled" : "");
+	}
+}
+
+static uint64_t sat_add(uint64_t a, uint64_t b)
+{
+	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
+
+/*
+ * Suspect entries in all, and the namespace with most (the first such in
+ * the file), summed per namespace in a hash table.
+ */
+static uint64_t suspect_sums(const struct dl_suspects *sp, uint64_t *top,
+			     const struct dl_nsid **top_id)
+{
+	struct dl_map sums;
+	uint64_t total = 0;
+	size_t i;
+
+	dl_map_init(&sums);
+	*top = 0;
+	*top_id = NULL;
+	for (i = 0; i < sp->ngroups; i++) {
+		const struct dl_group *g = &sp->groups[i];
+		bool added;
+		uint64_t *sum = dl_map_put(&sums, dl_nsid_key(&g->id), 0, &added);
+
+		total = sat_add(total, g->count);
+		*sum = sat_add(*sum, g->count);
+	}
+	for (i = 0; i < sp->ngroups; i++) {
+		uint64_t sum = *dl_map_get(&sums, dl_nsid_key(&sp->groups[i].id));
+
+		if (sum > *top) {
+			*top = sum;
+			*top_id = &sp->groups[i].id;
+		}
+	}
+	dl_map_free(&sums);
+	return total;
+}
+
+/*
+ * Suspects: the grouped ones, and those past the module's group limit
+ * ("dropped"), which are suspects all the same. The total, saturated.
+ */
+static uint64_t check_suspects(struct check *k, const struct dl_suspects *sp)
+{
+	const struct dl_nsid *top_id;
+	char label[300], past[96] = "";
+	uint64_t top, total = sat_add(suspect_sums(sp, &top, &top_id), sp->dropped);
+
+	if (total <= k->max_suspects)
+		return total;
+	if (sp->dropped)
+		snprintf(past, sizeof(past), ", %" PRIu64 " past the module's group limit",
+			 sp->dropped);
+	if (!top_id) {
+		consider(&k->worst, &k->nfind, ST_WARN, RANK_SUSPECTS(total),
+			 "%" PRIu64 " suspect dst entries (max %" PRIu64 ")%s",
+			 total, k->max_suspects, past);
+		return total;
+	}
+	ns_label(label, sizeof(label), k->names, top_id, dl_find_ns(k->s, top_id));
+	consider(&k->worst, &k->nfind, ST_WARN, RANK_SUSPECTS(total),
+		 "%" PRIu64 " suspect dst entries (max %" PRIu64 ")%s%s in %s: %" PRIu64,
+		 total, k->max_suspects, past,
+		 sp->dropped ? "; most grouped" : ", most", label, top);
+	return total;
+}
+
+static void check_report(const struct check *k, bool have_suspects, uint64_t total)
+{
+	if (k->worst.state != ST_OK) {
+		printf("DSTLEAK %s - %s", st_names[k->worst.state], k->worst.text);
+		if (k->nfind > 1)
+			printf(" (and %d more problem%s)", k->nfind - 1,
+			       k->nfind > 2 ? "s" : "");
+		putchar('\n');
+		return;
+	}
+	printf("DSTLEAK OK - %zu namespace%s", k->s->nns, k->s->nns == 1 ? "" : "s");
+	if (k->low_where[0])
+		printf(", lowest headroom %.1f%% in %s", k->low, k->low_where);
+	if (k->max_drift)
+		printf(", drift within %" PRIu64, k->max_drift);
+	else
+		printf(", no drift");
+	if (!have_suspects)
+		printf(", suspects not checked (no debugfs)\n");
+	else if (!total)
+		printf(", no leak suspects\n");
+	else
+		printf(", %" PRIu64 " suspect dst entries (max %" PRIu64 ")\n", total,
+		       k->max_suspects);
+}
+
+static void check_options(struct check *k, bool *want_suspects, int argc, char **argv)
 {
 	static const struct option longs[] = {
 		COMMON_LONGS,
@@ -1199,36 +1673,42 @@ static int cmd_check(int argc, char **argv)
 		{ "max-suspects", required_argument, NULL, 's' },
 		{ NULL, 0, NULL, 0 },
 	};
-	double warn = 20, crit = 10, low = INFINITY;
-	uint64_t max_drift = 0, max_suspects = 0, total = 0;
-	bool want_suspects = false, have_suspects;
-	struct finding worst = { .state = ST_OK, .rank = -INFINITY };
-	char low_where[400] = "", msg[PATH_MAX + 128], label[300];
-	struct dl_suspects sp;
-	struct dl_summary s;
-	struct dl_names *names;
-	struct source src;
-	int c, f, nfind = 0;
-	size_t i;
+	int c;
 
-	bad_exit = ST_UNKNOWN;
 	while ((c = next_opt(argc, argv, ":h", longs, help_check)) != -1) {
-		if (c == 'w' && !parse_double(optarg, 0, 100, &warn))
+		if (c == 'w' && !parse_double(optarg, 0, 100, &k->warn))
 			usage_error("--warn-headroom: '%s' is not a percentage", optarg);
-		if (c == 'c' && !parse_double(optarg, 0, 100, &crit))
+		if (c == 'c' && !parse_double(optarg, 0, 100, &k->crit))
 			usage_error("--crit-headroom: '%s' is not a percentage", optarg);
 		if (c == 'd')
-			max_drift = parse_count("--max-drift", optarg);
+			k->max_drift = parse_count("--max-drift", optarg);
 		if (c == 's') {
-			max_suspects = parse_count("--max-suspects", optarg);
-			want_suspects = true;
+			k->max_suspects = parse_count("--max-suspects", optarg);
+			*want_suspects = true;
 		}
 	}
 	if (optind < argc)
 		usage_error("unexpected argument '%s'", argv[optind]);
-	if (crit > warn)
-		usage_error("--crit-headroom %g is above --warn-headroom %g", crit, warn);
+	if (k->crit > k->warn)
+		usage_error("--crit-headroom %g is above --warn-headroom %g",
+			    k->crit, k->warn);
+}
 
+static int cmd_check(int argc, char **argv)
+{
+	struct check k = { .warn = 20, .crit = 10, .low = INFINITY,
+			   .worst = { .state = ST_OK, .rank = -INFINITY } };
+	bool want_suspects = false, have_suspects;
+	char msg[PATH_MAX + 128];
+	struct dl_suspects sp;
+	struct dl_summary s;
+	struct dl_names *names;
+	struct source src;
+	uint64_t total = 0;
+	size_t i;
+
+	bad_exit = ST_UNKNOWN;
+	check_options(&k, &want_suspects, argc, argv);
 	/* Any failure to read is UNKNOWN (check_mode). */
 	load_summary(&src, &s, NULL, NULL);
 	have_suspects = load_suspects(&src, &sp, msg, sizeof(msg)) == 0;
@@ -1238,384 +1718,22 @@ static int cmd_check(int argc, char **argv)
 		return finish_output(ST_UNKNOWN);
 	}
 	names = dl_names_load();
-
-	for (f = 0; f < DSTLEAK_NR_FAMILIES; f++) {
-		const struct dl_global *g = &s.global[f];
-		uint64_t mag;
-
-		if (!g->seen || g->drift.null)
-			continue;
-		mag = dl_num_abs(&g->drift);
-		if (mag > max_drift)
-			consider(&worst, &nfind, ST_WARN, RANK_DRIFT(mag),
-				 "global %s drift %" PRId64 " (max %" PRIu64 ")",
-				 dl_family_names[f], g->drift.s, max_drift);
-	}
-	for (i = 0; i < s.nprobes; i++)
-		if (!s.probes[i].missed.null && s.probes[i].missed.u)
-			consider(&worst, &nfind, ST_WARN, 0,
-				 "probe %s missed %" PRIu64 " events: counts may be incomplete",
-				 s.probes[i].symbol, s.probes[i].missed.u);
-	for (i = 0; i < s.nns; i++) {
-		const struct dl_ns *ns = &s.ns[i];
-
-		ns_label(label, sizeof(label), names, ns->inum, ns->exited);
-		for (f = 0; f < DSTLEAK_NR_FAMILIES; f++) {
-			const struct dl_fam *fa = &ns->fam[f];
-			const struct dl_num *d = &fa->f[DL_F_drift];
-			const char *lname;
-			uint64_t limit, mag;
-			double pct;
-
-			if (dl_headroom(fa, &pct, &limit, &lname)) {
-				int st = pct < crit ? ST_CRIT : pct < warn ? ST_WARN : ST_OK;
-
-				if (pct < low) {
-					low = pct;
-					snprintf(low_where, sizeof(low_where), "%s %s",
-						 label, dl_family_names[f]);
-				}
-				if (st != ST_OK)
-					consider(&worst, &nfind, st, RANK_HEADROOM(pct),
-						 "%s %s headroom %.1f%% (kernel %.0f"
-						 " of %s %" PRIu64 "), below %g%%",
-						 label, dl_family_names[f], pct,
-						 dl_num_d(&fa->f[DL_F_kernel]), lname, limit,
-						 st == ST_CRIT ? crit : warn);
-			}
-			if (d->null)
-				continue;
-			mag = dl_num_abs(d);
-			if (mag > max_drift)
-				consider(&worst, &nfind, ST_WARN, RANK_DRIFT(mag),
-					 "%s %s drift %" PRId64 " (max %" PRIu64 ")",
-					 label, dl_family_names[f], d->s, max_drift);
-		}
-	}
+	k.s = &s;
+	k.names = names;
+	check_globals(&k);
+	for (i = 0; i < s.nns; i++)
+		check_ns(&k, &s.ns[i]);
 	if (have_suspects) {
-		uint64_t top = 0, top_inum = 0;
-
-		/* Sum per namespace to name the worst one; saturate, never wrap. */
-		for (i = 0; i < sp.ngroups; i++) {
-			uint64_t sum = 0;
-			size_t k;
-
-			total = total > UINT64_MAX - sp.groups[i].count ?
-					UINT64_MAX : total + sp.groups[i].count;
-			for (k = 0; k < sp.ngroups; k++)
-				if (sp.groups[k].inum == sp.groups[i].inum)
-					sum = sum > UINT64_MAX - sp.groups[k].count ?
-						      UINT64_MAX : sum + sp.groups[k].count;
-			if (sum > top) {
-				top = sum;
-				top_inum = sp.groups[i].inum;
-			}
-		}
-		if (total > max_suspects) {
-			const struct dl_ns *ns = dl_find_ns(&s, top_inum);
-
-			ns_label(label, sizeof(label), names, top_inum,
-				 ns && ns->exited);
-			consider(&worst, &nfind, ST_WARN, RANK_SUSPECTS(total),
-				 "%" PRIu64 " suspect dst entries (max %" PRIu64
-				 "), most in %s: %" PRIu64, total, max_suspects,
-				 label, top);
-		}
+		total = check_suspects(&k, &sp);
 		dl_suspects_free(&sp);
 	}
-
-	if (worst.state != ST_OK) {
-		printf("DSTLEAK %s - %s", st_names[worst.state], worst.text);
-		if (nfind > 1)
-			printf(" (and %d more problem%s)", nfind - 1, nfind > 2 ? "s" : "");
-		putchar('\n');
-	} else {
-		printf("DSTLEAK OK - %zu namespace%s", s.nns, s.nns == 1 ? "" : "s");
-		if (low_where[0])
-			printf(", lowest headroom %.1f%% in %s", low, low_where);
-		if (max_drift)
-			printf(", drift within %" PRIu64, max_drift);
-		else
-			printf(", no drift");
-		printf(", %s\n",
-		       have_suspects ? "no leak suspects" :
-				       "suspects not checked (no debugfs)");
-	}
+	check_report(&k, have_suspects, total);
 	dl_names_free(names);
 	dl_summary_free(&s);
-	return finish_output(worst.state);
+	return finish_output(k.worst.state);
 }
 
 /* ---------------- export ---------------- */
-
-struct metric {
-	const char *name, *type, *help;
-};
-
-/* Prometheus names of the ns fields; a field added later gets a gauge. */
-static const struct metric ns_metrics[DL_NR_FIELDS] = {
-	[DL_F_allocs] = { "dstleak_dst_allocs_total", "counter",
-			  "dst entries allocated since the module loaded." },
-	[DL_F_frees] = { "dstleak_dst_frees_total", "counter",
-			 "dst entries allocated since load and freed." },
-	[DL_F_frees_preexisting] = { "dstleak_dst_frees_preexisting_total", "counter",
-				     "dst entries allocated before load and freed since." },
-	[DL_F_live] = { "dstleak_dst_live", "gauge",
-			"dst entries allocated since load and not freed." },
-	[DL_F_peak] = { "dstleak_dst_live_peak", "gauge",
-			"Highest dstleak_dst_live seen." },
-	[DL_F_failures] = { "dstleak_dst_alloc_failures_total", "counter",
-			    "dst allocation attempts that returned no entry." },
-	[DL_F_kernel] = { "dstleak_dst_kernel_entries", "gauge",
-			  "The kernel's own entry counter of the family's dst_ops." },
-	[DL_F_drift] = { "dstleak_dst_drift", "gauge",
-			 "Kernel counter minus the count dstleak expects; 0 when healthy." },
-	[DL_F_gc_thresh] = { "dstleak_dst_gc_thresh", "gauge",
-			     "The dst_ops gc_thresh." },
-	[DL_F_max_size] = { "dstleak_dst_max_size", "gauge",
-			    "The family's max_size sysctl." },
-};
-
-static void prom_label(FILE *o, const char *k, const char *v, bool first)
-{
-	fprintf(o, "%s%s=\"", first ? "{" : ",", k);
-	for (; *v; v++) {
-		if (*v == '\\')
-			fputs("\\\\", o);
-		else if (*v == '"')
-			fputs("\\\"", o);
-		else if (*v == '\n')
-			fputs("\\n", o);
-		else
-			fputc(*v, o);
-	}
-	fputc('"', o);
-}
-
-static void prom_head(FILE *o, const char *name, const char *type,
-		      const char *help, bool *done)
-{
-	if (*done)
-		return;
-	fprintf(o, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
-	*done = true;
-}
-
-static void prom_ns_labels(FILE *o, const struct dl_names *names, uint64_t inum)
-{
-	char in[24];
-	const char *n = dl_names_get(names, inum);
-
-	snprintf(in, sizeof(in), "%" PRIu64, inum);
-	prom_label(o, "netns", n ? n : in, true);
-	prom_label(o, "inum", in, false);
-}
-
-static void prom_value(FILE *o, const struct dl_num *v)
-{
-	if (v->is_signed)
-		fprintf(o, " %" PRId64 "\n", v->s);
-	else
-		fprintf(o, " %" PRIu64 "\n", v->u);
-}
-
-static void export_prom(FILE *o, const struct dl_summary *s,
-			const struct dl_suspects *sp, const struct dl_names *names)
-{
-	char buf[64];
-	bool done;
-	size_t i, k;
-	int f, m;
-
-	fprintf(o, "# HELP dstleak_info The dstleak module and its export format.\n"
-		   "# TYPE dstleak_info gauge\ndstleak_info");
-	prom_label(o, "module_version", s->module ? s->module : "", true);
-	prom_label(o, "kernel", s->kernel ? s->kernel : "", false);
-	snprintf(buf, sizeof(buf), "%u", s->format);
-	prom_label(o, "format", buf, false);
-	fputs("} 1\n", o);
-
-	{
-		static const struct metric gm[3] = {
-			{ "dstleak_global_dst_kernel_entries", "gauge",
-			  "The kernel's entry counter of a family with one global dst_ops." },
-			{ "dstleak_global_dst_expected_entries", "gauge",
-			  "What dstleak expects that counter to be." },
-			{ "dstleak_global_dst_drift", "gauge",
-			  "Global kernel counter minus expected; 0 when healthy." },
-		};
-
-		for (m = 0; m < 3; m++) {
-			done = false;
-			for (f = 0; f < DSTLEAK_NR_FAMILIES; f++) {
-				const struct dl_global *g = &s->global[f];
-				const struct dl_num *v = m == 0 ? &g->kernel :
-							 m == 1 ? &g->expected : &g->drift;
-
-				if (!g->seen || v->null)
-					continue;
-				prom_head(o, gm[m].name, gm[m].type, gm[m].help, &done);
-				fputs(gm[m].name, o);
-				prom_label(o, "family", dl_family_names[f], true);
-				fputc('}', o);
-				prom_value(o, v);
-			}
-		}
-	}
-	for (m = 0; m < 2; m++) {
-		const char *name = m ? "dstleak_probe_missed_total" : "dstleak_probe_hits_total";
-
-		done = false;
-		for (i = 0; i < s->nprobes; i++) {
-			const struct dl_num *v = m ? &s->probes[i].missed : &s->probes[i].hits;
-
-			if (v->null)
-				continue;
-			prom_head(o, name, "counter",
-				  m ? "Probe hits the kernel could not deliver (kprobe nmissed)." :
-				      "Probe hits.", &done);
-			fputs(name, o);
-			prom_label(o, "symbol", s->probes[i].symbol, true);
-			fputc('}', o);
-			prom_value(o, v);
-		}
-	}
-	if (s->tracking.seen) {
-		const struct { const char *name, *type, *help; const struct dl_num *v; } tm[] = {
-			{ "dstleak_tracked_entries", "gauge", "Live entries tracked one by one.",
-			  &s->tracking.tracked },
-			{ "dstleak_tracking_overflow_total", "counter",
-			  "Entries counted but not tracked (max_tracked reached).",
-			  &s->tracking.overflow },
-			{ "dstleak_tracking_bytes", "gauge", "Memory used for tracking.",
-			  &s->tracking.bytes },
-			{ "dstleak_tracking_max_entries", "gauge", "The max_tracked parameter.",
-			  &s->tracking.max },
-			{ "dstleak_tracking_entry_bytes", "gauge", "Bytes per tracked entry.",
-			  &s->tracking.entry_bytes },
-		};
-
-		for (k = 0; k < sizeof(tm) / sizeof(tm[0]); k++) {
-			if (tm[k].v->null)
-				continue;
-			fprintf(o, "# HELP %s %s\n# TYPE %s %s\n%s", tm[k].name,
-				tm[k].help, tm[k].name, tm[k].type, tm[k].name);
-			prom_value(o, tm[k].v);
-		}
-	}
-	done = false;
-	for (i = 0; i < s->nns; i++) {
-		prom_head(o, "dstleak_netns_exited", "gauge",
-			  "1 when the namespace has exited but its dst entries have not.",
-			  &done);
-		fputs("dstleak_netns_exited", o);
-		prom_ns_labels(o, names, s->ns[i].inum);
-		fprintf(o, "} %d\n", s->ns[i].exited ? 1 : 0);
-	}
-	for (m = 0; m < DL_NR_FIELDS; m++) {
-		char gen[96], genhelp[160];
-		struct metric mt = ns_metrics[m];
-
-		if (!mt.name) {
-			snprintf(gen, sizeof(gen), "dstleak_dst_%s", dl_field_names[m]);
-			snprintf(genhelp, sizeof(genhelp), "The %s figure of the module.",
-				 dl_field_names[m]);
-			mt.name = gen;
-			mt.type = "gauge";
-			mt.help = genhelp;
-		}
-		done = false;
-		for (i = 0; i < s->nns; i++)
-			for (f = 0; f < DSTLEAK_NR_FAMILIES; f++) {
-				const struct dl_num *v = &s->ns[i].fam[f].f[m];
-
-				if (v->null)
-					continue;
-				prom_head(o, mt.name, mt.type, mt.help, &done);
-				fputs(mt.name, o);
-				prom_ns_labels(o, names, s->ns[i].inum);
-				prom_label(o, "family", dl_family_names[f], false);
-				fputc('}', o);
-				prom_value(o, v);
-			}
-	}
-	done = false;
-	for (i = 0; i < s->nns; i++)
-		for (f = 0; f < DSTLEAK_NR_FAMILIES; f++) {
-			double pct;
-
-			if (!dl_headroom(&s->ns[i].fam[f], &pct, NULL, NULL))
-				continue;
-			prom_head(o, "dstleak_dst_headroom_ratio", "gauge",
-				  "(limit - kernel) / limit, against the smaller real "
-				  "limit of gc_thresh and max_size.", &done);
-			fputs("dstleak_dst_headroom_ratio", o);
-			prom_ns_labels(o, names, s->ns[i].inum);
-			prom_label(o, "family", dl_family_names[f], false);
-			fprintf(o, "} %.6f\n", pct / 100);
-		}
-	if (!sp)
-		return;
-	/*
-	 * Groups differ by stack too, which is no label: sum the groups of
-	 * the same namespace, family, reason and device into one series.
-	 */
-	for (m = 0; m < 2; m++) {
-		const char *name = m ? "dstleak_suspect_oldest_seconds" :
-				       "dstleak_suspect_entries";
-
-		done = false;
-		for (i = 0; i < sp->ngroups; i++) {
-			const struct dl_group *g = &sp->groups[i];
-			uint64_t sum = 0, oldest = 0;
-			bool seen_before = false;
-
-			for (k = 0; k < sp->ngroups; k++) {
-				const struct dl_group *h = &sp->groups[k];
-				bool same = h->inum == g->inum && h->family == g->family &&
-					    h->reason == g->reason &&
-					    ((!h->device && !g->device) ||
-					     (h->device && g->device &&
-					      !strcmp(h->device, g->device)));
-
-				if (!same)
-					continue;
-				if (k < i) {
-					seen_before = true;
-					break;
-				}
-				sum = sum > UINT64_MAX - h->count ? UINT64_MAX : sum + h->count;
-				if (h->oldest_ms > oldest)
-					oldest = h->oldest_ms;
-			}
-			if (seen_before)
-				continue;
-			prom_head(o, name, "gauge",
-				  m ? "Age of the oldest leak-suspect dst entry." :
-				      "Leak-suspect dst entries.", &done);
-			fputs(name, o);
-			prom_ns_labels(o, names, g->inum);
-			prom_label(o, "family", dl_family_names[g->family], false);
-			prom_label(o, "reason", dl_reason_names[g->reason], false);
-			if (g->device)
-				prom_label(o, "device", g->device, false);
-			if (m)
-				fprintf(o, "} %" PRIu64 ".%03" PRIu64 "\n", oldest / 1000,
-					oldest % 1000);
-			else
-				fprintf(o, "} %" PRIu64 "\n", sum);
-		}
-	}
-	done = false;
-	for (i = 0; i < sp->nold; i++) {
-		prom_head(o, "dstleak_old_entries", "gauge",
-			  "Old dst entries that are not suspects.", &done);
-		fputs("dstleak_old_entries", o);
-		prom_ns_labels(o, names, sp->old[i].inum);
-		prom_label(o, "family", dl_family_names[sp->old[i].family], false);
-		fprintf(o, "} %" PRIu64 "\n", sp->old[i].count);
-	}
-}
 
 static int cmd_export(int argc, char **argv)
 {
@@ -1656,7 +1774,9 @@ static int cmd_export(int argc, char **argv)
 		if (fd < 0 || !(o = fdopen(fd, "w")))
 			die(DL_EXIT_RUNTIME, "%s: %s", tmp, strerror(errno));
 	}
-	export_prom(o, &s, have_sp ? &sp : NULL, names);
+	/* Hundreds of MB on a big host: write them in large blocks. */
+	setvbuf(o, NULL, _IOFBF, 1 << 20);
+	dl_export_prom(o, &s, have_sp ? &sp : NULL, names);
 	if (out) {
 		if (fflush(o) || ferror(o) || fsync(fd) || fclose(o)) {
 			unlink(tmp);
@@ -1705,8 +1825,9 @@ int main(int argc, char **argv)
 			fputs(help_main, stdout);
 			return finish_output(0);
 		} else if (!strcmp(a, "-V") || !strcmp(a, "--version")) {
-			printf("dstleak %s (reads export format %d, JSON contract %d)\n",
-			       DL_TOOL_VERSION, DSTLEAK_FORMAT_VERSION, DL_JSON_VERSION);
+			printf("dstleak %s (reads export formats %d to %d, JSON contract %d)\n",
+			       DL_TOOL_VERSION, DL_FORMAT_OLDEST, DSTLEAK_FORMAT_VERSION,
+			       DL_JSON_VERSION);
 			return finish_output(0);
 		} else if (!strcmp(a, "--source")) {
 			if (i + 1 >= argc)

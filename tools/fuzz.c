@@ -11,16 +11,35 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* Strings the parsers keep are fit to print: dl_clean() leaves them be. */
+static void check_clean(const char *str)
+{
+	char *c;
+
+	if (!str)
+		return;
+	c = dl_clean(str, strlen(str));
+	if (strcmp(c, str))
+		abort();
+	free(c);
+}
+
 static void check_summary(const struct dl_summary *s)
 {
 	size_t i;
 	int f;
 
-	if (s->format != DSTLEAK_FORMAT_VERSION)
+	if (s->format < DL_FORMAT_OLDEST || s->format > DSTLEAK_FORMAT_VERSION)
 		abort();
+	check_clean(s->module);
+	check_clean(s->kernel);
+	for (i = 0; i < s->nprobes; i++)
+		check_clean(s->probes[i].symbol);
 	for (i = 0; i < s->nns; i++) {
-		if (i && s->ns[i - 1].inum >= s->ns[i].inum)
+		if (i && dl_nsid_cmp(&s->ns[i - 1].id, &s->ns[i].id) >= 0)
 			abort(); /* sorted, no duplicates */
+		if (s->ns[i].id.has_cookie != (s->format >= 2))
+			abort();
 		for (f = 0; f < DSTLEAK_NR_FAMILIES; f++) {
 			double pct;
 
@@ -30,7 +49,7 @@ static void check_summary(const struct dl_summary *s)
 			    (pct > 100.0 || pct != pct))
 				abort();
 		}
-		if (dl_find_ns(s, s->ns[i].inum) != &s->ns[i])
+		if (dl_find_ns(s, &s->ns[i].id) != &s->ns[i])
 			abort();
 	}
 }
@@ -62,11 +81,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		break;
 	case 1:
 		if (dl_parse_suspects(buf, size - 1, "fuzz", &sp, &err) == 0) {
-			for (i = 0; i < sp.ngroups; i++)
+			for (i = 0; i < sp.ngroups; i++) {
 				if (sp.groups[i].family < 0 || sp.groups[i].reason < 0 ||
 				    sp.groups[i].family >= DSTLEAK_NR_FAMILIES ||
 				    sp.groups[i].reason >= DL_NR_REASONS)
 					abort();
+				check_clean(sp.groups[i].device);
+			}
 			dl_suspects_free(&sp);
 		}
 		break;

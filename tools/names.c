@@ -8,6 +8,9 @@
  *     container's init), from readlink /proc/PID/ns/net = "net:[INUM]";
  *  3. else none: the caller shows the inode.
  *
+ * An exited namespace gets no name: its inode may already be a new
+ * namespace's (the kernel reuses them), whose name would mislead. Names
+ * are kept in a hash table: a host may run 100,000 namespaces.
  * Roots are $DSTLEAK_NETNS_DIR (default /run/netns) and $DSTLEAK_PROC
  * (default /proc), so tests run on fixture trees.
  */
@@ -23,50 +26,50 @@
 #include "dl.h"
 
 struct dl_name {
-	uint64_t inum;
-	int prio; /* 1 netns name, 2 process */
+	char *netns; /* the ip netns name, the first a-z */
+	char *proc; /* comm[pid] of the lowest pid */
 	unsigned long pid;
-	char *name;
 };
 
 struct dl_names {
+	struct dl_map map; /* inode -> index in v */
 	struct dl_name *v;
-	size_t n;
+	size_t n, cap;
 };
 
-static struct dl_name *lookup(struct dl_names *n, uint64_t inum)
+static struct dl_name *entry(struct dl_names *n, uint64_t inum)
 {
-	size_t i;
+	bool added;
+	uint64_t *at = dl_map_put(&n->map, inum, n->n, &added);
 
-	for (i = 0; i < n->n; i++)
-		if (n->v[i].inum == inum)
-			return &n->v[i];
-	return NULL;
+	if (added) {
+		n->v = dl_grow(n->v, n->n, &n->cap, sizeof(*n->v));
+		memset(&n->v[n->n], 0, sizeof(n->v[0]));
+		n->n++;
+	}
+	return &n->v[*at];
 }
 
-/* Keep the better name: an ip netns name, then the lower pid, then a-z. */
-static void offer(struct dl_names *n, uint64_t inum, int prio,
-		  unsigned long pid, const char *name)
+static void offer_netns(struct dl_names *n, uint64_t inum, const char *name)
 {
-	struct dl_name *e = lookup(n, inum);
+	struct dl_name *e = entry(n, inum);
 
-	if (e) {
-		if (e->prio < prio)
-			return;
-		if (e->prio == prio && prio == 2 && e->pid <= pid)
-			return;
-		if (e->prio == prio && prio == 1 && strcmp(e->name, name) <= 0)
-			return;
-		free(e->name);
-	} else {
-		n->v = dl_xrealloc(n->v, n->n + 1, sizeof(*n->v));
-		e = &n->v[n->n++];
-	}
-	e->inum = inum;
-	e->prio = prio;
+	if (e->netns && strcmp(e->netns, name) <= 0)
+		return;
+	free(e->netns);
+	e->netns = dl_clean(name, strlen(name));
+}
+
+static void offer_proc(struct dl_names *n, uint64_t inum, unsigned long pid,
+		       const char *name)
+{
+	struct dl_name *e = entry(n, inum);
+
+	if (e->proc && e->pid <= pid)
+		return;
+	free(e->proc);
+	e->proc = dl_clean(name, strlen(name));
 	e->pid = pid;
-	e->name = dl_xstrndup(name, strlen(name));
-	dl_sanitize(e->name);
 }
 
 static void scan_netns(struct dl_names *n)
@@ -83,7 +86,7 @@ static void scan_netns(struct dl_names *n)
 		if (de->d_name[0] == '.')
 			continue;
 		if (fstatat(dirfd(d), de->d_name, &st, 0) == 0)
-			offer(n, (uint64_t)st.st_ino, 1, 0, de->d_name);
+			offer_netns(n, (uint64_t)st.st_ino, de->d_name);
 	}
 	closedir(d);
 }
@@ -134,7 +137,7 @@ static void scan_procs(struct dl_names *n)
 			}
 		}
 		snprintf(name, sizeof(name), "%s[%lu]", comm, pid);
-		offer(n, inum, 2, pid, name);
+		offer_proc(n, inum, pid, name);
 	}
 	closedir(d);
 }
@@ -144,21 +147,36 @@ struct dl_names *dl_names_load(void)
 	struct dl_names *n = dl_xrealloc(NULL, 1, sizeof(*n));
 
 	memset(n, 0, sizeof(*n));
+	dl_map_init(&n->map);
 	scan_netns(n);
 	scan_procs(n);
 	return n;
 }
 
+static const struct dl_name *find(const struct dl_names *n, uint64_t inum)
+{
+	const uint64_t *at = n ? dl_map_get(&n->map, inum) : NULL;
+
+	return at ? &n->v[*at] : NULL;
+}
+
 const char *dl_names_get(const struct dl_names *n, uint64_t inum)
 {
-	size_t i;
+	const struct dl_name *e = find(n, inum);
 
-	if (!n)
-		return NULL;
-	for (i = 0; i < n->n; i++)
-		if (n->v[i].inum == inum)
-			return n->v[i].name;
-	return NULL;
+	return !e ? NULL : e->netns ? e->netns : e->proc;
+}
+
+const char *dl_names_netns(const struct dl_names *n, uint64_t inum)
+{
+	const struct dl_name *e = find(n, inum);
+
+	return e ? e->netns : NULL;
+}
+
+const char *dl_ns_name(const struct dl_names *n, const struct dl_ns *ns)
+{
+	return ns->exited ? NULL : dl_names_get(n, ns->id.inum);
 }
 
 void dl_names_free(struct dl_names *n)
@@ -167,8 +185,11 @@ void dl_names_free(struct dl_names *n)
 
 	if (!n)
 		return;
-	for (i = 0; i < n->n; i++)
-		free(n->v[i].name);
+	for (i = 0; i < n->n; i++) {
+		free(n->v[i].netns);
+		free(n->v[i].proc);
+	}
 	free(n->v);
+	dl_map_free(&n->map);
 	free(n);
 }

@@ -12,6 +12,11 @@
  * compatibility); known lines must carry their "name value" pairs in the
  * documented order, and may carry further pairs after them, which are
  * skipped.
+ *
+ * Formats 1 and 2 are read. Format 2 added pairs (each pspec says since
+ * which format it is there; an older file reads them as null), lines
+ * (unattributed per family, settled), the cookie, and the "end lines N"
+ * line, without which a format 2 file was cut short and is refused.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -33,7 +38,7 @@ const char *const dl_reason_names[DL_NR_REASONS] = { DSTLEAK_REASONS(DL_REASON_N
 
 /*
  * Counters are u64. Gauges may be signed: drift is, and the module prints
- * live, peak, kernel and the limits as s64 (a gc_thresh of -1 is a sysctl
+ * live, peak, kernel, expected and the limits as s64 (a gc_thresh of -1 is a sysctl
  * someone set to "never"), so they are read as s64: overflow is still
  * caught, a negative value is reported as what it is.
  */
@@ -133,6 +138,8 @@ struct ctx {
 	const char *buf;
 	size_t len, pos;
 	const char *path;
+	unsigned int format; /* of the file, once its first line is read */
+	unsigned int end_line; /* of "end lines N", 0 until seen */
 	unsigned int line; /* number of the current line */
 	unsigned int line_base; /* added to line in messages */
 	struct dl_err *err;
@@ -183,11 +190,18 @@ static const char *q(const struct tok *t)
 	return o;
 }
 
+/*
+ * Is the token s? Byte by byte, with no strlen: called 14 times a line.
+ * A token holds no NUL, so the end of a shorter s stops the loop.
+ */
 static bool tok_is(const struct tok *t, const char *s)
 {
-	size_t n = strlen(s);
+	size_t i;
 
-	return t->n == n && memcmp(t->p, s, n) == 0;
+	for (i = 0; i < t->n; i++)
+		if (t->p[i] != s[i])
+			return false;
+	return s[i] == 0;
 }
 
 static bool is_keyword(const struct tok *t)
@@ -207,14 +221,52 @@ static bool is_keyword(const struct tok *t)
 }
 
 /*
- * Next line: 1 with c->lp/c->ln/c->t set, 0 at the end, -1 on error. A line
- * with more than MAXTOK tokens keeps its first MAXTOK-1 and a last one that
- * runs to the end of the line.
+ * Split the current line into tokens, refusing control bytes, in one pass
+ * (a summary of 100,000 namespaces is 120 MB). A line with more than
+ * MAXTOK tokens keeps its first MAXTOK-1 and a last one that runs to the
+ * end of the line.
  */
+static int split(struct ctx *c)
+{
+	const char *p = c->lp, *end = c->lp + c->ln; /* *end is '\n' */
+
+	c->nt = 0;
+	while (p < end) {
+		const char *tok;
+
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (p == end)
+			break;
+		tok = p;
+		if (c->nt == MAXTOK - 1) {
+			/* The last token runs to the end; checked below. */
+			c->t[c->nt].p = tok;
+			c->t[c->nt++].n = (size_t)(end - tok);
+			break;
+		}
+		/* Bytes above ' ' but DEL are text (UTF-8 too); '\n' stops. */
+		while ((unsigned char)*p > ' ' && *p != 0x7f)
+			p++;
+		c->t[c->nt].p = tok;
+		c->t[c->nt++].n = (size_t)(p - tok);
+		if (p < end && *p != ' ' && *p != '\t')
+			break; /* a control byte: found below */
+	}
+	for (; p < end; p++) {
+		unsigned char ch = (unsigned char)*p;
+
+		if ((ch < 0x20 && ch != '\t') || ch == 0x7f)
+			return fail(c, "garbage: control byte 0x%02x in column %zu",
+				    ch, (size_t)(p - c->lp) + 1);
+	}
+	return 0;
+}
+
+/* Next line: 1 with c->lp/c->ln/c->t set, 0 at the end, -1 on error. */
 static int next_line(struct ctx *c)
 {
-	const char *p, *end, *nl;
-	size_t i;
+	const char *p, *nl;
 
 	if (c->pos >= c->len)
 		return 0;
@@ -226,30 +278,8 @@ static int next_line(struct ctx *c)
 	c->lp = p;
 	c->ln = (size_t)(nl - p);
 	c->pos += c->ln + 1;
-	for (i = 0; i < c->ln; i++) {
-		unsigned char ch = (unsigned char)p[i];
-
-		if ((ch < 0x20 && ch != '\t') || ch == 0x7f)
-			return fail(c, "garbage: control byte 0x%02x in column %zu",
-				    ch, i + 1);
-	}
-	c->nt = 0;
-	end = p + c->ln;
-	while (p < end) {
-		while (p < end && (*p == ' ' || *p == '\t'))
-			p++;
-		if (p == end)
-			break;
-		c->t[c->nt].p = p;
-		if (c->nt == MAXTOK - 1) {
-			c->t[c->nt++].n = (size_t)(end - p);
-			break;
-		}
-		while (p < end && *p != ' ' && *p != '\t')
-			p++;
-		c->t[c->nt].n = (size_t)(p - c->t[c->nt].p);
-		c->nt++;
-	}
+	if (split(c))
+		return -1;
 	if (c->nt == 0)
 		return fail(c, "empty line");
 	if (!is_keyword(&c->t[0]))
@@ -264,7 +294,7 @@ static char *rest(struct ctx *c, size_t i)
 
 	while (e > s && (e[-1] == ' ' || e[-1] == '\t'))
 		e--;
-	return dl_xstrndup(s, (size_t)(e - s));
+	return dl_clean(s, (size_t)(e - s));
 }
 
 int dl_parse_u64(const char *s, size_t n, uint64_t *out)
@@ -336,15 +366,17 @@ enum ptype {
 	PT_NUM, /* struct dl_num, u64 or "-" */
 	PT_SNUM, /* struct dl_num, s64 or "-" */
 	PT_U64, /* uint64_t, a number is required */
+	PT_BIT, /* uint64_t, 0 or 1 */
 	PT_FAM, /* int, a family name */
 	PT_REASON, /* int, a reason name */
-	PT_STR, /* char *, NULL for "-" */
+	PT_STR, /* char *, NULL for "-"; made fit to print */
 };
 
 struct pspec {
 	const char *name;
 	enum ptype type;
 	void *dst;
+	unsigned int since; /* the format that added it; 0 for all */
 };
 
 static int num_err(struct ctx *c, int r, const char *name, const struct tok *v)
@@ -354,28 +386,40 @@ static int num_err(struct ctx *c, int r, const char *name, const struct tok *v)
 	return fail(c, "value of '%s' is not a number: '%s'", name, q(v));
 }
 
-static int parse_value(struct ctx *c, const struct pspec *s, const struct tok *v)
+static int parse_num(struct ctx *c, const struct pspec *s, const struct tok *v)
 {
 	struct dl_num *d = s->dst;
+	int r;
+
+	memset(d, 0, sizeof(*d));
+	d->is_signed = s->type == PT_SNUM;
+	if (tok_is(v, "-")) {
+		d->null = true;
+		return 0;
+	}
+	if (d->is_signed)
+		r = dl_parse_s64(v->p, v->n, &d->s);
+	else
+		r = dl_parse_u64(v->p, v->n, &d->u);
+	return r ? num_err(c, r, s->name, v) : 0;
+}
+
+static int parse_value(struct ctx *c, const struct pspec *s, const struct tok *v)
+{
 	int r = 0;
 
 	switch (s->type) {
 	case PT_NUM:
 	case PT_SNUM:
-		memset(d, 0, sizeof(*d));
-		d->is_signed = s->type == PT_SNUM;
-		if (tok_is(v, "-")) {
-			d->null = true;
-			return 0;
-		}
-		if (d->is_signed)
-			r = dl_parse_s64(v->p, v->n, &d->s);
-		else
-			r = dl_parse_u64(v->p, v->n, &d->u);
-		return r ? num_err(c, r, s->name, v) : 0;
+		return parse_num(c, s, v);
 	case PT_U64:
+	case PT_BIT:
 		r = dl_parse_u64(v->p, v->n, s->dst);
-		return r ? num_err(c, r, s->name, v) : 0;
+		if (r)
+			return num_err(c, r, s->name, v);
+		if (s->type == PT_BIT && *(uint64_t *)s->dst > 1)
+			return fail(c, "value of '%s' is not 0 or 1: %s", s->name, q(v));
+		return 0;
 	case PT_FAM:
 		*(int *)s->dst = dl_family_index(v->p, v->n);
 		if (*(int *)s->dst < 0)
@@ -387,15 +431,28 @@ static int parse_value(struct ctx *c, const struct pspec *s, const struct tok *v
 			return fail(c, "unknown suspect reason '%s'", q(v));
 		return 0;
 	case PT_STR:
-		*(char **)s->dst = tok_is(v, "-") ? NULL : dl_xstrndup(v->p, v->n);
+		*(char **)s->dst = tok_is(v, "-") ? NULL : dl_clean(v->p, v->n);
 		return 0;
 	}
 	return fail(c, "internal error");
 }
 
+/* A pair the file's format does not have: null if a figure. */
+static void absent(const struct pspec *s)
+{
+	if (s->type == PT_NUM || s->type == PT_SNUM) {
+		struct dl_num *d = s->dst;
+
+		memset(d, 0, sizeof(*d));
+		d->null = true;
+		d->is_signed = s->type == PT_SNUM;
+	}
+}
+
 /*
- * Tokens from index start on are "name value" pairs: first the ones of spec,
- * in order, then any number of further pairs, which are skipped.
+ * Tokens from index start on are "name value" pairs: first the ones of spec
+ * that the file's format has, in order, then any number of further pairs,
+ * which are skipped.
  */
 static int parse_pairs(struct ctx *c, size_t start, const struct pspec *spec,
 		       size_t nspec)
@@ -404,7 +461,11 @@ static int parse_pairs(struct ctx *c, size_t start, const struct pspec *spec,
 
 	if (c->nt == MAXTOK)
 		return fail(c, "too many fields");
-	for (i = 0; i < nspec; i++, k += 2) {
+	for (i = 0; i < nspec; i++) {
+		if (spec[i].since > c->format) {
+			absent(&spec[i]);
+			continue;
+		}
 		if (k >= c->nt)
 			return fail(c, "missing field '%s'", spec[i].name);
 		if (!tok_is(&c->t[k], spec[i].name))
@@ -414,6 +475,7 @@ static int parse_pairs(struct ctx *c, size_t start, const struct pspec *spec,
 			return fail(c, "field '%s' has no value", spec[i].name);
 		if (parse_value(c, &spec[i], &c->t[k + 1]))
 			return -1;
+		k += 2;
 	}
 	for (; k < c->nt; k += 2) {
 		if (!is_keyword(&c->t[k]))
@@ -444,34 +506,146 @@ static int parse_format(struct ctx *c, unsigned int *format)
 	r = dl_parse_u64(c->t[1].p, c->t[1].n, &v);
 	if (r)
 		return num_err(c, r, "format", &c->t[1]);
-	if (v != DSTLEAK_FORMAT_VERSION)
+	if (v < DL_FORMAT_OLDEST || v > DSTLEAK_FORMAT_VERSION)
 		return fail(c, "unsupported format %" PRIu64
-			    " (this dstleak reads format %d; upgrade the reader)",
-			    v, DSTLEAK_FORMAT_VERSION);
-	*format = (unsigned int)v;
+			    " (this dstleak reads formats %d to %d; upgrade the reader)",
+			    v, DL_FORMAT_OLDEST, DSTLEAK_FORMAT_VERSION);
+	*format = c->format = (unsigned int)v;
 	return 0;
+}
+
+/*
+ * The next line: like next_line(), but nothing may follow "end lines N",
+ * and format 2 files must end with it: a file without was cut short.
+ */
+static int next_body_line(struct ctx *c)
+{
+	int r = next_line(c);
+
+	if (r > 0 && c->end_line)
+		return fail(c, "a line after the 'end' line of line %u", c->end_line);
+	if (r == 0 && c->format >= 2 && !c->end_line)
+		return fail(c, "truncated: the file ends without its 'end lines N' line");
+	return r;
+}
+
+/* "end lines N": N counts the lines before it. */
+static int parse_end(struct ctx *c)
+{
+	uint64_t n;
+	struct pspec spec[] = { { "lines", PT_U64, &n, 0 } };
+
+	if (parse_pairs(c, 1, spec, 1))
+		return -1;
+	if (n != c->line - 1)
+		return fail(c, "truncated or damaged: 'end lines %" PRIu64
+			    "' but %u lines before it", n, c->line - 1);
+	c->end_line = c->line;
+	return 0;
+}
+
+uint64_t dl_nsid_key(const struct dl_nsid *id)
+{
+	return id->has_cookie ? id->cookie : id->inum;
+}
+
+int dl_nsid_cmp(const struct dl_nsid *a, const struct dl_nsid *b)
+{
+	if (a->inum != b->inum)
+		return a->inum < b->inum ? -1 : 1;
+	if (!a->has_cookie || !b->has_cookie || a->cookie == b->cookie)
+		return 0;
+	return a->cookie < b->cookie ? -1 : 1;
 }
 
 static int cmp_ns(const void *a, const void *b)
 {
-	const struct dl_ns *x = a, *y = b;
-
-	return x->inum < y->inum ? -1 : x->inum > y->inum;
+	return dl_nsid_cmp(&((const struct dl_ns *)a)->id,
+			   &((const struct dl_ns *)b)->id);
 }
 
-static int parse_ns(struct ctx *c, struct dl_summary *s, size_t *last)
+/* The namespaces of a summary being read, by dl_nsid_key. */
+struct nsindex {
+	struct dl_map map; /* key -> index in s->ns */
+	size_t cap;
+};
+
+/* Pairs the module added in format 2; format 1 files read them as null. */
+static unsigned int field_since(int field)
+{
+	switch (field) {
+	case DL_F_cookie:
+	case DL_F_untracked:
+	case DL_F_orphaned:
+	case DL_F_limit_enforced:
+		return 2;
+	default:
+		return 0;
+	}
+}
+
+/* The pairs of an "ns" line: the figures into f, the cookie into id. */
+static int ns_pairs(struct ctx *c, struct dl_num *f, struct dl_nsid *id)
+{
+	struct pspec spec[DL_NR_FIELDS];
+	int i;
+
+	for (i = 0; i < DL_NR_FIELDS; i++) {
+		spec[i].name = dl_field_names[i];
+		spec[i].type = dl_field_signed(i) ? PT_SNUM : PT_NUM;
+		spec[i].dst = &f[i];
+		spec[i].since = field_since(i);
+	}
+	spec[DL_F_cookie].type = PT_U64;
+	spec[DL_F_cookie].dst = &id->cookie;
+	spec[DL_F_limit_enforced].type = PT_BIT;
+	spec[DL_F_limit_enforced].dst = &f[DL_F_limit_enforced].u;
+	memset(&f[DL_F_limit_enforced], 0, sizeof(f[0]));
+	if (parse_pairs(c, 4, spec, DL_NR_FIELDS))
+		return -1;
+	f[DL_F_cookie].null = true; /* a namespace's, not a family's */
+	f[DL_F_limit_enforced].null = c->format < 2;
+	id->has_cookie = c->format >= 2;
+	return 0;
+}
+
+/* The namespace of id: found by its key, or added. */
+static struct dl_ns *ns_get(struct ctx *c, struct dl_summary *s,
+			    struct nsindex *x, const struct dl_nsid *id)
+{
+	struct dl_ns *ns;
+	bool added;
+	uint64_t *at = dl_map_put(&x->map, dl_nsid_key(id), s->nns, &added);
+
+	if (!added) {
+		ns = &s->ns[*at];
+		if (ns->id.inum != id->inum) {
+			fail(c, "namespace cookie %" PRIu64 " has inode %" PRIu64
+			     " here but %" PRIu64 " on line %u", id->cookie,
+			     id->inum, ns->id.inum, ns->line);
+			return NULL;
+		}
+		return ns;
+	}
+	s->ns = dl_grow(s->ns, s->nns, &x->cap, sizeof(*s->ns));
+	ns = &s->ns[s->nns++];
+	memset(ns, 0, sizeof(*ns));
+	ns->id = *id;
+	ns->line = c->line + c->line_base;
+	return ns;
+}
+
+static int parse_ns(struct ctx *c, struct dl_summary *s, struct nsindex *x)
 {
 	struct dl_num f[DL_NR_FIELDS];
-	struct pspec spec[DL_NR_FIELDS];
-	struct dl_ns *ns = NULL;
-	uint64_t inum;
+	struct dl_nsid id = { 0 };
+	struct dl_ns *ns;
 	bool exited;
-	int fam, r, i;
-	size_t k;
+	int fam, r;
 
 	if (c->nt < 4)
 		return fail(c, "malformed 'ns' line: expected INUM STATE FAMILY");
-	r = dl_parse_u64(c->t[1].p, c->t[1].n, &inum);
+	r = dl_parse_u64(c->t[1].p, c->t[1].n, &id.inum);
 	if (r)
 		return num_err(c, r, "ns", &c->t[1]);
 	if (tok_is(&c->t[2], "alive"))
@@ -483,33 +657,14 @@ static int parse_ns(struct ctx *c, struct dl_summary *s, size_t *last)
 	fam = dl_family_index(c->t[3].p, c->t[3].n);
 	if (fam < 0)
 		return fail(c, "unknown family '%s'", q(&c->t[3]));
-	for (i = 0; i < DL_NR_FIELDS; i++) {
-		spec[i].name = dl_field_names[i];
-		spec[i].type = dl_field_signed(i) ? PT_SNUM : PT_NUM;
-		spec[i].dst = &f[i];
-	}
-	if (parse_pairs(c, 4, spec, DL_NR_FIELDS))
+	if (ns_pairs(c, f, &id))
 		return -1;
-
-	/* A namespace's lines are normally together: try the last one first. */
-	if (*last < s->nns && s->ns[*last].inum == inum)
-		ns = &s->ns[*last];
-	for (k = 0; !ns && k < s->nns; k++)
-		if (s->ns[k].inum == inum) {
-			ns = &s->ns[k];
-			*last = k;
-		}
-	if (!ns) {
-		s->ns = dl_xrealloc(s->ns, s->nns + 1, sizeof(*s->ns));
-		ns = &s->ns[s->nns];
-		memset(ns, 0, sizeof(*ns));
-		ns->inum = inum;
-		ns->line = c->line + c->line_base;
-		*last = s->nns++;
-	}
+	ns = ns_get(c, s, x, &id);
+	if (!ns)
+		return -1;
 	if (ns->fam[fam].seen)
 		return fail(c, "duplicate line for namespace %" PRIu64 " family %s",
-			    inum, dl_family_names[fam]);
+			    id.inum, dl_family_names[fam]);
 	/* The namespace may exit while the file is read: exited wins. */
 	ns->exited |= exited;
 	ns->fam[fam].seen = true;
@@ -517,98 +672,194 @@ static int parse_ns(struct ctx *c, struct dl_summary *s, size_t *last)
 	return 0;
 }
 
-static int parse_summary_lines(struct ctx *c, struct dl_summary *s)
+/* "module V" and "kernel V": the rest of the line. */
+static int parse_text(struct ctx *c, struct dl_summary *s)
 {
-	size_t last = 0, k;
-	int r, i;
+	const struct tok *kw = &c->t[0];
+	char **dst = tok_is(kw, "module") ? &s->module : &s->kernel;
 
-	if (parse_format(c, &s->format))
+	if (c->nt < 2)
+		return fail(c, "'%s' line has no value", q(kw));
+	if (*dst)
+		return fail(c, "duplicate '%s' line", q(kw));
+	*dst = rest(c, 1);
+	return 0;
+}
+
+/* The figures are signed: a kernel counter driven below zero must show. */
+static int parse_global(struct ctx *c, struct dl_summary *s)
+{
+	struct dl_global g;
+	struct pspec spec[] = {
+		{ "kernel", PT_SNUM, &g.kernel, 0 },
+		{ "expected", PT_SNUM, &g.expected, 0 },
+		{ "drift", PT_SNUM, &g.drift, 0 },
+	};
+	int fam;
+
+	if (c->nt < 2)
+		return fail(c, "'global' line has no family");
+	fam = dl_family_index(c->t[1].p, c->t[1].n);
+	if (fam < 0)
+		return fail(c, "unknown family '%s'", q(&c->t[1]));
+	if (parse_pairs(c, 2, spec, 3))
 		return -1;
-	while ((r = next_line(c)) > 0) {
-		const struct tok *kw = &c->t[0];
+	if (s->global[fam].seen)
+		return fail(c, "duplicate 'global %s' line", dl_family_names[fam]);
+	g.seen = true;
+	s->global[fam] = g;
+	return 0;
+}
 
-		if (tok_is(kw, "format")) {
-			return fail(c, "second 'format' line");
-		} else if (tok_is(kw, "module") || tok_is(kw, "kernel")) {
-			char **dst = tok_is(kw, "module") ? &s->module : &s->kernel;
+static int parse_tracking(struct ctx *c, struct dl_summary *s)
+{
+	struct dl_tracking *t = &s->tracking;
+	struct pspec spec[] = {
+		{ "tracked", PT_NUM, &t->tracked, 0 },
+		{ "overflow", PT_NUM, &t->overflow, 0 },
+		{ "bytes", PT_NUM, &t->bytes, 0 },
+		{ "max", PT_NUM, &t->max, 0 },
+		{ "entry_bytes", PT_NUM, &t->entry_bytes, 0 },
+		{ "steal_misses", PT_NUM, &t->steal_misses, 2 },
+		{ "irqoff_max_ns", PT_NUM, &t->irqoff_max_ns, 2 },
+	};
 
-			if (c->nt < 2)
-				return fail(c, "'%s' line has no value", q(kw));
-			if (*dst)
-				return fail(c, "duplicate '%s' line", q(kw));
-			*dst = rest(c, 1);
-			dl_sanitize(*dst);
-		} else if (tok_is(kw, "global")) {
-			struct dl_global g;
-			struct pspec spec[] = {
-				{ "kernel", PT_NUM, &g.kernel },
-				{ "expected", PT_NUM, &g.expected },
-				{ "drift", PT_SNUM, &g.drift },
-			};
-			int fam;
-
-			if (c->nt < 2)
-				return fail(c, "'global' line has no family");
-			fam = dl_family_index(c->t[1].p, c->t[1].n);
-			if (fam < 0)
-				return fail(c, "unknown family '%s'", q(&c->t[1]));
-			if (parse_pairs(c, 2, spec, 3))
-				return -1;
-			if (s->global[fam].seen)
-				return fail(c, "duplicate 'global %s' line",
-					    dl_family_names[fam]);
-			g.seen = true;
-			s->global[fam] = g;
-		} else if (tok_is(kw, "tracking")) {
-			struct dl_tracking *t = &s->tracking;
-			struct pspec spec[] = {
-				{ "tracked", PT_NUM, &t->tracked },
-				{ "overflow", PT_NUM, &t->overflow },
-				{ "bytes", PT_NUM, &t->bytes },
-				{ "max", PT_NUM, &t->max },
-				{ "entry_bytes", PT_NUM, &t->entry_bytes },
-			};
-
-			if (t->seen)
-				return fail(c, "duplicate 'tracking' line");
-			if (parse_pairs(c, 1, spec, 5))
-				return -1;
-			t->seen = true;
-		} else if (tok_is(kw, "probe")) {
-			struct dl_probe p;
-			struct pspec spec[] = {
-				{ "hits", PT_NUM, &p.hits },
-				{ "missed", PT_NUM, &p.missed },
-			};
-
-			if (c->nt < 2)
-				return fail(c, "'probe' line has no symbol");
-			if (parse_pairs(c, 2, spec, 2))
-				return -1;
-			p.symbol = dl_xstrndup(c->t[1].p, c->t[1].n);
-			s->probes = dl_xrealloc(s->probes, s->nprobes + 1,
-						sizeof(*s->probes));
-			s->probes[s->nprobes++] = p;
-		} else if (tok_is(kw, "ns")) {
-			if (parse_ns(c, s, &last))
-				return -1;
-		}
-		/* else: a keyword of a later module; skip it. */
-	}
-	if (r < 0)
+	if (t->seen)
+		return fail(c, "duplicate 'tracking' line");
+	if (parse_pairs(c, 1, spec, sizeof(spec) / sizeof(spec[0])))
 		return -1;
+	t->seen = true;
+	return 0;
+}
 
-	/* Every namespace has a line for every family. */
+static int parse_probe(struct ctx *c, struct dl_summary *s, size_t *cap)
+{
+	struct dl_probe p;
+	struct pspec spec[] = {
+		{ "hits", PT_NUM, &p.hits, 0 },
+		{ "missed", PT_NUM, &p.missed, 0 },
+	};
+
+	if (c->nt < 2)
+		return fail(c, "'probe' line has no symbol");
+	if (parse_pairs(c, 2, spec, 2))
+		return -1;
+	p.symbol = dl_clean(c->t[1].p, c->t[1].n);
+	s->probes = dl_grow(s->probes, s->nprobes, cap, sizeof(*s->probes));
+	s->probes[s->nprobes++] = p;
+	return 0;
+}
+
+/* Format 2: "unattributed FAMILY allocs N frees N orphaned N". */
+static int parse_unattr(struct ctx *c, struct dl_summary *s)
+{
+	struct dl_unattr u;
+	struct pspec spec[] = {
+		{ "allocs", PT_NUM, &u.allocs, 0 },
+		{ "frees", PT_NUM, &u.frees, 0 },
+		{ "orphaned", PT_NUM, &u.orphaned, 0 },
+	};
+	int fam;
+
+	if (c->nt < 2)
+		return fail(c, "'unattributed' line has no family");
+	fam = dl_family_index(c->t[1].p, c->t[1].n);
+	if (fam < 0)
+		return fail(c, "unknown family '%s'", q(&c->t[1]));
+	if (parse_pairs(c, 2, spec, 3))
+		return -1;
+	if (s->unattr[fam].seen)
+		return fail(c, "duplicate 'unattributed %s' line", dl_family_names[fam]);
+	u.seen = true;
+	s->unattr[fam] = u;
+	return 0;
+}
+
+/* Format 2: "settled 0|1". */
+static int parse_settled(struct ctx *c, struct dl_summary *s)
+{
+	uint64_t v;
+	int r;
+
+	if (c->nt < 2)
+		return fail(c, "'settled' line has no value");
+	if (s->settled >= 0)
+		return fail(c, "duplicate 'settled' line");
+	r = dl_parse_u64(c->t[1].p, c->t[1].n, &v);
+	if (r)
+		return num_err(c, r, "settled", &c->t[1]);
+	if (v > 1)
+		return fail(c, "value of 'settled' is not 0 or 1: %s", q(&c->t[1]));
+	s->settled = (int)v;
+	return 0;
+}
+
+/* Every namespace has a line for every family. */
+static int check_families(struct ctx *c, const struct dl_summary *s)
+{
+	size_t k;
+	int i;
+
 	for (k = 0; k < s->nns; k++)
 		for (i = 0; i < DSTLEAK_NR_FAMILIES; i++)
 			if (!s->ns[k].fam[i].seen) {
 				c->line = s->ns[k].line - c->line_base;
 				return fail(c, "namespace %" PRIu64
 					    " has no '%s' line (truncated file?)",
-					    s->ns[k].inum, dl_family_names[i]);
+					    s->ns[k].id.inum, dl_family_names[i]);
 			}
-	if (s->nns)
+	return 0;
+}
+
+/* One line of a summary, by its keyword; lines of later modules skipped. */
+static int summary_line(struct ctx *c, struct dl_summary *s, struct nsindex *x,
+			size_t *probe_cap)
+{
+	const struct tok *kw = &c->t[0];
+	bool v2 = c->format >= 2;
+
+	if (tok_is(kw, "format"))
+		return fail(c, "second 'format' line");
+	if (tok_is(kw, "module") || tok_is(kw, "kernel"))
+		return parse_text(c, s);
+	if (tok_is(kw, "global"))
+		return parse_global(c, s);
+	if (tok_is(kw, "tracking"))
+		return parse_tracking(c, s);
+	if (tok_is(kw, "probe"))
+		return parse_probe(c, s, probe_cap);
+	if (tok_is(kw, "ns"))
+		return parse_ns(c, s, x);
+	if (v2 && tok_is(kw, "unattributed"))
+		return parse_unattr(c, s);
+	if (v2 && tok_is(kw, "settled"))
+		return parse_settled(c, s);
+	if (v2 && tok_is(kw, "end"))
+		return parse_end(c);
+	return 0;
+}
+
+static int parse_summary_lines(struct ctx *c, struct dl_summary *s)
+{
+	struct nsindex x = { .cap = 0 };
+	size_t probe_cap = 0;
+	int r;
+
+	s->settled = -1;
+	if (parse_format(c, &s->format))
+		return -1;
+	dl_map_init(&x.map);
+	while ((r = next_body_line(c)) > 0)
+		if (summary_line(c, s, &x, &probe_cap))
+			break;
+	dl_map_free(&x.map);
+	if (r != 0 || check_families(c, s))
+		return -1;
+	if (s->nns) {
+		/* Give back the growth slack: 100,000 namespaces are 110 MB. */
+		s->ns = dl_xrealloc(s->ns, s->nns, sizeof(*s->ns));
 		qsort(s->ns, s->nns, sizeof(*s->ns), cmp_ns);
+	}
 	return 0;
 }
 
@@ -636,67 +887,120 @@ int dl_parse_summary(const char *buf, size_t len, const char *path,
 	return 0;
 }
 
+/* Suspects being read: growth of the arrays. */
+struct sus_caps {
+	size_t groups, old;
+	bool dropped_seen;
+};
+
+static int parse_group(struct ctx *c, struct dl_suspects *s, struct sus_caps *cap)
+{
+	struct dl_group g;
+	struct pspec spec[] = {
+		{ "ns", PT_U64, &g.id.inum, 0 },
+		{ "cookie", PT_U64, &g.id.cookie, 2 },
+		{ "family", PT_FAM, &g.family, 0 },
+		{ "reason", PT_REASON, &g.reason, 0 },
+		{ "device", PT_STR, &g.device, 0 },
+		{ "count", PT_U64, &g.count, 0 },
+		{ "oldest_ms", PT_U64, &g.oldest_ms, 0 },
+		{ "median_ms", PT_U64, &g.median_ms, 0 },
+	};
+
+	memset(&g, 0, sizeof(g));
+	if (parse_pairs(c, 1, spec, sizeof(spec) / sizeof(spec[0]))) {
+		free(g.device);
+		return -1;
+	}
+	g.id.has_cookie = c->format >= 2;
+	/*
+	 * median_ms may exceed oldest_ms: the module measures them in two
+	 * walks, the median's later. Not an error.
+	 */
+	s->groups = dl_grow(s->groups, s->ngroups, &cap->groups, sizeof(*s->groups));
+	s->groups[s->ngroups++] = g;
+	return 0;
+}
+
+static int parse_stack(struct ctx *c, struct dl_suspects *s)
+{
+	struct dl_group *g;
+
+	if (!s->ngroups)
+		return fail(c, "'stack' line before any 'group' line");
+	if (c->nt < 2)
+		return fail(c, "'stack' line has no frame");
+	g = &s->groups[s->ngroups - 1];
+	g->stack = dl_xrealloc(g->stack, g->nstack + 1, sizeof(*g->stack));
+	g->stack[g->nstack++] = rest(c, 1);
+	return 0;
+}
+
+static int parse_old(struct ctx *c, struct dl_suspects *s, struct sus_caps *cap)
+{
+	struct dl_old o;
+	struct pspec spec[] = {
+		{ "ns", PT_U64, &o.id.inum, 0 },
+		{ "cookie", PT_U64, &o.id.cookie, 2 },
+		{ "family", PT_FAM, &o.family, 0 },
+		{ "count", PT_U64, &o.count, 0 },
+		{ "oldest_ms", PT_U64, &o.oldest_ms, 0 },
+	};
+
+	memset(&o, 0, sizeof(o));
+	if (parse_pairs(c, 1, spec, sizeof(spec) / sizeof(spec[0])))
+		return -1;
+	o.id.has_cookie = c->format >= 2;
+	s->old = dl_grow(s->old, s->nold, &cap->old, sizeof(*s->old));
+	s->old[s->nold++] = o;
+	return 0;
+}
+
+/* "dropped N": suspects past the module's group limit, counted only. */
+static int parse_dropped(struct ctx *c, struct dl_suspects *s, struct sus_caps *cap)
+{
+	int r;
+
+	if (c->nt != 2)
+		return fail(c, "malformed 'dropped' line");
+	if (cap->dropped_seen)
+		return fail(c, "duplicate 'dropped' line");
+	r = dl_parse_u64(c->t[1].p, c->t[1].n, &s->dropped);
+	if (r)
+		return num_err(c, r, "dropped", &c->t[1]);
+	cap->dropped_seen = true;
+	return 0;
+}
+
+static int suspects_line(struct ctx *c, struct dl_suspects *s, struct sus_caps *cap)
+{
+	const struct tok *kw = &c->t[0];
+
+	if (tok_is(kw, "format"))
+		return fail(c, "second 'format' line");
+	if (tok_is(kw, "group"))
+		return parse_group(c, s, cap);
+	if (tok_is(kw, "stack"))
+		return parse_stack(c, s);
+	if (tok_is(kw, "old"))
+		return parse_old(c, s, cap);
+	if (tok_is(kw, "dropped"))
+		return parse_dropped(c, s, cap);
+	if (c->format >= 2 && tok_is(kw, "end"))
+		return parse_end(c);
+	return 0;
+}
+
 static int parse_suspects_lines(struct ctx *c, struct dl_suspects *s)
 {
+	struct sus_caps cap = { 0, 0, false };
 	int r;
 
 	if (parse_format(c, &s->format))
 		return -1;
-	while ((r = next_line(c)) > 0) {
-		const struct tok *kw = &c->t[0];
-
-		if (tok_is(kw, "format")) {
-			return fail(c, "second 'format' line");
-		} else if (tok_is(kw, "group")) {
-			struct dl_group g;
-			struct pspec spec[] = {
-				{ "ns", PT_U64, &g.inum },
-				{ "family", PT_FAM, &g.family },
-				{ "reason", PT_REASON, &g.reason },
-				{ "device", PT_STR, &g.device },
-				{ "count", PT_U64, &g.count },
-				{ "oldest_ms", PT_U64, &g.oldest_ms },
-				{ "median_ms", PT_U64, &g.median_ms },
-			};
-
-			memset(&g, 0, sizeof(g));
-			if (parse_pairs(c, 1, spec, 7)) {
-				free(g.device);
-				return -1;
-			}
-			/*
-			 * median_ms may exceed oldest_ms: the module measures
-			 * them in two walks, the median's later. Not an error.
-			 */
-			s->groups = dl_xrealloc(s->groups, s->ngroups + 1,
-						sizeof(*s->groups));
-			s->groups[s->ngroups++] = g;
-		} else if (tok_is(kw, "stack")) {
-			struct dl_group *g;
-
-			if (!s->ngroups)
-				return fail(c, "'stack' line before any 'group' line");
-			if (c->nt < 2)
-				return fail(c, "'stack' line has no frame");
-			g = &s->groups[s->ngroups - 1];
-			g->stack = dl_xrealloc(g->stack, g->nstack + 1,
-					       sizeof(*g->stack));
-			g->stack[g->nstack++] = rest(c, 1);
-		} else if (tok_is(kw, "old")) {
-			struct dl_old o;
-			struct pspec spec[] = {
-				{ "ns", PT_U64, &o.inum },
-				{ "family", PT_FAM, &o.family },
-				{ "count", PT_U64, &o.count },
-				{ "oldest_ms", PT_U64, &o.oldest_ms },
-			};
-
-			if (parse_pairs(c, 1, spec, 4))
-				return -1;
-			s->old = dl_xrealloc(s->old, s->nold + 1, sizeof(*s->old));
-			s->old[s->nold++] = o;
-		}
-	}
+	while ((r = next_body_line(c)) > 0)
+		if (suspects_line(c, s, &cap))
+			return -1;
 	return r < 0 ? -1 : 0;
 }
 
@@ -721,16 +1025,16 @@ int dl_parse_suspects(const char *buf, size_t len, const char *path,
  *   boot_id ID
  *   time SECONDS.NANOSECONDS
  *   source PATH
- *   format 1
- *   ...
+ *   format N
+ *   ...                (the summary, its end line included in format 2)
  */
-static int parse_snapshot_lines(struct ctx *c, struct dl_snapshot *s)
-{
-	struct ctx body;
-	uint64_t v;
-	int r;
 
-	r = next_line(c);
+/* "dstleak-snapshot 1", the first line. */
+static int snap_magic(struct ctx *c)
+{
+	uint64_t v;
+	int r = next_line(c);
+
 	if (r < 0)
 		return -1;
 	if (r == 0) {
@@ -746,59 +1050,84 @@ static int parse_snapshot_lines(struct ctx *c, struct dl_snapshot *s)
 		return fail(c, "unsupported snapshot version %" PRIu64
 			    " (this dstleak reads version %d)",
 			    v, DL_SNAPSHOT_VERSION);
+	return 0;
+}
+
+/* "host V", "boot_id V", "source V": the rest of the line. */
+static int snap_text(struct ctx *c, struct dl_snapshot *s)
+{
+	const struct tok *kw = &c->t[0];
+	char **dst = tok_is(kw, "host") ? &s->host :
+		     tok_is(kw, "source") ? &s->source : &s->boot_id;
+
+	if (c->nt < 2)
+		return fail(c, "'%s' line has no value", q(kw));
+	if (*dst)
+		return fail(c, "duplicate '%s' line", q(kw));
+	*dst = rest(c, 1);
+	if (dst == &s->host)
+		s->host_line = c->line;
+	else if (dst == &s->boot_id)
+		s->boot_line = c->line;
+	return 0;
+}
+
+/* "time SECONDS.NANOSECONDS", nine digits after the dot. */
+static int snap_time(struct ctx *c, struct dl_snapshot *s)
+{
+	const struct tok *t = &c->t[1];
+	const char *dot;
+	uint64_t v, ns = 0;
+	int r;
+
+	if (c->nt != 2)
+		return fail(c, "malformed 'time' line");
+	dot = memchr(t->p, '.', t->n);
+	r = dl_parse_u64(t->p, dot ? (size_t)(dot - t->p) : t->n, &v);
+	if (!r && v > (uint64_t)INT64_MAX)
+		r = -ERANGE;
+	if (!r && dot) {
+		size_t n = t->n - (size_t)(dot - t->p) - 1;
+
+		r = n == 9 ? dl_parse_u64(dot + 1, n, &ns) : -EINVAL;
+	}
+	if (r)
+		return num_err(c, r, "time", t);
+	s->sec = (int64_t)v;
+	s->nsec = (uint32_t)ns;
+	s->time_line = c->line;
+	return 0;
+}
+
+static int parse_snapshot_lines(struct ctx *c, struct dl_snapshot *s)
+{
+	struct ctx body;
+	int r;
+
+	if (snap_magic(c))
+		return -1;
 	for (;;) {
 		size_t save = c->pos;
 		unsigned int save_line = c->line;
+		const struct tok *kw;
 
 		r = next_line(c);
 		if (r < 0)
 			return -1;
 		if (r == 0)
 			return fail(c, "snapshot has no summary (truncated?)");
-		if (tok_is(&c->t[0], "format")) {
+		kw = &c->t[0];
+		if (tok_is(kw, "format")) {
 			c->pos = save;
 			c->line = save_line;
 			break;
 		}
-		if (tok_is(&c->t[0], "host") || tok_is(&c->t[0], "boot_id") ||
-		    tok_is(&c->t[0], "source")) {
-			char **dst = tok_is(&c->t[0], "host") ? &s->host :
-				     tok_is(&c->t[0], "source") ? &s->source :
-								  &s->boot_id;
-
-			if (c->nt < 2)
-				return fail(c, "'%s' line has no value", q(&c->t[0]));
-			if (*dst)
-				return fail(c, "duplicate '%s' line", q(&c->t[0]));
-			*dst = rest(c, 1);
-			dl_sanitize(*dst);
-			if (dst == &s->host)
-				s->host_line = c->line;
-			else if (dst == &s->boot_id)
-				s->boot_line = c->line;
-		} else if (tok_is(&c->t[0], "time")) {
-			const char *dot;
-			uint64_t ns = 0;
-
-			if (c->nt != 2)
-				return fail(c, "malformed 'time' line");
-			dot = memchr(c->t[1].p, '.', c->t[1].n);
-			r = dl_parse_u64(c->t[1].p,
-					 dot ? (size_t)(dot - c->t[1].p) : c->t[1].n,
-					 &v);
-			if (!r && v > (uint64_t)INT64_MAX)
-				r = -ERANGE;
-			if (!r && dot) {
-				size_t n = c->t[1].n - (size_t)(dot - c->t[1].p) - 1;
-
-				r = n == 9 ? dl_parse_u64(dot + 1, n, &ns) : -EINVAL;
-			}
-			if (r)
-				return num_err(c, r, "time", &c->t[1]);
-			s->sec = (int64_t)v;
-			s->nsec = (uint32_t)ns;
-			s->time_line = c->line;
-		}
+		if (tok_is(kw, "host") || tok_is(kw, "boot_id") || tok_is(kw, "source"))
+			r = snap_text(c, s);
+		else if (tok_is(kw, "time"))
+			r = snap_time(c, s);
+		if (r < 0)
+			return -1;
 	}
 	if (!s->host || !s->boot_id || !s->time_line)
 		return fail(c, "snapshot header lacks '%s'",
@@ -860,14 +1189,21 @@ void dl_snapshot_free(struct dl_snapshot *s)
 	memset(s, 0, sizeof(*s));
 }
 
-const struct dl_ns *dl_find_ns(const struct dl_summary *s, uint64_t inum)
+const struct dl_ns *dl_find_ns(const struct dl_summary *s, const struct dl_nsid *id)
 {
 	struct dl_ns key;
 
 	if (!s->nns)
 		return NULL;
-	key.inum = inum;
+	key.id = *id;
 	return bsearch(&key, s->ns, s->nns, sizeof(*s->ns), cmp_ns);
+}
+
+bool dl_limit_enforced(const struct dl_fam *f)
+{
+	const struct dl_num *e = &f->f[DL_F_limit_enforced];
+
+	return e->null || e->u == 1;
 }
 
 /*

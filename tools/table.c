@@ -1,53 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
-/* table.c - columns sized to their widest cell, numbers right-aligned. */
+/*
+ * table.c - columns sized to their widest cell, numbers right-aligned.
+ * Cells are stored made fit for a terminal (dl_clean): valid UTF-8, no
+ * control bytes, so widths count characters. A host may have 100,000
+ * namespaces: cells go into one buffer (no allocation each), widths are
+ * kept as rows come, and lines are built without stdio formatting.
+ */
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "table.h"
-
-void tbl_init(struct tbl *t, int ncols, const char *const *hdr, const char *align)
-{
-	memset(t, 0, sizeof(*t));
-	t->ncols = ncols;
-	t->hdr = hdr;
-	t->align = align;
-}
-
-static void add(struct tbl *t, bool raw, char **cells)
-{
-	t->rows = dl_xrealloc(t->rows, t->nrows + 1, sizeof(*t->rows));
-	t->rows[t->nrows].raw = raw;
-	t->rows[t->nrows].cells = cells;
-	t->nrows++;
-}
-
-void tbl_row(struct tbl *t, const char *first, ...)
-{
-	char **cells = dl_xrealloc(NULL, (size_t)t->ncols, sizeof(char *));
-	const char *s = first;
-	va_list ap;
-	int i;
-
-	va_start(ap, first);
-	for (i = 0; i < t->ncols; i++) {
-		if (i)
-			s = va_arg(ap, const char *);
-		cells[i] = dl_xstrndup(s ? s : "", strlen(s ? s : ""));
-		dl_sanitize(cells[i]);
-	}
-	va_end(ap);
-	add(t, false, cells);
-}
-
-void tbl_raw(struct tbl *t, const char *line)
-{
-	char **cells = dl_xrealloc(NULL, 1, sizeof(char *));
-
-	cells[0] = dl_xstrndup(line, strlen(line));
-	dl_sanitize(cells[0]);
-	add(t, true, cells);
-}
 
 /* Display width: UTF-8 continuation bytes take no column. */
 static size_t width(const char *s)
@@ -60,73 +23,151 @@ static size_t width(const char *s)
 	return w;
 }
 
-static void cell(FILE *f, const char *s, size_t w, bool right, bool last)
+void tbl_init(struct tbl *t, int ncols, const char *const *hdr, const char *align)
 {
-	size_t n = width(s);
+	int i;
 
-	if (right)
-		fprintf(f, "%*s%s", (int)(w - n), "", s);
-	else if (last)
-		fputs(s, f);
+	memset(t, 0, sizeof(*t));
+	t->ncols = ncols;
+	t->hdr = hdr;
+	t->align = align;
+	t->width = dl_xrealloc(NULL, (size_t)ncols, sizeof(*t->width));
+	for (i = 0; i < ncols; i++)
+		t->width[i] = width(hdr[i]);
+}
+
+/* Printable ASCII only: the common case, stored as it is. */
+static bool plain(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] >= 0x7f)
+			return false;
+	return true;
+}
+
+/* Store a cell; its width. */
+static size_t add_cell(struct tbl *t, const char *s)
+{
+	size_t n = strlen(s);
+	char *c = plain(s, n) ? NULL : dl_clean(s, n);
+	const char *src = c ? c : s;
+
+	n = strlen(src);
+	while (t->tlen + n + 1 > t->tcap) {
+		t->tcap = t->tcap ? t->tcap * 2 : 4096;
+		t->text = dl_xrealloc(t->text, t->tcap, 1);
+	}
+	memcpy(t->text + t->tlen, src, n + 1);
+	t->cells = dl_grow(t->cells, t->ncells, &t->ccap, sizeof(*t->cells));
+	t->cells[t->ncells++] = t->tlen;
+	t->tlen += n + 1;
+	free(c);
+	return width(t->text + t->cells[t->ncells - 1]);
+}
+
+static void add_row(struct tbl *t, bool raw)
+{
+	t->rows = dl_grow(t->rows, t->nrows, &t->cap, sizeof(*t->rows));
+	t->rows[t->nrows].raw = raw;
+	t->rows[t->nrows].first = t->ncells;
+	t->nrows++;
+}
+
+void tbl_row(struct tbl *t, const char *first, ...)
+{
+	const char *s = first;
+	va_list ap;
+	int i;
+
+	add_row(t, false);
+	va_start(ap, first);
+	for (i = 0; i < t->ncols; i++) {
+		size_t w;
+
+		if (i)
+			s = va_arg(ap, const char *);
+		w = add_cell(t, s ? s : "");
+		if (w > t->width[i])
+			t->width[i] = w;
+	}
+	va_end(ap);
+}
+
+void tbl_raw(struct tbl *t, const char *line)
+{
+	add_row(t, true);
+	add_cell(t, line);
+}
+
+/* Append n bytes of s, or n blanks when s is NULL, to the line buffer. */
+static void put(char **b, size_t *len, size_t *cap, const char *s, size_t n)
+{
+	while (*len + n + 1 > *cap) {
+		*cap = *cap ? *cap * 2 : 256;
+		*b = dl_xrealloc(*b, *cap, 1);
+	}
+	if (s)
+		memcpy(*b + *len, s, n);
 	else
-		fprintf(f, "%s%*s", s, (int)(w - n), "");
+		memset(*b + *len, ' ', n);
+	*len += n;
 }
 
 /* One line, without trailing blanks. */
-static void line(FILE *f, struct tbl *t, char *const *cells, const size_t *w)
+static void line(FILE *f, const struct tbl *t, const char *const *cells,
+		 char **b, size_t *cap)
 {
-	char *buf = NULL;
 	size_t len = 0;
-	FILE *m = open_memstream(&buf, &len);
 	int i;
 
-	if (!m)
-		return;
 	for (i = 0; i < t->ncols; i++) {
+		size_t n = strlen(cells[i]), pad = t->width[i] - width(cells[i]);
+
 		if (i)
-			fputs("  ", m);
-		cell(m, cells[i], w[i], t->align[i] == 'r', i == t->ncols - 1);
+			put(b, &len, cap, NULL, 2);
+		if (t->align[i] == 'r')
+			put(b, &len, cap, NULL, pad);
+		put(b, &len, cap, cells[i], n);
+		if (t->align[i] != 'r')
+			put(b, &len, cap, NULL, pad);
 	}
-	fclose(m);
-	while (len && buf[len - 1] == ' ')
+	while (len && (*b)[len - 1] == ' ')
 		len--;
-	fwrite(buf, 1, len, f);
-	fputc('\n', f);
-	free(buf);
+	(*b)[len++] = '\n';
+	fwrite(*b, 1, len, f);
 }
 
 void tbl_print(struct tbl *t, FILE *f)
 {
-	size_t *w = dl_xrealloc(NULL, (size_t)t->ncols, sizeof(size_t));
-	size_t r;
+	const char **cells = dl_xrealloc(NULL, (size_t)t->ncols, sizeof(char *));
+	size_t r, cap = 0;
+	char *b = NULL;
 	int i;
 
-	for (i = 0; i < t->ncols; i++)
-		w[i] = width(t->hdr[i]);
-	for (r = 0; r < t->nrows; r++)
-		for (i = 0; !t->rows[r].raw && i < t->ncols; i++)
-			if (width(t->rows[r].cells[i]) > w[i])
-				w[i] = width(t->rows[r].cells[i]);
-	line(f, t, (char *const *)t->hdr, w);
+	line(f, t, t->hdr, &b, &cap);
 	for (r = 0; r < t->nrows; r++) {
-		if (t->rows[r].raw)
-			fprintf(f, "%s\n", t->rows[r].cells[0]);
-		else
-			line(f, t, t->rows[r].cells, w);
+		const char *first = t->text + t->cells[t->rows[r].first];
+
+		if (t->rows[r].raw) {
+			fputs(first, f);
+			fputc('\n', f);
+			continue;
+		}
+		for (i = 0; i < t->ncols; i++)
+			cells[i] = t->text + t->cells[t->rows[r].first + (size_t)i];
+		line(f, t, cells, &b, &cap);
 	}
-	free(w);
+	free(b);
+	free(cells);
 }
 
 void tbl_free(struct tbl *t)
 {
-	size_t r;
-	int i;
-
-	for (r = 0; r < t->nrows; r++) {
-		for (i = 0; i < (t->rows[r].raw ? 1 : t->ncols); i++)
-			free(t->rows[r].cells[i]);
-		free(t->rows[r].cells);
-	}
+	free(t->width);
+	free(t->text);
+	free(t->cells);
 	free(t->rows);
 	memset(t, 0, sizeof(*t));
 }

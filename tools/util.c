@@ -5,6 +5,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "dl.h"
@@ -30,6 +31,14 @@ void *dl_xrealloc(void *p, size_t nmemb, size_t size)
 	return r;
 }
 
+void *dl_grow(void *p, size_t n, size_t *cap, size_t size)
+{
+	if (n < *cap)
+		return p;
+	*cap = *cap ? *cap * 2 : 16;
+	return dl_xrealloc(p, *cap, size);
+}
+
 char *dl_xstrndup(const char *s, size_t n)
 {
 	char *r = dl_xrealloc(NULL, n + 1, 1);
@@ -39,11 +48,72 @@ char *dl_xstrndup(const char *s, size_t n)
 	return r;
 }
 
-void dl_sanitize(char *s)
+/* Length of a valid UTF-8 sequence at s[0..n), or 0. */
+static int utf8_len(const unsigned char *s, size_t n)
 {
-	for (; *s; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			*s = '?';
+	int len, i;
+
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		len = 2;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		len = 3;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		len = 4;
+	else
+		return 0;
+	if ((size_t)len > n)
+		return 0;
+	for (i = 1; i < len; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	if ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xf0 && s[1] < 0x90))
+		return 0; /* overlong */
+	if (s[0] == 0xed && s[1] >= 0xa0)
+		return 0; /* surrogate */
+	if (s[0] == 0xf4 && s[1] >= 0x90)
+		return 0; /* past U+10FFFF */
+	return len;
+}
+
+char *dl_clean(const char *str, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	char *r = dl_xrealloc(NULL, n + 1, 3), *o = r;
+	size_t i = 0;
+
+	while (i < n) {
+		int l;
+
+		if (s[i] < 0x20 || s[i] == 0x7f) {
+			*o++ = '?';
+			i++;
+		} else if (s[i] < 0x80) {
+			*o++ = (char)s[i++];
+		} else if ((l = utf8_len(s + i, n - i)) > 0) {
+			memcpy(o, s + i, (size_t)l);
+			o += l;
+			i += (size_t)l;
+		} else {
+			memcpy(o, "\xef\xbf\xbd", 3); /* U+FFFD */
+			o += 3;
+			i++;
+		}
+	}
+	*o = 0;
+	return r;
+}
+
+void dl_sanitize(char **s)
+{
+	char *c = dl_clean(*s, strlen(*s));
+
+	free(*s);
+	*s = c;
+}
+
+const char *dl_strerror(int e)
+{
+	return e == DL_ENOTREG ? "not a regular file" : strerror(e);
 }
 
 const char *dl_env_root(const char *var, const char *dflt)
@@ -55,15 +125,28 @@ const char *dl_env_root(const char *var, const char *dflt)
 
 /*
  * The whole file. Files of debugfs and procfs have no size, so read to the
- * end. 0, or -1 with *err_no set (EFBIG past DL_MAX_FILE).
+ * end. 0, or -1 with *err_no set (EFBIG past DL_MAX_FILE, DL_ENOTREG).
+ * O_NONBLOCK and the type checked before any read: a FIFO or a device put
+ * where a file belongs must not hang the reader.
  */
 int dl_read_file(const char *path, char **buf, size_t *len, int *err_no)
 {
+	struct stat st;
 	int fd, r;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0) {
 		*err_no = errno;
+		return -1;
+	}
+	if (fstat(fd, &st)) {
+		*err_no = errno;
+		close(fd);
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		*err_no = S_ISDIR(st.st_mode) ? EISDIR : DL_ENOTREG;
+		close(fd);
 		return -1;
 	}
 	r = dl_read_fd(fd, buf, len, err_no);
@@ -74,8 +157,13 @@ int dl_read_file(const char *path, char **buf, size_t *len, int *err_no)
 int dl_read_fd(int fd, char **buf, size_t *len, int *err_no)
 {
 	size_t cap = 16384, n = 0;
+	struct stat st;
 	char *b;
 
+	/* A regular file says its size (debugfs and procfs say 0): one read. */
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+	    (uint64_t)st.st_size < DL_MAX_FILE)
+		cap = (size_t)st.st_size + 1;
 	b = dl_xrealloc(NULL, cap, 1);
 	for (;;) {
 		ssize_t r;
@@ -86,7 +174,7 @@ int dl_read_fd(int fd, char **buf, size_t *len, int *err_no)
 				*err_no = EFBIG;
 				return -1;
 			}
-			cap *= 2;
+			cap = cap > DL_MAX_FILE / 2 ? DL_MAX_FILE : cap * 2;
 			b = dl_xrealloc(b, cap, 1);
 		}
 		r = read(fd, b + n, cap - n);
@@ -177,54 +265,29 @@ void jw_obj_end(struct jw *w) { close_(w, '}'); }
 void jw_arr(struct jw *w) { open_(w, '['); }
 void jw_arr_end(struct jw *w) { close_(w, ']'); }
 
-/* Length of a valid UTF-8 sequence at s, or 0. */
-static int utf8_len(const unsigned char *s)
-{
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		return (s[1] & 0xc0) == 0x80 ? 2 : 0;
-	if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		if ((s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80)
-			return 0;
-		if (s[0] == 0xe0 && s[1] < 0xa0)
-			return 0; /* overlong */
-		if (s[0] == 0xed && s[1] >= 0xa0)
-			return 0; /* surrogate */
-		return 3;
-	}
-	if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		if ((s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80 ||
-		    (s[3] & 0xc0) != 0x80)
-			return 0;
-		if (s[0] == 0xf0 && s[1] < 0x90)
-			return 0;
-		if (s[0] == 0xf4 && s[1] >= 0x90)
-			return 0;
-		return 4;
-	}
-	return 0;
-}
-
 void jw_escape(FILE *f, const char *str)
 {
 	const unsigned char *s = (const unsigned char *)str;
+	size_t left = strlen(str);
 
 	while (*s) {
-		int n;
+		int n = 1;
 
 		if (*s == '"' || *s == '\\') {
 			fputc('\\', f);
-			fputc(*s++, f);
+			fputc(*s, f);
 		} else if (*s < 0x20 || *s == 0x7f) {
-			fprintf(f, "\\u%04x", *s++);
+			fprintf(f, "\\u%04x", *s);
 		} else if (*s < 0x80) {
-			fputc(*s++, f);
-		} else if ((n = utf8_len(s)) > 0) {
+			fputc(*s, f);
+		} else if ((n = utf8_len(s, left)) > 0) {
 			fwrite(s, 1, (size_t)n, f);
-			s += n;
 		} else {
 			fputs("\\ufffd", f); /* not UTF-8: replaced */
-			s++;
+			n = 1;
 		}
+		s += n;
+		left -= (size_t)n;
 	}
 }
 

@@ -71,6 +71,14 @@ mkproc 1 systemd 4026531840
 mkproc 4300 nginx-worker 4026532500
 mkproc 4242 nginx 4026532500
 mkproc 5000 sleep "$BLUE"
+# 4026532281 has exited in the fixtures; a new namespace got its inode.
+mkproc 6000 newbie 4026532281
+# Names that are not UTF-8: an ip netns file, a process name (utf8/).
+: >"$T/netns/$(printf 'caf\351')"
+CAFE=$(stat -c %i "$T/netns/$(printf 'caf\351')")
+mkproc 7000 "$(printf 'bad\377name')" 4026532950
+mkdir -p "$T/utf8"
+for f in summary suspects; do sed "s/4026532900/$CAFE/g" "$FIX/utf8/$f" >"$T/utf8/$f"; done
 mkdir -p "$T/proc/self" "$T/proc/77"
 echo 11111111-2222-3333-4444-555555555555 >"$T/proc/sys/kernel/random/boot_id"
 
@@ -109,6 +117,30 @@ out_empty() { [ ! -s "$T/out" ] || no "stdout not empty: $(head -c 200 "$T/out")
 err_empty() { [ ! -s "$T/err" ] || no "stderr not empty: $(head -c 200 "$T/err")"; }
 err_lines() { _n=$(wc -l <"$T/err"); [ "$_n" = "$1" ] || no "stderr has $_n lines, want $1: $(head -c 300 "$T/err")"; }
 out_lines() { _n=$(wc -l <"$T/out"); [ "$_n" = "$1" ] || no "stdout has $_n lines, want $1"; }
+# prom_ok FILE: the exposition format: TYPE first, grouped, unique series.
+prom_ok() {
+	awk '
+/^# HELP / { next }
+/^# TYPE / { if (seen[$3]++) { print "TYPE twice: " $3; bad = 1 } ; typed[$3] = 1; next }
+/^#/ { print "stray comment: " $0; bad = 1; next }
+{
+	if ($0 !~ /^[a-zA-Z_:][a-zA-Z0-9_:]*(\{([a-zA-Z_][a-zA-Z0-9_]*="([^"\\]|\\.)*",?)*\})? -?[0-9]+(\.[0-9]+)?$/) {
+		print "bad sample: " $0; bad = 1
+	}
+	name = $0; sub(/[{ ].*/, "", name)
+	if (!typed[name]) { print "sample before TYPE: " name; bad = 1 }
+	series = $0; sub(/ [^ ]*$/, "", series)
+	if (dup[series]++) { print "duplicate series: " series; bad = 1 }
+	if (name != last && done[name]) { print "metric not grouped: " name; bad = 1 }
+	done[last] = 1; last = name
+}
+END { exit bad }' "$1" >"$T/awk" || no "$(head -3 "$T/awk" | tr '\n' '|')"
+}
+utf8_ok() { # stdout is valid UTF-8
+	if command -v iconv >/dev/null 2>&1; then
+		iconv -f UTF-8 -t UTF-8 "$T/out" >/dev/null 2>&1 || no "stdout is not valid UTF-8"
+	fi
+}
 json_ok() {
 	if command -v python3 >/dev/null 2>&1; then
 		python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$T/out" 2>"$T/jerr" ||
@@ -127,7 +159,7 @@ why=; run 0 "$D" show --all; out_has "xfrm6"; out_has "4026532281"; out_lacks "(
 record "show --all: rows of idle families too"
 why=; run 0 "$D" show --json; golden show.json; json_ok; err_empty
 out_has '"name":"blue"'; out_has '"name":"systemd\[1\]"'; out_has '"name":"nginx\[4242\]"'
-out_has '"inum":4026532600,"name":null'; out_has '"kernel":null'
+out_has '"inum":4026532600,"cookie":20,"name":null'; out_has '"kernel":null'
 record "show --json: contract v1, names, null for figures the kernel lacks"
 why=; run 0 "$D" show --source "$FIX/good" --json; json_ok
 out_has '"allocs":18446744073709551615'; out_has '"drift":-2'
@@ -135,9 +167,36 @@ record "show --json: u64 max and negative drift printed exactly"
 why=; run 0 "$D" --source "$T/healthy/summary" show; out_has "4026531840"; err_empty
 record "show --source FILE reads a single summary file"
 
+# ---- formats: 1 still read; 2 keyed by cookie ----
+why=; run 0 "$D" --source "$FIX/v1" show; out_has "^module 0.1.0, format 1"; out_has "nginx\[4242\]"
+run 0 "$D" --source "$FIX/v1" show --json; json_ok; out_has '"inum":4026532500,"cookie":null,'
+out_has '"untracked":null'
+run 2 "$D" --source "$FIX/v1" check --max-suspects 100; out_has "^DSTLEAK CRITICAL"
+record "format 1: still read by every command, format 2 figures null"
+why=; run 0 "$D" --source "$FIX/reuse" show --all
+out_has '^newbie\[6000\] *4026532281 *alive'; out_has '^- *4026532281 *exited'
+record "inode reuse: two namespaces, the exited one not named after the new one"
+why=; run 0 "$D" --source "$FIX/reuse" show --json; json_ok
+out_has '"inum":4026532281,"cookie":7,"name":null,"state":"exited"'
+out_has '"inum":4026532281,"cookie":30,"name":"newbie\[6000\]","state":"alive"'
+record "inode reuse: JSON has both, with their cookies"
+why=; run 0 "$D" --source "$FIX/reuse" export --prometheus; prom_ok "$T/out"
+out_has '^dstleak_netns_exited{netns="4026532281",inum="4026532281",cookie="7"} 1$'
+out_has '^dstleak_netns_exited{netns="4026532281",inum="4026532281",cookie="30"} 0$'
+out_has '^dstleak_suspect_entries{netns="4026532281",inum="4026532281",cookie="30",family="ipv6",reason="dead",device="eth0"} 1$'
+record "inode reuse: Prometheus series told apart by the cookie label"
+why=; run 0 "$D" --source "$FIX/reuse" suspects
+out_has '^- *4026532281 *ipv4 *netns_exited'; out_has '^newbie\[6000\] *4026532281 *ipv6 *dead *eth0'
+record "inode reuse: suspects named by their own namespace (cookie)"
+why=; run 1 "$D" --source "$FIX/reuse" check --max-suspects 10 --max-drift 2 --warn-headroom 0 --crit-headroom 0
+out_has "^DSTLEAK WARNING - 11 suspect dst entries (max 10), most in netns 4026532281 (exited): 10$"
+record "inode reuse: check sums suspects per namespace (cookie), not per inode"
+
 # ---- sources ----
 mkdir -p "$T/proc/net"
-sed -n '1,3p;/^ns 4026532500 /p' "$FIX/good/summary" >"$T/proc/net/dstleak"
+# /proc/net/dstleak: the header, settled 0, the reader's namespace, the end line.
+{ sed -n '1,3p' "$FIX/good/summary"; echo "settled 0"; grep '^ns 4026532500 ' "$FIX/good/summary"; } |
+	awk '{ print } END { print "end lines " NR }' >"$T/proc/net/dstleak"
 why=; run 0 env DSTLEAK_DEBUGFS=$T/empty "$D" show
 err_lines 1; err_has "reading $T/proc/net/dstleak: this network namespace only"
 out_has "nginx\[4242\]"; out_lacks "4026531840"
@@ -221,10 +280,40 @@ why=; run 1 "$D" --source "$T/sus" check
 out_has "^DSTLEAK WARNING - 19 suspect dst entries (max 0), most in netns 4026532281: 14$"
 record "check: suspects -> warning naming the namespace with most"
 why=; run 0 "$D" --source "$T/sus" check --max-suspects 19
-record "check: --max-suspects tolerates them"
+out_has "^DSTLEAK OK - .*, 19 suspect dst entries (max 19)$"; out_lacks "no leak suspects"
+record "check: --max-suspects tolerates them, and says how many"
+mkdir -p "$T/drop"; cp "$T/healthy/summary" "$T/drop/"; cp "$FIX/dropped/suspects" "$T/drop/"
+why=; run 1 "$D" --source "$T/drop" check --max-suspects 100
+out_has "^DSTLEAK WARNING - 250010 suspect dst entries (max 100), 250000 past the module's group limit; most grouped in netns 4026532281: 6$"
+run 0 "$D" --source "$T/drop" check --max-suspects 250010
+out_has "^DSTLEAK OK - .*, 250010 suspect dst entries (max 250010)$"; out_lacks "no leak suspects"
+run 0 "$D" --source "$T/drop" suspects
+out_has "^250000 more suspect entries past the module's group limit (not grouped)$"
+run 0 "$D" --source "$T/drop" suspects --json; json_ok; out_has '"dropped":250000'
+run 0 "$D" --source "$T/drop" export --prometheus; prom_ok "$T/out"
+out_has '^dstleak_suspect_dropped_entries 250000$'
+record "check, suspects, export: suspects past the module's group limit count (dropped)"
+cp "$FIX/dropped/only-dropped" "$T/drop/suspects"
+why=; run 1 "$D" --source "$T/drop" check
+out_has "^DSTLEAK WARNING - 7 suspect dst entries (max 0), 7 past the module's group limit$"
+run 0 "$D" --source "$T/drop" suspects; out_lacks "no leak suspects"; out_has "^7 more suspect"
+record "check, suspects: only dropped suspects are still suspects"
 why=; run 3 "$D" --source "$T/healthy/summary" check --max-suspects 0
 out_has "^DSTLEAK UNKNOWN - cannot check suspects"
 record "check: --max-suspects without a suspects file -> unknown"
+# A limit the kernel does not enforce (limit_enforced 0): no alert.
+mkdir -p "$T/unenf"; sed "s/4026532400/$BLUE/g" "$FIX/unenforced/summary" >"$T/unenf/summary"
+cp "$T/healthy/suspects" "$T/unenf/"
+why=; run 0 "$D" --source "$T/unenf" check; out_lacks "blue"
+sed 's/limit_enforced 0$/limit_enforced 1/' "$T/unenf/summary" >"$T/unenf/s1"; mv "$T/unenf/s1" "$T/unenf/summary"
+run 2 "$D" --source "$T/unenf" check; out_has "^DSTLEAK CRITICAL - netns blue ($BLUE) ipv6 headroom 2.3%"
+record "check: headroom alerts only where the kernel enforces the limit"
+why=; run 0 "$D" --source "$FIX/unenforced" show; out_has " 2.3%\*$"; out_has "^\* "
+record "show: the headroom of a limit not enforced is marked"
+why=; run 3 "$D" --source "$T/nonexistent" check; out_has "^DSTLEAK UNKNOWN - .*nonexistent"
+run 3 "$D" check --source "$T/nonexistent"; out_has "^DSTLEAK UNKNOWN - "
+run 3 "$D" --source "$T/empty" check; out_has "^DSTLEAK UNKNOWN - .*summary"
+record "check: a missing or unreadable --source is UNKNOWN, exit 3"
 why=; run 3 "$D" --source "$FIX/bad/garbage-binary" check; out_lines 1
 out_has "^DSTLEAK UNKNOWN - .*garbage-binary:3: garbage"
 record "check: bad input -> UNKNOWN on stdout, exit 3 (not 2, which is CRITICAL)"
@@ -237,31 +326,38 @@ why=; run 3 "$D" check --warn-headroom 1e999; out_has "^DSTLEAK UNKNOWN"
 why=; run 3 "$D" check --bogus; out_has "^DSTLEAK UNKNOWN - unknown option '--bogus'"
 record "check: bad option values -> unknown, exit 3"
 
+mkdir -p "$T/neg"; cp "$FIX/negative-global/summary" "$T/neg/"; cp "$T/healthy/suspects" "$T/neg/"
+why=; run 2 "$D" --source "$T/neg" check; out_has "^DSTLEAK CRITICAL - "
+run 0 "$D" --source "$T/neg" show; out_has "^global ipv4: kernel -3 expected 1042 drift 0$"
+run 0 "$D" --source "$T/neg" show --json; out_has '"global":{"ipv4":{"kernel":-3,"expected":1042,"drift":0}}'
+run 0 "$D" --source "$T/neg" export --prometheus; out_has '^dstleak_global_dst_kernel_entries{family="ipv4"} -3$'
+record "a negative global counter (signed) stops no command"
+
+# ---- text that is not UTF-8 ----
+FFFD=$(printf '\357\277\275')
+why=; run 0 "$D" --source "$T/utf8" export --prometheus; utf8_ok; prom_ok "$T/out"
+out_has "^dstleak_netns_exited{netns=\"caf$FFFD\",inum=\"$CAFE\",cookie=\"100\"} 0\$"
+out_has '^dstleak_netns_exited{netns="4026532950",inum="4026532950",cookie="150"} 0$'
+out_has "^dstleak_suspect_entries{.*,device=\"eth${FFFD}0\"} 3\$"
+out_has '^dstleak_suspect_entries{.*,device="a\\"b\\\\\\\\c"} 1$'
+out_lacks 'bad.*name\['
+record "export: labels valid UTF-8 and escaped; netns is the ip netns name or the inode, never comm[pid]"
+why=; run 0 "$D" --source "$T/utf8" show; utf8_ok; out_has "^caf$FFFD "; out_has "^bad${FFFD}name\[7000\] "
+run 0 "$D" --source "$T/utf8" show --json; utf8_ok; json_ok
+run 0 "$D" --source "$T/utf8" suspects; utf8_ok; out_has "eth${FFFD}0"; out_has "bad_frame$FFFD+0x1"
+run 0 "$D" --source "$T/utf8" suspects --json; utf8_ok; json_ok
+run 1 "$D" --source "$T/utf8" check; utf8_ok; out_has "bad${FFFD}name\[7000\]"
+record "show, suspects, check: bytes that are not UTF-8 printed as U+FFFD"
+
 # ---- export ----
 why=; run 0 "$D" export --prometheus; golden export.prom; err_empty
-if ! grep -q "^dstleak_dst_allocs_total{netns=\"blue\",inum=\"$BLUE\",family=\"ipv6\"} 2000\$" "$T/out"; then
+if ! grep -q "^dstleak_dst_allocs_total{netns=\"blue\",inum=\"$BLUE\",cookie=\"12\",family=\"ipv6\"} 2000\$" "$T/out"; then
 	no "no allocs series for blue"
 fi
 out_lacks ' -$'
-out_lacks 'dstleak_dst_kernel_entries{netns="systemd\[1\]",inum="4026531840",family="ipv4"}'
+out_lacks 'dstleak_dst_kernel_entries{netns="4026531840",inum="4026531840",cookie="1",family="ipv4"}'
 record "export --prometheus: series per namespace and family, no sample for '-'"
-why=
-awk '
-/^# HELP / { next }
-/^# TYPE / { if (seen[$3]++) { print "TYPE twice: " $3; bad = 1 } ; typed[$3] = 1; next }
-/^#/ { print "stray comment: " $0; bad = 1; next }
-{
-	if ($0 !~ /^[a-zA-Z_:][a-zA-Z0-9_:]*(\{([a-zA-Z_][a-zA-Z0-9_]*="([^"\\]|\\.)*",?)*\})? -?[0-9]+(\.[0-9]+)?$/) {
-		print "bad sample: " $0; bad = 1
-	}
-	name = $0; sub(/[{ ].*/, "", name)
-	if (!typed[name]) { print "sample before TYPE: " name; bad = 1 }
-	series = $0; sub(/ [^ ]*$/, "", series)
-	if (dup[series]++) { print "duplicate series: " series; bad = 1 }
-	if (name != last && done[name]) { print "metric not grouped: " name; bad = 1 }
-	done[last] = 1; last = name
-}
-END { exit bad }' "$T/out" >"$T/awk" || no "$(head -3 "$T/awk" | tr '\n' '|')"
+why=; prom_ok "$T/out"
 record "export --prometheus: exposition format well formed (TYPE first, grouped, unique series)"
 why=; run 0 "$D" export --prometheus -o "$T/out.prom"; out_empty
 cmp -s "$T/out.prom" "$T/out" 2>/dev/null
@@ -289,7 +385,37 @@ if [ "$(stat -c %u "$T/theirs")" = 4242 ]; then
 	[ -s "$T/theirs" ] && no "wrote into a file owned by someone else"
 	record "snapshot: refuses a file owned by another user"
 fi
-why=; run 2 "$D" --source "$FIX/bad/format2" snapshot "$T/s-bad"
+# A FIFO, another user's trap at the predictable history file: refused at
+# once (timeout turns a hang into a failure), and nothing written.
+mkfifo "$T/fifo"
+why=; run 1 timeout 10 "$D" snapshot "$T/fifo"; err_has "not a regular file"
+[ -p "$T/fifo" ] || no "the FIFO was replaced"
+run 1 timeout 10 env DSTLEAK_HISTORY="$T/fifo" "$D" snapshot; err_has "not a regular file"
+record "snapshot: a FIFO at the target is refused, no hang"
+cp "$T/s1" "$T/copy-of-s1"; ln "$T/s1" "$T/hardlink"
+why=; run 1 "$D" snapshot "$T/hardlink"; err_has "hard link"
+cmp -s "$T/s1" "$T/copy-of-s1" || no "wrote through a hard link"
+rm -f "$T/hardlink"
+record "snapshot: a file with other hard links is refused"
+why=; run 1 env DSTLEAK_HOSTNAME="$(printf '%05000d' 0)" "$D" snapshot "$T/s1"; err_has "too long"
+cmp -s "$T/s1" "$T/copy-of-s1" || no "the snapshot was changed"
+record "snapshot: a header that does not fit is an error, not cut"
+why=; run 0 "$D" snapshot "$T/s1"
+ls -a "$T" | grep -q '^s1\..' && no "temporary file left behind: $(ls -a "$T" | grep '^s1\.')"
+[ "$(stat -c %a "$T/s1")" = 600 ] || no "mode is not 600"
+record "snapshot: written to a temporary file and renamed, mode 0600"
+mkdir -p "$T/fifosrc"; mkfifo "$T/fifosrc/summary"
+why=; run 2 timeout 10 "$D" --source "$T/fifosrc" show; err_has "summary: not a regular file"
+run 3 timeout 10 "$D" --source "$T/fifosrc" check; out_has "^DSTLEAK UNKNOWN - .*not a regular file"
+run 2 timeout 10 "$D" --source "$T/fifosrc" snapshot "$T/s-fifo"
+[ -e "$T/s-fifo" ] && no "saved a snapshot of a FIFO"
+run 2 timeout 10 "$D" diff "$T/fifo"; err_has "not a regular file"
+record "--source DIR whose summary is a FIFO, diff of a FIFO: refused, no hang"
+mkdir -p "$T/fifodbg/dstleak"; mkfifo "$T/fifodbg/dstleak/summary"
+why=; run 3 timeout 10 env DSTLEAK_DEBUGFS="$T/fifodbg" DSTLEAK_PROC="$T/empty" "$D" show
+err_has "not a regular file"
+record "a FIFO in place of the debugfs summary: refused, no hang"
+why=; run 2 "$D" --source "$FIX/bad/format3" snapshot "$T/s-bad"
 [ -e "$T/s-bad" ] && no "saved a summary that does not parse"
 record "snapshot: a summary that does not parse is not saved"
 why=; run 0 "$D" snapshot -; out_has "^dstleak-snapshot 1$"
@@ -319,7 +445,7 @@ why=; run 0 "$D" diff --force "$FIX/bad/snap-foreign-host" "$FIX/snap/new"
 record "diff --force: compares anyway"
 why=; run 2 env DSTLEAK_PROC=$T/empty "$D" diff "$T/s1"; err_has "from boot"
 record "diff: an unknown boot id matches nothing (refused unless forced)"
-for b in snap-no-header snap-version2 snap-missing-boot snap-bad-time snap-truncated snap-truncated-body; do
+for b in snap-no-header snap-version2 snap-missing-boot snap-bad-time snap-truncated snap-truncated-body snap-v2-truncated; do
 	why=; run 2 "$D" diff "$FIX/bad/$b" "$FIX/snap/new"; err_lines 1; err_has "$b:[0-9]*: "; out_empty
 	record "diff: bad snapshot $b -> one line, exit 2"
 done
@@ -361,7 +487,7 @@ for c in show watch snapshot diff suspects check export; do
 done
 why=; run 0 "$D" --help; out_has "^Usage: dstleak"; out_has "DSTLEAK_PROC"
 record "--help"
-why=; run 0 "$D" --version; out_has "^dstleak 0.1.0 (reads export format 1"
+why=; run 0 "$D" --version; out_has "^dstleak 0.2.0 (reads export formats 1 to 2"
 record "--version"
 why=; run 2 "$D"; err_has "no command"
 why=; run 2 "$D" frobnicate; err_has "unknown command 'frobnicate'"

@@ -49,9 +49,17 @@ static char *slurp(const char *rel, size_t *len)
 	return buf;
 }
 
+/* A namespace by inode alone (an id without cookie matches any). */
+static const struct dl_ns *by_inum(const struct dl_summary *s, uint64_t inum)
+{
+	struct dl_nsid id = { .inum = inum };
+
+	return dl_find_ns(s, &id);
+}
+
 static const struct dl_fam *fam(const struct dl_summary *s, uint64_t inum, int f)
 {
-	const struct dl_ns *ns = dl_find_ns(s, inum);
+	const struct dl_ns *ns = by_inum(s, inum);
 
 	return ns ? &ns->fam[f] : NULL;
 }
@@ -72,11 +80,16 @@ static void test_good_summary(void)
 		free(b);
 		return;
 	}
-	EXPECT(s.format == 1);
-	EXPECT(s.module && !strcmp(s.module, "0.1.0"));
+	EXPECT(s.format == 2);
+	EXPECT(s.module && !strcmp(s.module, "0.2.0"));
+	EXPECT(s.settled == 1);
+	EXPECT(s.tracking.steal_misses.u == 0 && s.tracking.irqoff_max_ns.u == 5120);
+	EXPECT(s.unattr[DSTLEAK_FAM_OTHER].seen && !s.unattr[DSTLEAK_FAM_OTHER].allocs.null);
+	EXPECT(by_inum(&s, 4026532400u) && by_inum(&s, 4026532400u)->id.has_cookie &&
+	       by_inum(&s, 4026532400u)->id.cookie == 12);
 	EXPECT(s.kernel && !strcmp(s.kernel, "6.12.117+deb12-cloud-amd64"));
 	EXPECT(s.nns == 5);
-	EXPECT(s.global[DSTLEAK_FAM_IPV4].seen && s.global[DSTLEAK_FAM_IPV4].kernel.u == 1042);
+	EXPECT(s.global[DSTLEAK_FAM_IPV4].seen && s.global[DSTLEAK_FAM_IPV4].kernel.s == 1042);
 	EXPECT(!s.global[DSTLEAK_FAM_IPV6].seen);
 	EXPECT(s.tracking.seen && s.tracking.tracked.u == 40 && s.tracking.max.u == 262144 &&
 	       s.tracking.entry_bytes.u == 64);
@@ -93,10 +106,62 @@ static void test_good_summary(void)
 	f = fam(&s, 4026532600u, DSTLEAK_FAM_IPV6);
 	EXPECT(f && f->f[DL_F_drift].is_signed && f->f[DL_F_drift].s == -2 &&
 	       f->f[DL_F_failures].u == 7);
-	EXPECT(dl_find_ns(&s, 4026532281u) && dl_find_ns(&s, 4026532281u)->exited);
-	EXPECT(!dl_find_ns(&s, 4026532400u)->exited);
-	EXPECT(!dl_find_ns(&s, 12345));
+	EXPECT(f && f->f[DL_F_limit_enforced].u == 1 && !f->f[DL_F_untracked].null &&
+	       f->f[DL_F_cookie].null);
+	EXPECT(by_inum(&s, 4026532281u) && by_inum(&s, 4026532281u)->exited);
+	EXPECT(!by_inum(&s, 4026532400u)->exited);
+	EXPECT(!by_inum(&s, 12345));
 	dl_summary_free(&s);
+	free(b);
+	end(name);
+}
+
+static void test_v1_summary(void)
+{
+	const char *name = "parse format 1 summary: still read, format 2 figures null";
+	struct dl_summary s;
+	struct dl_err err;
+	const struct dl_fam *f;
+	size_t len;
+	char *b = slurp("v1/summary", &len);
+
+	begin();
+	EXPECT(dl_parse_summary(b, len, "v1/summary", &s, &err) == 0);
+	if (failed_now) {
+		printf("  %s\n", err.msg);
+		free(b);
+		return;
+	}
+	EXPECT(s.format == 1 && s.nns == 5 && s.settled == -1);
+	EXPECT(!s.ns[0].id.has_cookie);
+	EXPECT(s.tracking.seen && s.tracking.steal_misses.null && s.tracking.irqoff_max_ns.null);
+	f = fam(&s, 4026532600u, DSTLEAK_FAM_IPV6);
+	EXPECT(f && f->f[DL_F_untracked].null && f->f[DL_F_orphaned].null &&
+	       f->f[DL_F_limit_enforced].null && f->f[DL_F_kernel].s == 950);
+	dl_summary_free(&s);
+	free(b);
+	end(name);
+}
+
+static void test_negative_global(void)
+{
+	const char *name = "a negative global kernel counter is read, signed";
+	struct dl_summary s;
+	struct dl_err err;
+	size_t len;
+	char *b = slurp("negative-global/summary", &len);
+
+	begin();
+	EXPECT(dl_parse_summary(b, len, "negative-global/summary", &s, &err) == 0);
+	if (!failed_now) {
+		EXPECT(s.global[DSTLEAK_FAM_IPV4].kernel.is_signed &&
+		       s.global[DSTLEAK_FAM_IPV4].kernel.s == -3);
+		EXPECT(s.global[DSTLEAK_FAM_IPV4].expected.is_signed &&
+		       s.global[DSTLEAK_FAM_IPV4].expected.s == 1042);
+		dl_summary_free(&s);
+	} else {
+		printf("  %s\n", err.msg);
+	}
 	free(b);
 	end(name);
 }
@@ -113,7 +178,8 @@ static void test_good_suspects(void)
 	EXPECT(dl_parse_suspects(b, len, "good/suspects", &sp, &err) == 0);
 	if (!failed_now) {
 		EXPECT(sp.ngroups == 4);
-		EXPECT(sp.groups[0].inum == 4026532281u && sp.groups[0].count == 10 &&
+		EXPECT(sp.format == 2 && sp.groups[0].id.cookie == 7 && sp.groups[0].id.has_cookie);
+		EXPECT(sp.groups[0].id.inum == 4026532281u && sp.groups[0].count == 10 &&
 		       sp.groups[0].oldest_ms == 65000 && sp.groups[0].median_ms == 64000);
 		EXPECT(sp.groups[0].reason == DL_REASON_DEAD &&
 		       !strcmp(sp.groups[0].device, "veth1"));
@@ -164,7 +230,7 @@ static void test_bad(void)
 		{ "bad/garbage-binary", 0, ":3: garbage: control byte 0x00" },
 		{ "bad/garbage-text", 0, ":1: missing 'format' line" },
 		{ "bad/garbage-line", 0, ":9: garbage: '@@@' is not a keyword" },
-		{ "bad/format2", 0, ":1: unsupported format 2" },
+		{ "bad/format3", 0, ":1: unsupported format 3" },
 		{ "bad/format-missing", 0, ":1: missing 'format' line" },
 		{ "bad/format-twice", 0, ":2: second 'format' line" },
 		{ "bad/overflow-u64", 0, ":9: value of 'allocs' overflows" },
@@ -180,6 +246,16 @@ static void test_bad(void)
 		{ "bad/unknown-family", 0, ":10: unknown family 'ipv7'" },
 		{ "bad/unknown-state", 0, ":10: unknown namespace state 'zombie'" },
 		{ "bad/crlf", 0, ":1: garbage: control byte 0x0d" },
+		{ "bad/v2-header-only", 0, ":3: truncated: the file ends without its 'end lines N' line" },
+		{ "bad/v2-cut-at-line", 0, ":30: truncated: the file ends without its 'end lines N' line" },
+		{ "bad/v2-wrong-count", 0, ":49: truncated or damaged: 'end lines 49' but 48 lines before it" },
+		{ "bad/v2-after-end", 0, ":51: a line after the 'end' line of line 50" },
+		{ "bad/v2-cookie-two-inodes", 0, ":31: namespace cookie 1 has inode 4026532400 here but 4026531840 on line 15" },
+		{ "bad/v2-missing-cookie", 0, ":31: expected field 'cookie', found 'allocs'" },
+		{ "bad/v2-limit-enforced", 0, ":30: value of 'limit_enforced' is not 0 or 1: 2" },
+		{ "bad/v2-settled", 0, ":14: value of 'settled' is not a number: 'yes'" },
+		{ "bad/suspects-v2-no-end", 1, ":10: truncated: the file ends without its 'end lines N' line" },
+		{ "bad/snap-v2-truncated", 2, ":40: truncated: the file ends without its 'end lines N' line" },
 		{ "bad/suspects-orphan-stack", 1, ":2: 'stack' line before any 'group' line" },
 		{ "bad/suspects-unknown-reason", 1, ":2: unknown suspect reason 'haunted'" },
 		{ "bad/suspects-overflow", 1, ":2: value of 'count' overflows" },
@@ -297,7 +373,7 @@ static void test_forward_compat(void)
 			    FAMS("ns 20 alive", "allocs 0 frees 0 frees_preexisting 0 live 0 peak 0 failures 0 kernel 0 drift 0 gc_thresh 1 max_size 1"),
 			    &s, &err) == 0);
 	if (!failed_now) {
-		EXPECT(s.nns == 2 && s.ns[0].inum == 20 && s.ns[1].inum == 30);
+		EXPECT(s.nns == 2 && s.ns[0].id.inum == 20 && s.ns[1].id.inum == 30);
 		dl_summary_free(&s);
 	}
 	end(name);
@@ -342,7 +418,59 @@ static void test_forward_compat(void)
 			strcat(big, " x 1");
 		strcat(big, "\n");
 		EXPECT(parse_inline(big, &s, &err) == -1 && strstr(err.msg, "inline:2:"));
+		strcpy(big + strlen(big) - 1, " \x01\n");
+		EXPECT(parse_inline(big, &s, &err) == -1 &&
+		       strstr(err.msg, "inline:2: garbage: control byte 0x01"));
 	}
+	end(name);
+}
+
+/* Format 2: one namespace's five lines, with its cookie. */
+#define NS2(inum, state, cookie)                                                          \
+	"ns " inum " " state " ipv4 cookie " cookie " allocs 1 frees 0 frees_preexisting 0 live 1 peak 1 failures 0 untracked 0 orphaned 0 kernel - drift - gc_thresh - max_size - limit_enforced 0\n" \
+	"ns " inum " " state " ipv6 cookie " cookie " allocs 0 frees 0 frees_preexisting 0 live 0 peak 0 failures 0 untracked 0 orphaned 0 kernel 0 drift 0 gc_thresh 1024 max_size 4096 limit_enforced 1\n" \
+	"ns " inum " " state " xfrm4 cookie " cookie " allocs 0 frees 0 frees_preexisting 0 live 0 peak 0 failures 0 untracked 0 orphaned 0 kernel 0 drift 0 gc_thresh 32768 max_size - limit_enforced 1\n" \
+	"ns " inum " " state " xfrm6 cookie " cookie " allocs 0 frees 0 frees_preexisting 0 live 0 peak 0 failures 0 untracked 0 orphaned 0 kernel 0 drift 0 gc_thresh 32768 max_size - limit_enforced 1\n" \
+	"ns " inum " " state " other cookie " cookie " allocs 0 frees 0 frees_preexisting 0 live 0 peak 0 failures 0 untracked 0 orphaned 0 kernel - drift - gc_thresh - max_size - limit_enforced 0\n"
+
+static void test_format2(void)
+{
+	const char *name = "format 2: a reused inode is two namespaces, told apart by cookie";
+	struct dl_nsid id = { .inum = 9, .cookie = 40, .has_cookie = true };
+	struct dl_summary s;
+	struct dl_err err;
+
+	begin();
+	EXPECT(parse_inline("format 2\n" NS2("9", "alive", "40") NS2("9", "exited", "3")
+			    "end lines 11\n", &s, &err) == 0);
+	if (!failed_now) {
+		EXPECT(s.nns == 2 && s.ns[0].id.cookie == 3 && s.ns[0].exited &&
+		       s.ns[1].id.cookie == 40 && !s.ns[1].exited);
+		EXPECT(dl_find_ns(&s, &id) == &s.ns[1]);
+		dl_summary_free(&s);
+	} else {
+		printf("  %s\n", err.msg);
+	}
+	end(name);
+
+	name = "format 2: an empty summary is header and end line";
+	begin();
+	EXPECT(parse_inline("format 2\nmodule 0.2.0\nend lines 2\n", &s, &err) == 0);
+	if (!failed_now)
+		dl_summary_free(&s);
+	end(name);
+
+	name = "format 2: 'end' with no count is refused";
+	begin();
+	EXPECT(parse_inline("format 2\nend\n", &s, &err) == -1 &&
+	       strstr(err.msg, "inline:2: missing field 'lines'"));
+	end(name);
+
+	name = "format 1: an 'end' line is an unknown keyword there, skipped";
+	begin();
+	EXPECT(parse_inline("format 1\nend lines 7\n", &s, &err) == 0);
+	if (!failed_now)
+		dl_summary_free(&s);
 	end(name);
 }
 
@@ -526,6 +654,62 @@ static void test_json(void)
 	end(name);
 }
 
+static void test_clean(void)
+{
+	static const struct {
+		const char *in, *out;
+	} c[] = {
+		{ "plain", "plain" },
+		{ "caf\xc3\xa9", "caf\xc3\xa9" },
+		{ "bad\xffname", "bad\xef\xbf\xbdname" },
+		{ "cut\xe2\x82", "cut\xef\xbf\xbd\xef\xbf\xbd" },
+		{ "over\xc0\xaf", "over\xef\xbf\xbd\xef\xbf\xbd" },
+		{ "sur\xed\xa0\x80", "sur\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd" },
+		{ "tab\there\n\x7f", "tab?here??" },
+		{ "\xf0\x9f\x98\x80", "\xf0\x9f\x98\x80" },
+		{ "", "" },
+	};
+	const char *name = "dl_clean: invalid UTF-8 is U+FFFD, control bytes '?'";
+	size_t i;
+
+	begin();
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		char *r = dl_clean(c[i].in, strlen(c[i].in));
+
+		EXPECT(!strcmp(r, c[i].out));
+		if (failed_now)
+			printf("  case %zu: got '%s'\n", i, r);
+		free(r);
+		if (failed_now)
+			break;
+	}
+	end(name);
+}
+
+static void test_map(void)
+{
+	const char *name = "hash map: 200,000 keys put, found, updated";
+	struct dl_map m;
+	uint64_t k;
+	bool added;
+
+	begin();
+	dl_map_init(&m);
+	EXPECT(dl_map_get(&m, 1) == NULL);
+	for (k = 0; k < 200000; k++)
+		*dl_map_put(&m, k * 4096 + 4026531840u, k, &added) += 0;
+	EXPECT(m.n == 200000);
+	for (k = 0; k < 200000 && !failed_now; k++) {
+		uint64_t *v = dl_map_get(&m, k * 4096 + 4026531840u);
+
+		EXPECT(v && *v == k);
+	}
+	EXPECT(*dl_map_put(&m, 4026531840u, 99, &added) == 0 && !added);
+	EXPECT(dl_map_get(&m, 7) == NULL);
+	dl_map_free(&m);
+	end(name);
+}
+
 static void test_fmt(void)
 {
 	const char *name = "ages are printed readably";
@@ -561,13 +745,18 @@ int main(int argc, char **argv)
 	fixtures = argv[1];
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	test_good_summary();
+	test_v1_summary();
+	test_negative_global();
 	test_good_suspects();
 	test_snapshot();
 	test_bad();
 	test_forward_compat();
+	test_format2();
 	test_numbers();
 	test_headroom();
 	test_json();
+	test_clean();
+	test_map();
 	test_fmt();
 	return 0;
 }

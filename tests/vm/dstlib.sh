@@ -101,6 +101,9 @@ unattr_value() {
 }
 
 _churn() {
+	# Untraced: thousands of trace lines on the serial console starve its
+	# interrupt thread on PREEMPT_RT ("irq 4: nobody cared").
+	set +x
 	while [ -e /tmp/churn.run ]; do
 		dh "$1" alloc4 veth0 300
 		dh "$1" release
