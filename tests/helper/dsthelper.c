@@ -291,6 +291,18 @@ static struct dh_ns *dh_ns_get(struct net *net)
 	return ns;
 }
 
+/* rt_dst_alloc() of every kernel the tests run on (Kbuild's greps). */
+static struct rtable *dh_rt_dst_alloc(struct net_device *dev)
+{
+#if defined(DH_RT_DST_ALLOC_WILL_CACHE)
+	return rt_dst_alloc(dev, 0, RTN_UNICAST, false, false, false);
+#elif defined(DH_RT_DST_ALLOC_NOPOLICY)
+	return rt_dst_alloc(dev, 0, RTN_UNICAST, false, false);
+#else
+	return rt_dst_alloc(dev, 0, RTN_UNICAST, false);
+#endif
+}
+
 /*
  * The two allocating functions are part of the test contract: a stack trace
  * taken inside dst_alloc() must show dsthelper_hold_v4 or dsthelper_hold_v6.
@@ -304,7 +316,7 @@ static noinline __noclone int dsthelper_hold_v4(struct net_device *dev,
 	unsigned int i;
 
 	for (i = 0; i < n; i++) {
-		rt = rt_dst_alloc(dev, 0, RTN_UNICAST, false);
+		rt = dh_rt_dst_alloc(dev);
 		if (!rt)
 			return -ENOMEM;
 		if (dh_set_add(out, &rt->dst)) {
