@@ -39,6 +39,20 @@ static inline int dstleak_dst_refcnt(const struct dst_entry *dst)
 #endif
 
 /*
+ * An entry of dstleak's own (hookcheck.c): no device, uncounted, one
+ * reference. 6.7, "net: dst: remove unnecessary input parameter in
+ * dst_alloc and dst_init", dropped the initial_ref argument.
+ */
+static inline struct dst_entry *dstleak_dst_alloc_own(struct dst_ops *ops)
+{
+#ifdef DSTLEAK_HAVE_DST_ALLOC_INITIAL_REF
+	return dst_alloc(ops, NULL, 1, DST_OBSOLETE_NONE, DST_NOCOUNT);
+#else
+	return dst_alloc(ops, NULL, DST_OBSOLETE_NONE, DST_NOCOUNT);
+#endif
+}
+
+/*
  * The kernel's own entry counter of a dst_ops, exact and signed.
  * dst_entries_get_slow() clamps at zero (percpu_counter_sum_positive), which
  * would hide a counter driven negative by an accounting bug.

@@ -285,6 +285,17 @@ int dstleak_tcp6_err_pre(struct kprobe *kp, struct pt_regs *regs);
 void dstleak_show_events(struct seq_file *m, struct dstleak_ns *ns,
 			 struct net *net);
 
+/* hookcheck.c: the free hooks proven at load. */
+extern const struct dst_entry *dstleak_hookcheck_dst;
+void dstleak_hookcheck_seen(void);
+int dstleak_hookcheck_destroy(void);
+bool dstleak_hookcheck_metadata(void);
+
+static inline bool dstleak_is_hookcheck(const struct dst_entry *dst)
+{
+	return unlikely(dst == READ_ONCE(dstleak_hookcheck_dst));
+}
+
 /* probes.c */
 int dstleak_probes_init(void);
 void dstleak_probes_exit(void);

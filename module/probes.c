@@ -280,12 +280,17 @@ static void notrace dst_destroy_ftrace(unsigned long ip,
 				       struct ftrace_ops *ops,
 				       dstleak_fregs_t *fregs)
 {
+	const struct dst_entry *dst;
 	int bit;
 
 	if (!ftrace_enter(ops, ip, parent_ip, &bit))
 		return;
+	dst = (const void *)dstleak_ftrace_arg(fregs, 0);
+	if (dstleak_is_hookcheck(dst))
+		dstleak_hookcheck_seen();
+	else
+		note_free(dst);
 	dstleak_count_hit(DSTLEAK_PROBE_DST_DESTROY);
-	note_free((const void *)dstleak_ftrace_arg(fregs, 0));
 	dstleak_ftrace_unlock(bit);
 }
 
@@ -294,12 +299,17 @@ static void notrace metadata_free_ftrace(unsigned long ip,
 					 struct ftrace_ops *ops,
 					 dstleak_fregs_t *fregs)
 {
+	const struct dst_entry *dst;
 	int bit;
 
 	if (!ftrace_enter(ops, ip, parent_ip, &bit))
 		return;
+	dst = (const void *)dstleak_ftrace_arg(fregs, 0);
+	if (dstleak_is_hookcheck(dst))
+		dstleak_hookcheck_seen();
+	else
+		note_metadata_free(dst);
 	dstleak_count_hit(DSTLEAK_PROBE_METADATA_FREE);
-	note_metadata_free((const void *)dstleak_ftrace_arg(fregs, 0));
 	dstleak_ftrace_unlock(bit);
 }
 

@@ -84,6 +84,13 @@ say "harness self-test (tests/vm/selftest.sh)"
 "$TOP/tests/vm/selftest.sh" 2>&1 | tee "$LOGS/selftest.log"
 fold "$LOGS/selftest.log" "harness self-test"
 
+# The kernels built from source: the project's shared prebuilt ones (a clone
+# has shared/ beside it), unless DSTLEAK_KERNEL_CACHE names others.
+if [ -z "${DSTLEAK_KERNEL_CACHE:-}" ] && [ -d "$TOP/../shared/kernels" ]; then
+	DSTLEAK_KERNEL_CACHE=$(cd "$TOP/../shared/kernels" && pwd)
+fi
+export DSTLEAK_KERNEL_CACHE=${DSTLEAK_KERNEL_CACHE:-}
+
 # Two kernels at a time: measured on 2 cores (TCG), the three kernels take
 # about 14 minutes this way and 25 one after the other. KJOBS=1 to serialize.
 export KJOBS=${KJOBS:-2}

@@ -22,13 +22,26 @@
 # Header lines a case may have (read by the harness, near the top of the file):
 #   # vm-timeout: SECONDS   the case's own limit (default 300)
 #   # vm-mem: MB            guest memory the case needs (the boot gets the max)
+#   # vm-append: ARGS       kernel command line arguments the case needs (e.g.
+#                           debugfs=off): the cases with the same ARGS run
+#                           together in a boot of their own, ARGS appended to
+#                           the command line (in $BOOT_APPEND too); results,
+#                           timeouts and log checks are as in the main boot.
+#                           With debugfs=off there is no debugfs (so no
+#                           dsthelper: need_helper skips)
+#   # vm-smoke: yes         the case is in the smoke set, run on the kernels
+#                           built from source (tests/kernels/) besides
+#                           load loadloop acct_exact acct_truth leak_suspects
+#                           ipsec_containers (Debian's kernels run every case)
 #
 # Helpers:
 #   assert_eq NAME EXPECTED ACTUAL   fail unless equal ("NAME: expected X, got Y")
 #   assert_ge NAME MIN ACTUAL        fail unless ACTUAL >= MIN (integers)
 #   assert_file PATH / assert_no_file PATH
 #   need_reader                      skip unless /usr/bin/dstleak is there
-#   need_helper                      skip unless /dsthelper.ko is there
+#   need_helper                      skip unless /dsthelper.ko is there (and
+#                                    debugfs, which it uses)
+#   need_debugfs                     skip unless debugfs is mounted
 #   load_dstleak [PARAM=VALUE...]    insmod /dstleak.ko (fails the case on error)
 #   unload_dstleak                   rmmod dstleak if loaded (fails on error)
 #   is_loaded MODULE                 succeeds if MODULE is in /proc/modules
@@ -66,7 +79,9 @@
 # them all, at its end.
 #
 # Variables: DSTLEAK_VERSION (expected module version), DSTLEAK_FORMAT,
-#   KERNEL_NAME (e.g. 6.12-cloud), KVER (uname -r), DBG=/sys/kernel/debug/dstleak,
+#   KERNEL_NAME (e.g. 6.12-cloud), KERNEL_KIND (deb: Debian's package, cache:
+#   built from source, everything built in), KVER (uname -r), BOOT_APPEND
+#   (this boot's vm-append: arguments, or empty), DBG=/sys/kernel/debug/dstleak,
 #   PROCF=/proc/net/dstleak, CASE (this case's name).
 
 # shellcheck disable=SC1091
@@ -119,8 +134,13 @@ need_reader() {
 	[ -x /usr/bin/dstleak ] || skip "the reader (tools/dstleak) is not built"
 }
 
+need_debugfs() {
+	grep -q ' /sys/kernel/debug debugfs ' /proc/mounts || skip "no debugfs in this boot"
+}
+
 need_helper() {
 	[ -e /dsthelper.ko ] || skip "the test helper (tests/helper) is not built"
+	need_debugfs
 }
 
 is_loaded() {

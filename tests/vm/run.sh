@@ -1,31 +1,51 @@
 #!/bin/bash
 # The VM test harness: for every selected kernel, build dstleak through DKMS
 # (and tests/helper, and the reader), pack a busybox initramfs with the cases,
-# boot it under QEMU (TCG) once, and report one line per case:
+# boot it under QEMU (TCG) and report one line per case:
 #
 #   PASS 6.12-cloud load [2s]
 #   FAIL 6.1-cloud loadloop: REASON [31s]
 #       (then the offending kernel log lines and the tail of the case's output)
+#   SKIP 6.18: not built (tests/kernels/build.sh ...)
 #
 # and, last, alone on its line: "N passed, N failed" (", N skipped" if any).
 # Exit status 1 on any failure, timeout, crash or panic; 2 on bad usage.
 #
+# The kernels (tests/vm/kernels): Debian's packages (/boot, /lib/modules), and
+# kernels built from source by tests/kernels/build.sh into a kernel cache
+# (DSTLEAK_KERNEL_CACHE); a cache kernel that is not listed there is booted
+# too, under its directory's name. A listed cache kernel that is not built is
+# reported as SKIP with the command that builds it.
+# The cases: a Debian kernel runs them all, a cache kernel the smoke set
+# (SMOKE_CASES, plus every case with a "# vm-smoke: yes" header); CASES=
+# overrides both. Each kernel boots once for its cases, and once more for
+# each distinct "# vm-append: ARGS" header among them (those cases run in a
+# boot of their own with ARGS on the kernel command line).
+#
 # Usage: tests/vm/run.sh [--demo FILE] [--list]
 # Environment (all optional):
-#   KERNELS="6.12-cloud 6.1-cloud"  names from tests/vm/kernels (default: all)
+#   KERNELS="6.12-cloud 6.18"       names from tests/vm/kernels or cache
+#                                   directories (default: all)
 #   CASES="load badparam"           names in tests/vm/cases/ without .sh
-#                                   (default: all, plus the harness self-tests
-#                                   in tests/vm/xfail/ on the first kernel)
-#   KJOBS=N          kernels booted at once (default 1; see README for timings)
-#   VM_MEM=MB        guest memory (default: max of 1024 and the cases' vm-mem:)
+#                                   (default: all on Debian kernels, the smoke
+#                                   set on cache kernels, plus the harness
+#                                   self-tests in tests/vm/xfail/ on the
+#                                   first kernel)
+#   DSTLEAK_KERNEL_CACHE=DIR[:DIR]  kernel caches, first match of a name wins
+#                   (default ${XDG_CACHE_HOME:-~/.cache}/dstleak/kernels;
+#                   the layout is in tests/kernels/README)
+#   SMOKE_CASES="..."  the cache kernels' default cases (default below)
+#   KJOBS=N          boots at once (default 1; see README for timings)
+#   VM_MEM=MB        guest memory (default: max of 1024 and the boot's
+#                    cases' vm-mem:)
 #   VM_SMP=N         guest CPUs (default 2)
 #   VM_TIMEOUT=S     wall-clock limit per boot (default: the larger of 900
-#                    and the sum of the cases' limits plus 120)
+#                    and the sum of the boot's cases' limits plus 120)
 #   BOOT_TIMEOUT=S   limit from start to /init reporting (default 300)
 #                    Besides, a case that reports nothing for its own limit
 #                    plus 90 s (a hung guest kernel) stops the boot.
 #   CASE_TIMEOUT=S   per-case limit for cases without vm-timeout: (default 300)
-#   VM_APPEND="..."  extra kernel command line
+#   VM_APPEND="..."  extra kernel command line (every boot)
 #   VM_QEMU_ARGS="..."  extra QEMU arguments, split on blanks (e.g. a
 #                    read-only -drive for the benchmark's tools)
 #   VM_ENV="K=V ..." extra variables for the cases (in /harness.env)
@@ -62,11 +82,52 @@ log() { echo "vm: $*" >&2; }
 die() { echo "vm: $*" >&2; exit 2; }
 
 # --- kernels ----------------------------------------------------------------
-declare -a KNAMES=()
-declare -A KVERS=()
-while read -r name glob _; do
+# Per kernel NAME: KVERS (uname -r, or MISSING), KKIND (deb|cache), KIMG (the
+# image QEMU boots), KCDIR (the cache directory of a cache kernel), KDIR (its
+# build tree, set once extracted).
+# No default: a kernel left in some directory by an earlier run must not
+# change what is tested (tests/check.sh names ../shared/kernels).
+KCACHE=${DSTLEAK_KERNEL_CACHE:-}
+declare -a KNAMES=() KSKIPPED=()
+declare -A KVERS=() KKIND=() KIMG=() KCDIR=() KDIR=() KSKIP=() KLISTED=()
+selected() { [ -z "${KERNELS:-}" ] || [[ " $KERNELS " == *" $1 "* ]]; }
+# cache_entry DIR: DIR holds a kernel in the cache layout.
+cache_entry() { [ -s "$1/bzImage" ] && [ -s "$1/kernelrelease" ] && [ -s "$1/build.tar.xz" ]; }
+# cache_find NAME: the first cache directory with kernel NAME.
+cache_find() {
+	local c
+	local -a dirs
+	IFS=: read -r -a dirs <<< "$KCACHE"
+	for c in "${dirs[@]}"; do
+		[ -n "$c" ] && cache_entry "$c/$1" && { (cd "$c/$1" && pwd); return 0; }
+	done
+	return 1
+}
+# The command that builds cache kernel NAME (HINT: its source, from tests/vm/kernels).
+build_hint() {
+	local c=${KCACHE%%:*}
+	echo "tests/kernels/build.sh SOURCE $1 ${c:-CACHEDIR}, then DSTLEAK_KERNEL_CACHE=CACHEDIR; SOURCE: a tree or tarball of $2"
+}
+add_cache_kernel() { # NAME DIR
+	KNAMES+=("$1")
+	KKIND[$1]=cache
+	KCDIR[$1]=$2
+	KIMG[$1]=$2/bzImage
+	KVERS[$1]=$(head -n 1 "$2/kernelrelease")
+}
+while read -r name glob hint; do
 	case "$name" in ''|'#'*) continue;; esac
-	if [ -n "${KERNELS:-}" ] && ! [[ " $KERNELS " == *" $name "* ]]; then
+	KLISTED[$name]=1
+	selected "$name" || continue
+	if [ "$glob" = cache ]; then
+		if d=$(cache_find "$name"); then
+			add_cache_kernel "$name" "$d"
+		else
+			KVERS[$name]=MISSING
+			KKIND[$name]=cache
+			KSKIPPED+=("$name")
+			KSKIP[$name]="not built ($(build_hint "$name" "${hint:-its source}"))"
+		fi
 		continue
 	fi
 	ver=""
@@ -78,18 +139,40 @@ while read -r name glob _; do
 		ver=MISSING
 	fi
 	KNAMES+=("$name")
+	KKIND[$name]=deb
 	KVERS[$name]=$ver
+	KIMG[$name]=/boot/vmlinuz-$ver
+	KDIR[$name]=/lib/modules/$ver/build
 done < "$VM/kernels"
-for k in ${KERNELS:-}; do
-	[ -n "${KVERS[$k]:-}" ] || die "unknown kernel '$k' (see tests/vm/kernels: $(awk '!/^#/ && NF { printf "%s ", $1 }' "$VM/kernels"))"
+# Cache kernels that tests/vm/kernels does not list, under their directory's name.
+IFS=: read -r -a _cdirs <<< "$KCACHE"
+for c in "${_cdirs[@]}"; do
+	if [ -z "$c" ] || [ ! -d "$c" ]; then continue; fi
+	for d in "$c"/*/; do
+		d=${d%/}
+		name=$(basename "$d")
+		[ -n "${KLISTED[$name]:-}" ] && continue
+		if ! cache_entry "$d" || ! selected "$name"; then continue; fi
+		KLISTED[$name]=1
+		add_cache_kernel "$name" "$(cd "$d" && pwd)"
+	done
 done
-[ ${#KNAMES[@]} -gt 0 ] || die "no kernels selected"
+for k in ${KERNELS:-}; do
+	[ -n "${KVERS[$k]:-}" ] || die "unknown kernel '$k' (see tests/vm/kernels: $(awk '!/^#/ && NF { printf "%s ", $1 }' "$VM/kernels")and the cache $KCACHE)"
+done
+[ ${#KNAMES[@]} -gt 0 ] || [ ${#KSKIPPED[@]} -gt 0 ] || die "no kernels selected"
 
 # --- cases ------------------------------------------------------------------
-declare -a CASE_PATHS=()
+# header FILE KEY: the value of the first "# KEY: VALUE" line, blanks squeezed.
+header() {
+	sed -n "s/^# $2:[[:space:]]*//p" "$1" | head -n 1 | tr -s ' \t' ' ' | sed 's/ $//'
+}
+SMOKE_CASES=${SMOKE_CASES:-load loadloop acct_exact acct_truth leak_suspects ipsec_containers}
+declare -a CASE_PATHS=() SMOKE_PATHS=()
 if [ -n "$DEMO" ]; then
 	[ -f "$DEMO" ] || die "no demo scenario $DEMO"
 	CASE_PATHS=("$DEMO")
+	SMOKE_PATHS=("$DEMO")
 	XFAIL=0
 elif [ -n "${CASES:-}" ]; then
 	for c in $CASES; do
@@ -97,40 +180,95 @@ elif [ -n "${CASES:-}" ]; then
 		[ -f "$VM/cases/$c.sh" ] || die "unknown case '$c' (see tests/vm/cases/)"
 		CASE_PATHS+=("$VM/cases/$c.sh")
 	done
+	SMOKE_PATHS=("${CASE_PATHS[@]}")
 	XFAIL=${XFAIL:-0}
 else
 	for f in "$VM"/cases/*.sh; do
-		[ -f "$f" ] && CASE_PATHS+=("$f")
+		[ -f "$f" ] || continue
+		CASE_PATHS+=("$f")
+		if [[ " $SMOKE_CASES " == *" $(basename "$f" .sh) "* ]] || [ "$(header "$f" vm-smoke)" = yes ]; then
+			SMOKE_PATHS+=("$f")
+		fi
+	done
+	for c in $SMOKE_CASES; do
+		[ -f "$VM/cases/$c.sh" ] || log "smoke case '$c' is not in tests/vm/cases/"
 	done
 	XFAIL=${XFAIL:-1}
 fi
+
+# The boots: per kernel, one for the cases without vm-append (and the
+# self-tests), one per distinct vm-append value. BOOTS holds "KERNEL#N"; N=0
+# boots in $OUT/KERNEL, the others in $OUT/KERNEL/append-N.
+declare -a BOOTS=()
+declare -A BKERNEL=() BAPPEND=() BCASES=() BDIR=() BFIRST=()
+plan_boots() {
+	local k=$1 f a i n
+	local -a paths=() appends=("")
+	local -A idx=([k]=0) list=()
+	if [ "${KKIND[$k]}" = cache ]; then paths=("${SMOKE_PATHS[@]}"); else paths=("${CASE_PATHS[@]}"); fi
+	if [ "$XFAIL" = 1 ] && [ "$k" = "${KNAMES[0]}" ]; then
+		for f in "$VM"/xfail/*.sh; do [ -f "$f" ] && paths+=("$f"); done
+	fi
+	for f in "${paths[@]}"; do
+		a=$(header "$f" vm-append)
+		if [ -z "${idx[k$a]+x}" ]; then
+			idx[k$a]=${#appends[@]}
+			appends+=("$a")
+		fi
+		list[${idx[k$a]}]+=" $f"
+	done
+	n=0
+	for i in "${!appends[@]}"; do
+		# The main boot is left out only when every case wants its own.
+		[ -z "${list[$i]:-}" ] && { [ "$i" != 0 ] || [ ${#appends[@]} -gt 1 ]; } && continue
+		BOOTS+=("$k#$i")
+		BKERNEL[$k#$i]=$k
+		BAPPEND[$k#$i]=${appends[$i]}
+		BCASES[$k#$i]=${list[$i]:-}
+		if [ "$i" = 0 ]; then BDIR[$k#$i]=$OUT/$k; else BDIR[$k#$i]=$OUT/$k/append-$i; fi
+		[ "$n" = 0 ] && BFIRST[$k#$i]=1
+		n=$((n + 1))
+	done
+}
+for k in "${KNAMES[@]}"; do plan_boots "$k"; done
+
 if [ -n "${LIST:-}" ]; then
-	for k in "${KNAMES[@]}"; do echo "kernel $k ${KVERS[$k]}"; done
+	for k in "${KNAMES[@]}" "${KSKIPPED[@]}"; do echo "kernel $k ${KVERS[$k]}"; done
 	for f in "${CASE_PATHS[@]}"; do echo "case $(basename "$f" .sh)"; done
+	for b in "${BOOTS[@]}"; do
+		echo "boot ${BKERNEL[$b]}${BAPPEND[$b]:+ [${BAPPEND[$b]}]}:$(for f in ${BCASES[$b]}; do printf ' %s' "$(basename "$f" .sh)"; done)"
+	done
+	for k in "${KSKIPPED[@]}"; do echo "skip $k: ${KSKIP[$k]}"; done
 	exit 0
 fi
 
-mem=${VM_MEM:-}
-if [ -z "$mem" ]; then
-	mem=1024
-	for f in "${CASE_PATHS[@]}"; do
-		m=$(sed -n 's/^# vm-mem: *\([0-9][0-9]*\).*/\1/p' "$f" | head -n 1)
-		[ -n "$m" ] && [ "$m" -gt "$mem" ] && mem=$m
-	done
-fi
 # case_limit FILE: the case's own time limit in seconds.
 case_limit() {
 	local t
 	t=$(sed -n 's/^# vm-timeout: *\([0-9][0-9]*\).*/\1/p' "$1" | head -n 1)
 	echo "${t:-${CASE_TIMEOUT:-300}}"
 }
-if [ -z "${VM_TIMEOUT:-}" ]; then
-	VM_TIMEOUT=120
-	for f in "${CASE_PATHS[@]}" "$VM"/xfail/*.sh; do
-		[ -f "$f" ] && VM_TIMEOUT=$((VM_TIMEOUT + $(case_limit "$f")))
-	done
-	[ "$VM_TIMEOUT" -ge 900 ] || VM_TIMEOUT=900
-fi
+# boot_mem / boot_timeout CASEFILES: what a boot of these cases gets.
+boot_mem() {
+	local mem=${VM_MEM:-} f m
+	if [ -z "$mem" ]; then
+		mem=1024
+		for f in $1; do
+			m=$(sed -n 's/^# vm-mem: *\([0-9][0-9]*\).*/\1/p' "$f" | head -n 1)
+			[ -n "$m" ] && [ "$m" -gt "$mem" ] && mem=$m
+		done
+	fi
+	echo "$mem"
+}
+boot_timeout() {
+	local t=${VM_TIMEOUT:-} f
+	if [ -z "$t" ]; then
+		t=120
+		for f in $1; do t=$((t + $(case_limit "$f"))); done
+		[ "$t" -ge 900 ] || t=900
+	fi
+	echo "$t"
+}
 BOOT_TIMEOUT=${BOOT_TIMEOUT:-300}
 
 VERSION=$("$TOP/tests/dkms.sh" version) || die "cannot read the module version"
@@ -161,13 +299,24 @@ copy_bin() {
 
 mkcpio() { (cd "$1" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet | gzip -1); }
 
-# base_initramfs NAME KVER: busybox, dash, ip, kmod, kernel modules. Cached
-# by a stamp of everything that goes in.
+# base_initramfs NAME: busybox, dash, ip, kmod, kernel modules; writes
+# $OUT/NAME/guest.modules, the modules /init loads. Cached by a stamp of
+# everything that goes in. A Debian kernel gets the modules the cases need
+# from /lib/modules (decompressed, with dependencies); a cache kernel has them
+# built in and gets only its modules.builtin* (and depmod's indexes of them).
 base_initramfs() {
-	local name=$1 kver=$2 dir=$OUT/$1 root stamp m
-	stamp=$( { echo "$kver $GUEST_MODULES $GUEST_EXTRA_MODULES"; sha1sum "$0" /bin/busybox $REAL_TOOLS;
-		ls -l --time-style=+%s "/lib/modules/$kver/modules.dep"; } | sha1sum)
-	if [ -s "$dir/base.cpio.gz" ] && [ "$(cat "$dir/base.stamp" 2>/dev/null)" = "$stamp" ]; then
+	local name=$1 kver=${KVERS[$1]} dir=$OUT/$1 root stamp m src
+	if [ "${KKIND[$name]}" = cache ]; then
+		src=${KCDIR[$name]}
+		stamp=$( { echo "$kver $GUEST_MODULES $GUEST_EXTRA_MODULES"; sha1sum "$0" /bin/busybox $REAL_TOOLS \
+			"$src/modules.builtin" "$src/bzImage"; } | sha1sum)
+	else
+		src=/lib/modules/$kver
+		stamp=$( { echo "$kver $GUEST_MODULES $GUEST_EXTRA_MODULES"; sha1sum "$0" /bin/busybox $REAL_TOOLS;
+			ls -l --time-style=+%s "$src/modules.dep"; } | sha1sum)
+	fi
+	if [ -s "$dir/base.cpio.gz" ] && [ -s "$dir/guest.modules" ] &&
+	   [ "$(cat "$dir/base.stamp" 2>/dev/null)" = "$stamp" ]; then
 		return 0
 	fi
 	root=$dir/base
@@ -191,30 +340,52 @@ base_initramfs() {
 	# Kernel modules, decompressed (busybox and the kernel need no xz then).
 	local md=$root/lib/modules/$kver
 	mkdir -p "$md"
-	for m in $GUEST_MODULES $GUEST_EXTRA_MODULES; do
-		modprobe -S "$kver" --show-depends "$m" 2>/dev/null | awk '$1 == "insmod" { print $2 }'
-	done | sort -u | while read -r ko; do
-		rel=${ko#/lib/modules/$kver/}
-		mkdir -p "$md/$(dirname "$rel")"
-		case "$ko" in
-		*.xz) xz -dc "$ko" > "$md/${rel%.xz}";;
-		*.zst) zstd -dqc "$ko" > "$md/${rel%.zst}";;
-		*.gz) gzip -dc "$ko" > "$md/${rel%.gz}";;
-		*) cp "$ko" "$md/$rel";;
-		esac
-	done
+	if [ "${KKIND[$name]}" = deb ]; then
+		for m in $GUEST_MODULES $GUEST_EXTRA_MODULES; do
+			modprobe -S "$kver" --show-depends "$m" 2>/dev/null | awk '$1 == "insmod" { print $2 }'
+		done | sort -u | while read -r ko; do
+			rel=${ko#/lib/modules/$kver/}
+			mkdir -p "$md/$(dirname "$rel")"
+			case "$ko" in
+			*.xz) xz -dc "$ko" > "$md/${rel%.xz}";;
+			*.zst) zstd -dqc "$ko" > "$md/${rel%.zst}";;
+			*.gz) gzip -dc "$ko" > "$md/${rel%.gz}";;
+			*) cp "$ko" "$md/$rel";;
+			esac
+		done
+	fi
 	for f in modules.order modules.builtin modules.builtin.modinfo; do
-		[ -e "/lib/modules/$kver/$f" ] && sed 's/\.ko\.\(xz\|zst\|gz\)$/.ko/' "/lib/modules/$kver/$f" > "$md/$f"
+		[ -e "$src/$f" ] && sed 's/\.ko\.\(xz\|zst\|gz\)$/.ko/' "$src/$f" > "$md/$f"
 	done
+	[ -e "$md/modules.order" ] || : > "$md/modules.order"
 	depmod -b "$root" "$kver" || return 1
+	# What /init loads: the modules present as files (built-in ones it skips
+	# itself); one neither built in nor here is not loaded, and said so.
+	: > "$dir/guest.modules.new"
+	for m in $GUEST_MODULES; do
+		if grep -q "/${m//[-_]/[-_]}\.ko$" "$md/modules.builtin" 2>/dev/null; then
+			echo "module $m: built in"
+			echo "$m" >> "$dir/guest.modules.new"
+		elif modprobe -d "$root" -S "$kver" --show-depends "$m" > /dev/null 2>&1; then
+			echo "$m" >> "$dir/guest.modules.new"
+		else
+			echo "module $m: neither built in nor available for $kver; not loaded"
+		fi
+	done
+	echo "# loaded by /init" >> "$dir/guest.modules.new"
+	mv "$dir/guest.modules.new" "$dir/guest.modules"
 	mkcpio "$root" > "$dir/base.cpio.gz" || return 1
 	echo "$stamp" > "$dir/base.stamp"
 }
 
-# overlay_initramfs NAME KVER CASEFILES: /init, the module(s), reader, cases.
+# sq TEXT: TEXT quoted for a shell's single quotes.
+sq() { printf '%s' "$1" | sed "s/'/'\\\\''/g"; }
+
+# overlay_initramfs BOOT: /init, the module(s), reader, cases of one boot.
 overlay_initramfs() {
-	local name=$1 kver=$2 cases=$3 dir=$OUT/$1 root f list=""
-	root=$dir/overlay
+	local b=$1 name=${BKERNEL[$1]} bdir=${BDIR[$1]} dir=$OUT/${BKERNEL[$1]} root f list=""
+	local kver=${KVERS[$name]}
+	root=$bdir/overlay
 	rm -rf "$root"
 	mkdir -p "$root/cases" "$root/usr/bin"
 	cp "$VM/init" "$root/init"
@@ -223,7 +394,7 @@ overlay_initramfs() {
 	cp "$dir/dkms/dstleak.ko" "$root/dstleak.ko"
 	[ -s "$dir/dsthelper.ko" ] && cp "$dir/dsthelper.ko" "$root/dsthelper.ko"
 	[ -n "$READER" ] && copy_bin "$root" "$READER" /usr/bin/dstleak
-	for f in $cases; do
+	for f in ${BCASES[$b]}; do
 		cp "$f" "$root/cases/"
 		list="$list /cases/$(basename "$f")"
 	done
@@ -231,39 +402,88 @@ overlay_initramfs() {
 		echo "DSTLEAK_VERSION='$VERSION'"
 		echo "DSTLEAK_FORMAT='$FORMAT'"
 		echo "KERNEL_NAME='$name'"
+		echo "KERNEL_KIND='${KKIND[$name]}'"
 		echo "KVER='$kver'"
-		echo "GUEST_MODULES='$GUEST_MODULES'"
+		echo "GUEST_MODULES='$(grep -v '^#' "$dir/guest.modules" | tr '\n' ' ' | sed 's/ $//')'"
+		echo "BOOT_APPEND='$(sq "${BAPPEND[$b]}")'"
 		echo "CASE_FILES='$list'"
 		echo "CASE_TIMEOUT='${CASE_TIMEOUT:-300}'"
 		echo "SHOW_OUT='${SHOW_OUT:-}'"
 		for kv in ${VM_ENV:-}; do echo "export ${kv%%=*}='${kv#*=}'"; done
 	} > "$root/harness.env"
-	mkcpio "$root" > "$dir/overlay.cpio.gz"
-	cat "$dir/base.cpio.gz" "$dir/overlay.cpio.gz" > "$dir/initramfs.cpio.gz"
+	mkcpio "$root" > "$bdir/overlay.cpio.gz"
+	cat "$dir/base.cpio.gz" "$bdir/overlay.cpio.gz" > "$bdir/initramfs.cpio.gz"
+}
+
+# extract_kdir TARBALL: prints the directory TARBALL (a cache kernel's
+# build.tar.xz) is extracted in, $OUT/kdir/CHECKSUM; extracts it once.
+extract_kdir() {
+	local tb=$1 sum d
+	sum=$(sha256sum "$tb" | cut -c1-16) || return 1
+	d=$OUT/kdir/$sum
+	mkdir -p "$OUT/kdir"
+	(
+		flock 8
+		[ -e "$d.done" ] && [ -f "$d/Makefile" ] && exit 0
+		rm -rf "$d" "$d.tmp"
+		mkdir -p "$d.tmp"
+		tar -xJf "$tb" -C "$d.tmp" || { rm -rf "$d.tmp"; exit 1; }
+		mv "$d.tmp" "$d" && echo "$tb" > "$d.done"
+	) 8>"$OUT/kdir/.lock" || return 1
+	echo "$d"
+}
+
+# dkms_build NAME: tests/dkms.sh build for the kernel's version; for a cache
+# kernel, in a private mount namespace where /lib/modules/KVER/build is its
+# extracted build tree (DKMS finds it where it finds a Debian kernel's).
+dkms_build() {
+	local name=$1 kver=${KVERS[$1]} dir=$OUT/$1
+	if [ "${KKIND[$name]}" = deb ]; then
+		"$TOP/tests/dkms.sh" build "$kver" "$dir/dkms"
+		return
+	fi
+	rm -rf "$dir/lib-modules"
+	mkdir -p "$dir/lib-modules/$kver"
+	ln -s "${KDIR[$name]}" "$dir/lib-modules/$kver/build"
+	unshare -m bash -c 'mount --bind "$1" /lib/modules && exec "$2" build "$3" "$4"' _ \
+		"$dir/lib-modules" "$TOP/tests/dkms.sh" "$kver" "$dir/dkms"
 }
 
 # build_kernel NAME: DKMS module, helper, initramfs. Writes $OUT/NAME/build.err
-# with a reason on failure.
+# with a reason on failure (and build.detail: the errors, the log's tail).
 build_kernel() {
-	local name=$1 kver=${KVERS[$1]} dir=$OUT/$1
+	local name=$1 kver=${KVERS[$1]} dir=$OUT/$1 kdir mlog
 	mkdir -p "$dir"
-	rm -f "$dir/build.err" "$dir/helper.err" "$dir/dsthelper.ko"
+	rm -f "$dir/build.err" "$dir/build.detail" "$dir/helper.err" "$dir/dsthelper.ko"
 	if [ "$kver" = MISSING ]; then
 		echo "kernel not installed (run tests/deps.sh)" > "$dir/build.err"
 		return 1
 	fi
-	if ! "$TOP/tests/dkms.sh" build "$kver" "$dir/dkms" > "$dir/dkms.log" 2>&1; then
-		echo "DKMS build failed (see $dir/dkms.log)" > "$dir/build.err"
+	if [ "${KKIND[$name]}" = cache ]; then
+		if ! kdir=$(extract_kdir "${KCDIR[$name]}/build.tar.xz" 2> "$dir/extract.log"); then
+			echo "cannot extract ${KCDIR[$name]}/build.tar.xz (see $dir/extract.log)" > "$dir/build.err"
+			return 1
+		fi
+		KDIR[$name]=$kdir
+	fi
+	kdir=${KDIR[$name]}
+	if ! dkms_build "$name" > "$dir/dkms.log" 2>&1; then
+		echo "DKMS build failed for $kver (see ${dir#"$TOP"/}/dkms.log)" > "$dir/build.err"
+		mlog=$(find "$dir/dkms/tree" -name make.log 2>/dev/null | head -n 1)
 		{
-			grep -E '^Error|^dkms|: (error|warning):' "$dir/dkms.log"
-			find "$dir/dkms/tree" -name make.log -exec grep -E ': (error|warning):|\*\*\*' {} \; 2>/dev/null
-		} | head -n 30 | sed "s|$dir/dkms/tree/dstleak/[^/]*/build/||; s/^/    | /" > "$dir/build.detail"
+			{
+				grep -E '^Error|^ERROR|^dkms|: (error|warning):' "$dir/dkms.log"
+				[ -n "$mlog" ] && grep -E '^ERROR|: (error|warning):|\*\*\*' "$mlog"
+			} | head -n 20
+			echo "... the last lines of ${mlog:-$dir/dkms.log}:"
+			tail -n 12 "${mlog:-$dir/dkms.log}"
+		} | sed "s|$dir/dkms/tree/dstleak/[^/]*/build/||; s|$TOP/||; s/^/    | /" > "$dir/build.detail"
 		return 1
 	fi
 	if [ -f "$TOP/tests/helper/Kbuild" ]; then
 		rm -rf "$dir/helper"
 		cp -r "$TOP/tests/helper" "$dir/helper"
-		if make -C "/lib/modules/$kver/build" M="$dir/helper" modules > "$dir/helper.log" 2>&1 &&
+		if make -C "$kdir" M="$dir/helper" modules > "$dir/helper.log" 2>&1 &&
 		   [ -s "$dir/helper/dsthelper.ko" ]; then
 			cp "$dir/helper/dsthelper.ko" "$dir/dsthelper.ko"
 		else
@@ -272,7 +492,7 @@ build_kernel() {
 			grep -E 'error|warning' "$dir/helper.log" | head -n 20 | sed 's/^/    | /' >> "$dir/helper.err"
 		fi
 	fi
-	if ! base_initramfs "$name" "$kver" > "$dir/initramfs.log" 2>&1; then
+	if ! base_initramfs "$name" > "$dir/initramfs.log" 2>&1; then
 		echo "initramfs build failed (see $dir/initramfs.log)" > "$dir/build.err"
 		return 1
 	fi
@@ -306,29 +526,32 @@ case_of() {
 	esac
 }
 
-# boot_kernel NAME: boots, parses, prints its block, writes NAME/counts.
+# boot_kernel BOOT: boots, parses, prints its block, writes BOOTDIR/counts.
 boot_kernel() {
-	local name=$1 kver=${KVERS[$1]} dir=$OUT/$1 cases="" f rc t0 t1
+	local b=$1 name=${BKERNEL[$1]} dir=${BDIR[$1]} kdir=$OUT/${BKERNEL[$1]} cases=${BCASES[$1]} f rc t0 t1
+	local kver=${KVERS[$name]} app=${BAPPEND[$1]} first=${BFIRST[$1]:-}
+	local label=$name${app:+ [$app]}
 	local console=$dir/console.log results=$dir/results.log report=$dir/report
+	mkdir -p "$dir"
 	: > "$report"
-	for f in "${CASE_PATHS[@]}"; do cases="$cases $f"; done
-	if [ "$XFAIL" = 1 ] && [ "$name" = "${KNAMES[0]}" ]; then
-		for f in "$VM"/xfail/*.sh; do [ -f "$f" ] && cases="$cases $f"; done
-	fi
 	local expected=""
 	for f in $cases; do expected="$expected $(basename "$f" .sh)"; done
 
-	if [ -e "$dir/build.err" ]; then
+	if [ -e "$kdir/build.err" ]; then
 		local why
-		why=$(cat "$dir/build.err")
+		why=$(cat "$kdir/build.err")
 		for c in $expected; do echo "FAIL $name $c: $why" >> "$report"; done
-		[ -e "$dir/build.detail" ] && cat "$dir/build.detail" >> "$report"
+		[ -n "$first" ] && [ -e "$kdir/build.detail" ] && cat "$kdir/build.detail" >> "$report"
 		echo "0 $(echo $expected | wc -w) 0" > "$dir/counts"
 		(flock 9; cat "$report") 9>"$LOCK"
 		return
 	fi
 
-	overlay_initramfs "$name" "$kver" "$cases"
+	local mem vm_timeout
+	mem=$(boot_mem "$cases")
+	vm_timeout=$(boot_timeout "$cases")
+	log "booting $label ($kver, ${mem} MB, limit ${vm_timeout}s):$expected"
+	overlay_initramfs "$b"
 	: > "$console"
 	: > "$results"
 	rm -f "$dir/hung"
@@ -337,10 +560,10 @@ boot_kernel() {
 	# /init reads it; devkmsg=on: the markers cases write to /dev/kmsg are
 	# not rate-limited away.
 	# shellcheck disable=SC2086 # VM_QEMU_ARGS is split on purpose
-	timeout -k 10 "$VM_TIMEOUT" qemu-system-x86_64 \
+	timeout -k 10 "$vm_timeout" qemu-system-x86_64 \
 		-machine q35,accel=tcg -cpu max -smp "${VM_SMP:-2}" -m "$mem" \
-		-kernel "/boot/vmlinuz-$kver" -initrd "$dir/initramfs.cpio.gz" \
-		-append "console=ttyS0 panic=-1 oops=panic panic_on_warn=0 softlockup_panic=0 loglevel=6 log_buf_len=4M printk.devkmsg=on ${VM_APPEND:-}" \
+		-kernel "${KIMG[$name]}" -initrd "$dir/initramfs.cpio.gz" \
+		-append "console=ttyS0 panic=-1 oops=panic panic_on_warn=0 softlockup_panic=0 loglevel=6 log_buf_len=4M printk.devkmsg=on${VM_APPEND:+ $VM_APPEND}${app:+ $app}" \
 		-display none -nodefaults -monitor none -no-reboot \
 		-serial "file:$console" -serial "file:$results" ${VM_QEMU_ARGS:-} \
 		< /dev/null > "$dir/qemu.log" 2>&1 &
@@ -354,7 +577,7 @@ boot_kernel() {
 		grep '^@@RESULT' "$results" | tr -d '\r' | sed -n "$((seen + 1)),${n}p" |
 			while read -r _ c s t _; do
 				case "$c" in xfail-*) s="$s (a self-test: must fail)";; esac
-				echo "vm: $name $c $s ($t)" >&2
+				echo "vm: $label $c $s ($t)" >&2
 			done
 		seen=$n
 	}
@@ -377,7 +600,7 @@ boot_kernel() {
 			hung="the guest hung (no result $(( now - cur_t0 ))s after $cur began, its limit is $(case_limit "$f")s)"
 		fi
 		echo "$hung" > "$dir/hung"
-		log "$name: $hung; stopping it"
+		log "$label: $hung; stopping it"
 		kill -TERM "$qpid" 2>/dev/null
 		break
 	done
@@ -415,7 +638,7 @@ boot_kernel() {
 	elif [ -s "$dir/hung" ]; then
 		died=$(cat "$dir/hung")
 	elif [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
-		died="the boot timed out after ${VM_TIMEOUT}s"
+		died="the boot timed out after ${vm_timeout}s"
 	elif [ "$done" != 1 ]; then
 		died="the guest stopped without finishing (qemu exit $rc)"
 	fi
@@ -430,9 +653,9 @@ boot_kernel() {
 		esac
 		echo "$tag$tail" >> "$report"
 	}
-	if [ -s "$dir/helper.err" ]; then
-		emit FAIL "(helper)" "$(head -n 1 "$dir/helper.err")" ""
-		tail -n +2 "$dir/helper.err" >> "$report"
+	if [ -n "$first" ] && [ -s "$kdir/helper.err" ]; then
+		emit FAIL "(helper)" "$(head -n 1 "$kdir/helper.err")" ""
+		tail -n +2 "$kdir/helper.err" >> "$report"
 	fi
 	for c in "(boot)" $expected "(end)"; do
 		s=${st[$c]:-}
@@ -472,22 +695,24 @@ boot_kernel() {
 	elif [ "$booted" != 1 ]; then
 		{ console_detail "$console" ""; sed 's/^/    qemu: /' "$dir/qemu.log"; } >> "$report"
 	fi
-	echo "# $name: $kver booted and ran$(echo " $expected" | wc -w | sed 's/^/ /;s/$/ case(s)/') in $((t1 - t0))s (console: ${console#"$TOP"/})" >> "$report"
+	echo "# $label: $kver booted and ran$(echo " $expected" | wc -w | sed 's/^/ /;s/$/ case(s)/') in $((t1 - t0))s (console: ${console#"$TOP"/})" >> "$report"
 	echo "$pass $failn $skipn" > "$dir/counts"
 	(flock 9; cat "$report") 9>"$LOCK"
 }
 
 # --- main -------------------------------------------------------------------
 tstart=$(date +%s)
+for k in "${KSKIPPED[@]}"; do echo "SKIP $k: ${KSKIP[$k]}"; done
 for k in "${KNAMES[@]}"; do
 	log "building for $k (${KVERS[$k]}): DKMS, helper, initramfs"
 	build_kernel "$k" || log "$k: $(cat "$OUT/$k/build.err")"
 done
-log "booting ${KNAMES[*]} (${KJOBS:-1} at a time, ${mem} MB, limit ${VM_TIMEOUT}s a boot)"
+[ ${#BOOTS[@]} -eq 0 ] || log "${#BOOTS[@]} boot(s) of ${KNAMES[*]} (${KJOBS:-1} at a time)"
 running=0
-for k in "${KNAMES[@]}"; do
-	rm -f "$OUT/$k/counts"
-	boot_kernel "$k" &
+for b in "${BOOTS[@]}"; do
+	mkdir -p "${BDIR[$b]}"
+	rm -f "${BDIR[$b]}/counts"
+	boot_kernel "$b" &
 	running=$((running + 1))
 	if [ "$running" -ge "${KJOBS:-1}" ]; then
 		wait -n
@@ -496,13 +721,13 @@ for k in "${KNAMES[@]}"; do
 done
 wait
 
-P=0 F=0 S=0
-for k in "${KNAMES[@]}"; do
-	if [ -s "$OUT/$k/counts" ]; then
-		read -r p f s < "$OUT/$k/counts"
+P=0 F=0 S=${#KSKIPPED[@]}
+for b in "${BOOTS[@]}"; do
+	if [ -s "${BDIR[$b]}/counts" ]; then
+		read -r p f s < "${BDIR[$b]}/counts"
 	else
 		p=0 f=1 s=0
-		echo "FAIL $k (harness): no result counts"
+		echo "FAIL ${BKERNEL[$b]} (harness): no result counts${BAPPEND[$b]:+ for the boot with ${BAPPEND[$b]}}"
 	fi
 	P=$((P + p)) F=$((F + f)) S=$((S + s))
 done

@@ -61,7 +61,22 @@ LINES
 [ $(( ((1 << 12) | (1 << 13)) & DSTLEAK_BAD_TAINT )) -eq 0 ] && ok "taint O/E are fine" || bad "taint O/E flagged"
 
 if ../dkms.sh check-version > /dev/null; then ok "dkms.conf version = DSTLEAK_MODULE_VERSION"; else bad "dkms.conf version != DSTLEAK_MODULE_VERSION"; fi
-if [ -z "$(awk '!/^#/ && NF && NF != 2' kernels)" ]; then ok "tests/vm/kernels: two fields a line"; else bad "tests/vm/kernels: malformed line"; fi
+# Debian's: NAME GLOB; built from source: NAME cache SOURCE...; names unique.
+if [ -z "$(awk '!/^#/ && NF && !(NF == 2 && $2 != "cache") && !(NF >= 3 && $2 == "cache")' kernels)" ]; then
+	ok "tests/vm/kernels: NAME GLOB or NAME cache SOURCE a line"
+else
+	bad "tests/vm/kernels: malformed line: $(awk '!/^#/ && NF && !(NF == 2 && $2 != "cache") && !(NF >= 3 && $2 == "cache")' kernels | head -n 1)"
+fi
+if [ -z "$(awk '!/^#/ && NF { print $1 }' kernels | sort | uniq -d)" ]; then ok "tests/vm/kernels: names unique"; else bad "tests/vm/kernels: a name twice"; fi
+
+# Case headers the harness reads: vm-append has arguments, vm-smoke is yes.
+hf=$f
+for c in cases/*.sh xfail/*.sh; do
+	[ -f "$c" ] || continue
+	if grep -q '^# vm-append:[[:space:]]*$' "$c"; then bad "$c: empty vm-append:"; fi
+	if grep '^# vm-smoke:' "$c" | grep -qv '^# vm-smoke:[[:space:]]*yes[[:space:]]*$'; then bad "$c: vm-smoke: must say yes"; fi
+done
+[ "$f" != "$hf" ] || ok "case headers vm-append:/vm-smoke: well formed"
 
 echo "$p passed, $f failed"
 [ "$f" -eq 0 ]

@@ -10,6 +10,7 @@
 # - IPv6 entries allocated before the load and freed after their namespace
 #   exited are credited to that namespace (by their dst_ops), never to the
 #   initial one, whose drift stays 0.
+# vm-smoke: yes
 # vm-timeout: 240
 . /lib.sh
 need_helper

@@ -4,6 +4,7 @@
 # disappears. The helper holds IPv4 entries allocated in blue on a dummy
 # device of blue's; the device moves to red (the entries keep it, not blue,
 # alive), and blue is deleted.
+# vm-smoke: yes
 # vm-timeout: 120
 . /lib.sh
 need_helper

@@ -3,6 +3,7 @@
 # leaves nothing behind. The module's contract: max_tracked is a uint in
 # 1..16777216 that the host can afford (a quarter of the memory available);
 # ftrace must be on.
+# vm-smoke: yes
 . /lib.sh
 
 try_bad() {

@@ -3,6 +3,7 @@
 # boot) dstleak still loads, says once in the kernel log what is missing,
 # and /proc/net/dstleak and /proc/net/stat/dstleak work.
 # vm-append: debugfs=off
+# vm-smoke: yes
 # vm-timeout: 60
 . /lib.sh
 if mount -t debugfs none /mnt 2> /dev/null; then

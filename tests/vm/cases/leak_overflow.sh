@@ -2,6 +2,7 @@
 # max_tracked smaller than what is held: the overflow is counted exactly,
 # counting goes on, and the untracked entries' frees are still credited to
 # their namespace.
+# vm-smoke: yes
 # vm-timeout: 120
 . /lib.sh
 need_helper

@@ -3,6 +3,7 @@
 # gone, cookies never are. A namespace created after another was deleted
 # may get its inode number, never its cookie; every line of a namespace
 # carries the same cookie.
+# vm-smoke: yes
 # vm-timeout: 120
 . /lib.sh
 need_helper

@@ -5,6 +5,7 @@
 # emulation), and shows nothing of the host: only the reader's own
 # namespace, no host-wide line. Both files are read the same way, by the
 # same shell, interleaved, the best of three rounds each.
+# vm-smoke: yes
 # vm-timeout: 240
 . /lib.sh
 load_dstleak

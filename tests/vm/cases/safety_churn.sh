@@ -8,6 +8,7 @@
 # here as live entries or object lines of blue or red once nothing is held.
 # Every file ends with its end line; the harness fails the case on any
 # oops or warning in the kernel log.
+# vm-smoke: yes
 # vm-timeout: 500
 . /lib.sh
 need_helper

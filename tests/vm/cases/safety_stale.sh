@@ -6,6 +6,7 @@
 # stay, pointing at memory that is anything by now. Reading objects and
 # suspects, while other entries come and go over that memory, must work
 # (and end with their end lines), and the kernel log stay clean.
+# vm-smoke: yes
 # vm-timeout: 180
 . /lib.sh
 need_helper

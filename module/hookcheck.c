@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Proof, at load, that the free hooks see the frees the kernel really
+ * makes. dst_destroy() is static since 6.9 ("net: dst: Make dst_destroy()
+ * static and return void."): a compiler may inline all or part of it into
+ * dst_destroy_rcu() or dst_release_immediate(), or clone it (LTO, AutoFDO),
+ * and a hook on the out-of-line copy would then miss frees without a word.
+ * So before any record is made, an entry of dstleak's own is freed through
+ * each path the kernel frees by (dst_release_immediate(); dst_release() and
+ * its RCU callback), and the hook must see each; likewise a metadata dst
+ * through metadata_dst_free().
+ *
+ * The entry is DST_NOCOUNT, has no device and its own dst_ops and slab
+ * cache: it changes no counter of the kernel's and holds no reference. The
+ * hooks recognise it (dstleak_is_hookcheck()) and count nothing for it.
+ */
+#include <linux/slab.h>
+#include <net/dst_metadata.h>
+#include "dstleak.h"
+
+const struct dst_entry *dstleak_hookcheck_dst;
+static atomic_t dstleak_hookcheck_hits;
+
+void dstleak_hookcheck_seen(void)
+{
+	atomic_inc(&dstleak_hookcheck_hits);
+}
+
+/* Free @dst by @how while the hooks watch for it: whether one saw it. */
+static bool seen_freed(const struct dst_entry *dst, void (*how)(struct dst_entry *))
+{
+	atomic_set(&dstleak_hookcheck_hits, 0);
+	WRITE_ONCE(dstleak_hookcheck_dst, dst);
+	how((struct dst_entry *)dst);
+	rcu_barrier();		/* dst_release() frees from an RCU callback */
+	WRITE_ONCE(dstleak_hookcheck_dst, NULL);
+	return atomic_read(&dstleak_hookcheck_hits) == 1;
+}
+
+static int check_path(struct dst_ops *ops, void (*how)(struct dst_entry *),
+		      const char *name)
+{
+	struct dst_entry *dst = dstleak_dst_alloc_own(ops);
+
+	if (!dst)
+		return -ENOMEM;
+	if (seen_freed(dst, how))
+		return 0;
+	pr_err("dst_destroy() is not where the kernel frees entries by %s (inlined or cloned by the compiler): frees would be missed; not loading\n",
+	       name);
+	return -EOPNOTSUPP;
+}
+
+/* Both paths of dst_destroy(); 0, or why dstleak cannot count frees. */
+int dstleak_hookcheck_destroy(void)
+{
+	struct dst_ops ops = { .family = AF_UNSPEC };
+	int err;
+
+	ops.kmem_cachep = kmem_cache_create("dstleak_hookcheck",
+					    sizeof(struct dst_entry), 0, 0,
+					    NULL);
+	if (!ops.kmem_cachep)
+		return -ENOMEM;
+	err = check_path(&ops, dst_release_immediate, "dst_release_immediate()");
+	if (!err)
+		err = check_path(&ops, dst_release, "dst_release()");
+	kmem_cache_destroy(ops.kmem_cachep);
+	return err;
+}
+
+static void free_metadata(struct dst_entry *dst)
+{
+	metadata_dst_free(container_of(dst, struct metadata_dst, dst));
+}
+
+/* Whether the metadata_dst_free() hook sees a direct call. */
+bool dstleak_hookcheck_metadata(void)
+{
+	struct metadata_dst *md = metadata_dst_alloc(0, METADATA_IP_TUNNEL,
+						     GFP_KERNEL);
+
+	return md && seen_freed(&md->dst, free_metadata);
+}

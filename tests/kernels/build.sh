@@ -1,0 +1,179 @@
+#!/bin/bash
+# Build a small test kernel from a kernel source tree into the kernel cache
+# that tests/vm/run.sh boots (layout in tests/kernels/README.md).
+#
+# Usage: tests/kernels/build.sh SOURCE [NAME [CACHE]]
+#   SOURCE  a kernel source tree (a directory; it is copied, never changed)
+#           or a tarball of one (.tar, .tar.gz, .tar.xz, .tar.bz2, .tar.zst)
+#   NAME    the kernel's name in the cache and in tests/vm/kernels
+#           (default: its kernelrelease, e.g. 6.18.9)
+#   CACHE   the cache directory (default: the first directory of
+#           DSTLEAK_KERNEL_CACHE, else ${XDG_CACHE_HOME:-~/.cache}/dstleak/kernels)
+# Environment:
+#   JOBS=N        make -jN (default: the number of CPUs)
+#   FRAGMENT=F    the config fragment (default tests/kernels/fragment.config)
+#   WORK=DIR      where the tree is built (default CACHE/.work-NAME; removed
+#                 after a successful build unless KEEP=1)
+#   NO_DEPS=1     do not install missing build tools with apt-get
+#
+# The result, CACHE/NAME/: bzImage, config, System.map, kernelrelease,
+# modules.builtin, modules.builtin.modinfo, build.secs and build.tar.xz (an
+# external-module build tree: extracted, it is a KDIR for make and DKMS).
+# It replaces an older CACHE/NAME only once complete.
+set -euo pipefail
+
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+say() { echo "kernels: $*" >&2; }
+die() { echo "kernels: $*" >&2; exit 1; }
+usage() { sed -n '2,/^set -euo/s/^# \{0,1\}//p' "$0" | sed '$d' >&2; exit 2; }
+
+[ $# -ge 1 ] && [ $# -le 3 ] || usage
+case "$1" in -h|--help) usage;; esac
+SRC=$1
+NAME=${2:-}
+CACHE=${3:-}
+if [ -z "$CACHE" ]; then
+	CACHE=${DSTLEAK_KERNEL_CACHE%%:*}
+	[ -n "$CACHE" ] || CACHE=${XDG_CACHE_HOME:-$HOME/.cache}/dstleak/kernels
+fi
+FRAGMENT=${FRAGMENT:-$TOP/tests/kernels/fragment.config}
+JOBS=${JOBS:-$(nproc)}
+[ -e "$SRC" ] || die "no such source: $SRC"
+[ -r "$FRAGMENT" ] || die "no config fragment $FRAGMENT"
+SRC=$(cd "$(dirname "$SRC")" && pwd)/$(basename "$SRC")
+FRAGMENT=$(cd "$(dirname "$FRAGMENT")" && pwd)/$(basename "$FRAGMENT")
+mkdir -p "$CACHE" || die "cannot create the cache $CACHE"
+CACHE=$(cd "$CACHE" && pwd)
+[ -w "$CACHE" ] || die "the cache $CACHE is not writable (give CACHE, the third argument)"
+
+# --- build tools ------------------------------------------------------------
+# need_tools: the Debian packages of the missing build tools.
+need_tools() {
+	local miss="" c
+	for c in make:make gcc:gcc ld:binutils bc:bc flex:flex bison:bison perl:perl xz:xz-utils tar:tar; do
+		command -v "${c%%:*}" > /dev/null || miss="$miss ${c#*:}"
+	done
+	echo '#include <gelf.h>' | gcc -E - > /dev/null 2>&1 || miss="$miss libelf-dev"
+	echo '#include <openssl/opensslv.h>' | gcc -E - > /dev/null 2>&1 || miss="$miss libssl-dev"
+	echo "$miss"
+}
+miss=$(need_tools)
+if [ -n "$miss" ]; then
+	if [ -z "${NO_DEPS:-}" ] && [ "$(id -u)" = 0 ] && command -v apt-get > /dev/null; then
+		say "installing the missing build tools:$miss"
+		# shellcheck disable=SC2086
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $miss < /dev/null > "${TMPDIR:-/tmp}/dstleak-kbuild-apt.log" 2>&1 ||
+			die "apt-get install$miss failed (see ${TMPDIR:-/tmp}/dstleak-kbuild-apt.log)"
+		miss=$(need_tools)
+	fi
+	[ -z "$miss" ] || die "missing build tools (Debian packages):$miss"
+fi
+
+# --- the tree ---------------------------------------------------------------
+WORK=${WORK:-$CACHE/.work-${NAME:-$(basename "$SRC" | sed 's/\.tar.*//; s/\.t[gx]z$//')}}
+t0=$(date +%s)
+if [ -e "$WORK" ]; then
+	# Only ever a directory this script made.
+	[ -e "$WORK/.dstleak-kbuild" ] || [ -z "$(ls -A "$WORK")" ] || die "WORK=$WORK exists and is not an earlier build's; remove it or choose another"
+	rm -rf "$WORK"
+fi
+mkdir -p "$WORK/src"
+: > "$WORK/.dstleak-kbuild"
+TREE=$WORK/src
+say "copying $SRC into $TREE"
+if [ -d "$SRC" ]; then
+	[ -f "$SRC/Makefile" ] && [ -d "$SRC/arch/x86" ] || die "$SRC is not a kernel source tree"
+	tar -C "$SRC" --exclude=./.git -cf - . | tar -C "$TREE" -xf -
+else
+	case "$SRC" in
+	*.tar.zst|*.tzst) unpack="zstd -dc";;
+	*.tar.xz|*.txz) unpack="xz -dc";;
+	*.tar.gz|*.tgz) unpack="gzip -dc";;
+	*.tar.bz2) unpack="bzip2 -dc";;
+	*.tar) unpack="cat";;
+	*) die "$SRC: not a directory nor a .tar[.gz|.xz|.bz2|.zst]";;
+	esac
+	mkdir -p "$WORK/unpack"
+	$unpack "$SRC" | tar -C "$WORK/unpack" -xf - || die "cannot unpack $SRC"
+	rmdir "$TREE"
+	# The tree is the tarball's top directory (linux-6.18.9/), or the tarball.
+	if [ -f "$WORK/unpack/Makefile" ]; then
+		mv "$WORK/unpack" "$TREE"
+	else
+		set -- "$WORK"/unpack/*/
+		[ $# = 1 ] || die "$SRC: more than one top directory"
+		mv "${1%/}" "$TREE"
+		rm -rf "$WORK/unpack"
+	fi
+	[ -f "$TREE/Makefile" ] && [ -d "$TREE/arch/x86" ] || die "$SRC does not hold a kernel source tree"
+fi
+cd "$TREE"
+# Snags of some trees (../shared/kernels/SOURCES.md): trees imported from
+# source packages lose the exec bits of their scripts; some carry an ARM-only
+# PCIe driver that builds whenever CONFIG_PCI=y.
+find scripts tools arch/x86 -type f \( -name '*.sh' -o -name '*.pl' -o -name '*.py' \) -exec chmod +x {} + 2>/dev/null || true
+find scripts -maxdepth 2 -type f ! -name '*.*' -exec sh -c 'for f; do head -c 2 "$f" | grep -q "#!" && chmod +x "$f"; done; true' _ {} +
+if [ -d drivers/pci/pcie_mhi ] && [ -f drivers/pci/Makefile ]; then
+	say "dropping drivers/pci/pcie_mhi (ARM only) from drivers/pci/Makefile"
+	sed -i '/pcie_mhi/d' drivers/pci/Makefile
+fi
+
+# --- configure and build ------------------------------------------------------
+LOG=$WORK/build.log
+: > "$LOG"
+mk() { make ARCH=x86_64 LOCALVERSION= -j"$JOBS" "$@" >> "$LOG" 2>&1; }
+fail() { tail -n 40 "$LOG" >&2; die "$* failed (the whole log: $LOG)"; }
+say "configuring: tinyconfig + ${FRAGMENT#"$TOP"/} + olddefconfig"
+mk tinyconfig || fail "make tinyconfig"
+cat "$FRAGMENT" >> .config
+mk olddefconfig || fail "make olddefconfig"
+# What the fragment asked for and did not get (a symbol this kernel lacks or
+# one whose dependencies are not met); the essentials must be there.
+lost=""
+while IFS= read -r l; do
+	case "$l" in CONFIG_*=*) grep -qxF "$l" .config || lost="$lost ${l%%=*}";; esac
+done < "$FRAGMENT"
+[ -z "$lost" ] || say "not in the final .config (absent from this kernel or unmet dependencies):$lost"
+for s in MODULES MODULE_UNLOAD KPROBES KRETPROBES DEBUG_FS NET_NS IPV6 XFRM_USER INET_ESP VETH \
+	 BLK_DEV_INITRD SERIAL_8250_CONSOLE DEVTMPFS FUNCTION_TRACER; do
+	grep -qx "CONFIG_$s=y" .config || die "CONFIG_$s is not =y in the final .config; the guest needs it"
+done
+KREL=$(make -s ARCH=x86_64 LOCALVERSION= kernelrelease)
+NAME=${NAME:-$KREL}
+say "building $KREL as $NAME with $JOBS jobs (log: $LOG; 7-15 minutes on 2 cores)"
+mk bzImage || fail "make bzImage"
+# modpost: Module.symvers, modules.builtin(.modinfo); no module is built.
+mk modules || fail "make modules"
+for f in arch/x86/boot/bzImage System.map Module.symvers modules.builtin modules.builtin.modinfo; do
+	[ -s "$f" ] || die "the build left no $f"
+done
+
+# --- the external-module build tree -------------------------------------------
+# Top Makefile, .config, Module.symvers, include/ (but the device tree
+# bindings), scripts/ with its host programs, arch/x86/ without sources,
+# objects and boot images, objtool.
+say "packing build.tar.xz"
+OUTD=$CACHE/.$NAME.new
+rm -rf "$OUTD"
+mkdir -p "$OUTD"
+{
+	for f in Makefile Kbuild .config Module.symvers; do [ -e "$f" ] && echo "$f"; done
+	find include -path include/dt-bindings -prune -o \( -type f -o -type l -o -type d \) -print
+	find scripts \( -name '*.o' -o -name '.*.cmd' -o -name '*.a' \) -prune -o \( -type f -o -type l -o -type d \) -print
+	find arch/x86 \( -path arch/x86/boot -o -name '*.o' -o -name '*.c' -o -name '.*.cmd' -o -name '*.a' \
+		-o -name '*.ko' -o -name '*.mod' -o -name '*.mod.c' \) -prune -o \( -type f -o -type l -o -type d \) -print
+	[ -x tools/objtool/objtool ] && echo tools/objtool/objtool
+} > "$WORK/build.list"
+tar --no-recursion -cf - -T "$WORK/build.list" | xz -T"$JOBS" -6 > "$OUTD/build.tar.xz" || die "packing build.tar.xz failed"
+cp arch/x86/boot/bzImage System.map modules.builtin modules.builtin.modinfo "$OUTD/"
+cp .config "$OUTD/config"
+echo "$KREL" > "$OUTD/kernelrelease"
+echo $(( $(date +%s) - t0 )) > "$OUTD/build.secs"
+rm -rf "$CACHE/.$NAME.old"
+[ ! -e "$CACHE/$NAME" ] || mv "$CACHE/$NAME" "$CACHE/.$NAME.old"
+mv "$OUTD" "$CACHE/$NAME"
+rm -rf "$CACHE/.$NAME.old"
+cd "$CACHE"
+[ -n "${KEEP:-}" ] || rm -rf "$WORK"
+say "built $NAME ($KREL) in $(cat "$CACHE/$NAME/build.secs")s: $CACHE/$NAME"
+echo "$CACHE/$NAME"
