@@ -430,6 +430,35 @@ static void *probe_addr(struct dstleak_probe *p)
 	}
 }
 
+static void probe_unregister_ftrace(struct dstleak_probe *p)
+{
+	unregister_ftrace_function(&p->fops);
+	dstleak_ftrace_free_filter(&p->fops);
+}
+
+/*
+ * hookcheck.c frees entries of dstleak's own by each path the kernel frees
+ * by: a required hook that misses one refuses the load; the optional
+ * metadata_dst_free() hook is dropped (and metadata_dst_alloc() with it).
+ */
+static int check_free_hooks(void)
+{
+	struct dstleak_probe *md = &dstleak_probes[DSTLEAK_PROBE_METADATA_FREE];
+	int err;
+
+	err = dstleak_hookcheck_destroy();
+	if (err)
+		return err;
+	if (md->registered && !dstleak_hookcheck_metadata()) {
+		pr_info("optional hook metadata_dst_free left out: it does not see metadata_dst_free() calls on this kernel\n");
+		probe_unregister_ftrace(md);
+		md->registered = false;
+	}
+	pr_info("hookcheck: dst_destroy sees dst_release() and dst_release_immediate()%s\n",
+		md->registered ? ", metadata_dst_free sees metadata_dst_free()" : "");
+	return 0;
+}
+
 int dstleak_probes_init(void)
 {
 	struct dstleak_probe *p;
@@ -437,6 +466,14 @@ int dstleak_probes_init(void)
 
 	for (i = 0; i < DSTLEAK_NR_PROBES; i++) {
 		p = &dstleak_probes[i];
+		/* The free hooks are armed: prove them before any record. */
+		if (i == DSTLEAK_PROBE_DST_ALLOC) {
+			err = check_free_hooks();
+			if (err) {
+				dstleak_probes_exit();
+				return err;
+			}
+		}
 		/* Metadata entries only where all their frees are seen. */
 		if (i == DSTLEAK_PROBE_METADATA_ALLOC &&
 		    !dstleak_probes[DSTLEAK_PROBE_METADATA_FREE].registered) {
@@ -492,10 +529,8 @@ void dstleak_probes_exit(void)
 	for (i = 0; i < DSTLEAK_NR_PROBES; i++) {
 		struct dstleak_probe *p = &dstleak_probes[i];
 
-		if (p->registered && p->kind == DSTLEAK_FTRACE_KIND) {
-			unregister_ftrace_function(&p->fops);
-			dstleak_ftrace_free_filter(&p->fops);
-		}
+		if (p->registered && p->kind == DSTLEAK_FTRACE_KIND)
+			probe_unregister_ftrace(p);
 	}
 	for (i = 0; i < DSTLEAK_NR_PROBES; i++) {
 		struct dstleak_probe *p = &dstleak_probes[i];
