@@ -273,6 +273,13 @@ static inline u64 dstleak_net_cookie(const struct net *net)
 #define DSTLEAK_HAVE_STACKS
 #endif
 
+/* For the features line (report.c). */
+#ifdef DSTLEAK_HAVE_STACKS
+#define DSTLEAK_FEATURE_STACKS 1
+#else
+#define DSTLEAK_FEATURE_STACKS 0
+#endif
+
 static inline depot_stack_handle_t
 dstleak_stack_save_noalloc(unsigned long *entries, unsigned int nr)
 {

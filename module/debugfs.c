@@ -12,7 +12,8 @@ static struct dentry *dstleak_dir;
 static int version_show(struct seq_file *m, void *v)
 {
 	dstleak_show_header(m);
-	dstleak_show_end(m, 3);
+	dstleak_show_features(m);
+	dstleak_show_end(m, 4);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(version);

@@ -306,6 +306,7 @@ u64 dstleak_allocs_under_way(u64 returns_before);
 
 /* report.c */
 void dstleak_show_header(struct seq_file *m);
+void dstleak_show_features(struct seq_file *m);
 void dstleak_show_end(struct seq_file *m, unsigned long lines_before);
 void dstleak_show_end_counted(struct seq_file *m);
 void dstleak_show_summary(struct seq_file *m);

@@ -27,6 +27,8 @@
  *   format 2
  *   module 0.2.0
  *   kernel 6.12.117+deb12-cloud-amd64
+ *   features ...                                     (summary only; as in
+ *                                                     version)
  *   global ipv4 kernel N expected N drift N          (summary only)
  *   tracking tracked N overflow N bytes N max N entry_bytes N steal_misses N
  *      irqoff_max_ns N                               (summary only; one line)
@@ -72,7 +74,14 @@
  * unattributed, probe).
  *
  * probes (debugfs): the probe lines of the summary, then "end lines N".
- * version (debugfs): format, module and kernel lines, then "end lines 3".
+ * version (debugfs): format, module and kernel lines, the features line,
+ *   then "end lines 4".
+ *   features stacks 0|1 ftrace_permanent 0|1 netns_cookie kernel|dstleak
+ *      limits_enforceable 0|1     (what this kernel lets dstleak do: stack
+ *      capture; an ftrace hook that sysctl kernel.ftrace_enabled cannot
+ *      switch off; the kernel's netns cookie, or dstleak's own numbering
+ *      (bit 63 set) where the kernel has none a module can read; dst_ops
+ *      limits that can fail allocations)
  *
  * suspects (debugfs):
  *   format 2

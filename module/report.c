@@ -23,6 +23,19 @@ void dstleak_show_header(struct seq_file *m)
 	seq_printf(m, "kernel %s\n", init_utsname()->release);
 }
 
+/*
+ * What this kernel lets dstleak do, so that a degraded build says so: stack
+ * capture, an ftrace hook the ftrace_enabled sysctl cannot switch off, the
+ * kernel's own netns cookie, limits that can fail allocations.
+ */
+void dstleak_show_features(struct seq_file *m)
+{
+	seq_printf(m, "features stacks %d ftrace_permanent %d netns_cookie %s limits_enforceable %d\n",
+		   DSTLEAK_FEATURE_STACKS, DSTLEAK_FTRACE_OPS_PERMANENT != 0,
+		   dstleak_net_cookie(&init_net) ? "kernel" : "dstleak",
+		   IS_ENABLED(DSTLEAK_HAVE_DST_OPS_GC_INT));
+}
+
 /* The end line of a file shown in one go: the lines in the buffer so far. */
 void dstleak_show_end_counted(struct seq_file *m)
 {
@@ -213,6 +226,7 @@ void dstleak_show_summary(struct seq_file *m)
 
 	settle();
 	dstleak_show_header(m);
+	dstleak_show_features(m);
 	mutex_lock(&dstleak_ns_mutex);
 	dstleak_prune_exited();
 	show_global_ipv4(m);

@@ -26,6 +26,19 @@ assert_file "$PROCF"
 cat "$PROCF"
 assert_eq "first line of $PROCF" "format $DSTLEAK_FORMAT" "$(head -n 1 "$PROCF")"
 assert_eq "$PROCF: module" "$DSTLEAK_VERSION" "$(field "$PROCF" module)"
+# What this kernel lets dstleak do, said in version and summary alike; the
+# cookie's source agrees with the cookies (dstleak's own have bit 63 set).
+feat=$(grep '^features ' "$DBG/version")
+echo "$feat" | grep -qE '^features stacks [01] ftrace_permanent [01] netns_cookie (kernel|dstleak) limits_enforceable [01]$' ||
+	fail "version: features line: '$feat'"
+assert_eq "summary features line" "$feat" "$(grep '^features ' "$DBG/summary")"
+cookie=$(awk '$1 == "ns" && $5 == "cookie" { print $6; exit }' "$DBG/summary")
+case "$cookie" in
+9223372036854775808|9[2-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]|1[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]) src=dstleak;;
+*) src=kernel;;
+esac
+echo "$feat" | grep -q "netns_cookie $src " || fail "cookie $cookie, but the features line says: $feat"
+
 # The same header as the version file, first.
 head -n 3 "$DBG/version" > /tmp/v.dbg
 head -n 3 "$PROCF" > /tmp/v.proc
