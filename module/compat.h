@@ -68,6 +68,11 @@ static inline s64 dstleak_ops_entries(struct dst_ops *ops)
  * limit. Until 6.3, "ipv6: remove max_size check inline with ipv4", which
  * stable and vendor trees backported.
  */
+#ifdef DSTLEAK_HAVE_DST_OPS_GC_INT
+#define DSTLEAK_FEATURE_GC_INT 1
+#else
+#define DSTLEAK_FEATURE_GC_INT 0
+#endif
 
 /* 64-bit jiffies, for ages that outlive a 32-bit wrap. */
 static inline u64 dstleak_jiffies64(void)

@@ -33,7 +33,7 @@ void dstleak_show_features(struct seq_file *m)
 	seq_printf(m, "features stacks %d ftrace_permanent %d netns_cookie %s limits_enforceable %d\n",
 		   DSTLEAK_FEATURE_STACKS, DSTLEAK_FTRACE_OPS_PERMANENT != 0,
 		   dstleak_net_cookie(&init_net) ? "kernel" : "dstleak",
-		   IS_ENABLED(DSTLEAK_HAVE_DST_OPS_GC_INT));
+		   DSTLEAK_FEATURE_GC_INT);
 }
 
 /* The end line of a file shown in one go: the lines in the buffer so far. */
