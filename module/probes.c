@@ -275,10 +275,11 @@ static __always_inline bool ftrace_enter(struct ftrace_ops *ops,
 	return true;
 }
 
-static void notrace dst_destroy_ftrace(unsigned long ip,
-				       unsigned long parent_ip,
-				       struct ftrace_ops *ops,
-				       dstleak_fregs_t *fregs)
+/* A free hook: the entry, unless it is the load-time hook check's own. */
+static __always_inline void free_hook(unsigned long ip, unsigned long parent_ip,
+				      struct ftrace_ops *ops,
+				      dstleak_fregs_t *fregs, int probe,
+				      void (*note)(const struct dst_entry *))
 {
 	const struct dst_entry *dst;
 	int bit;
@@ -289,9 +290,18 @@ static void notrace dst_destroy_ftrace(unsigned long ip,
 	if (dstleak_is_hookcheck(dst))
 		dstleak_hookcheck_seen();
 	else
-		note_free(dst);
-	dstleak_count_hit(DSTLEAK_PROBE_DST_DESTROY);
+		note(dst);
+	dstleak_count_hit(probe);
 	dstleak_ftrace_unlock(bit);
+}
+
+static void notrace dst_destroy_ftrace(unsigned long ip,
+				       unsigned long parent_ip,
+				       struct ftrace_ops *ops,
+				       dstleak_fregs_t *fregs)
+{
+	free_hook(ip, parent_ip, ops, fregs, DSTLEAK_PROBE_DST_DESTROY,
+		  note_free);
 }
 
 static void notrace metadata_free_ftrace(unsigned long ip,
@@ -299,18 +309,8 @@ static void notrace metadata_free_ftrace(unsigned long ip,
 					 struct ftrace_ops *ops,
 					 dstleak_fregs_t *fregs)
 {
-	const struct dst_entry *dst;
-	int bit;
-
-	if (!ftrace_enter(ops, ip, parent_ip, &bit))
-		return;
-	dst = (const void *)dstleak_ftrace_arg(fregs, 0);
-	if (dstleak_is_hookcheck(dst))
-		dstleak_hookcheck_seen();
-	else
-		note_metadata_free(dst);
-	dstleak_count_hit(DSTLEAK_PROBE_METADATA_FREE);
-	dstleak_ftrace_unlock(bit);
+	free_hook(ip, parent_ip, ops, fregs, DSTLEAK_PROBE_METADATA_FREE,
+		  note_metadata_free);
 }
 
 #define DSTLEAK_KPROBE(sym, req, pre) {					\
