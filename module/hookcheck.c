@@ -46,7 +46,7 @@ static int check_path(struct dst_ops *ops, void (*how)(struct dst_entry *),
 		return -ENOMEM;
 	if (seen_freed(dst, how))
 		return 0;
-	pr_err("dst_destroy() is not where the kernel frees entries by %s (inlined or cloned by the compiler): frees would be missed; not loading\n",
+	pr_err("the dst_destroy() hook does not see frees by %s: dst_destroy() inlined or cloned by the compiler, or ftrace switched off (sysctl kernel.ftrace_enabled=0); frees would be missed; not loading\n",
 	       name);
 	return -EOPNOTSUPP;
 }
