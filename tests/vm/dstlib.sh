@@ -44,7 +44,9 @@
 #   table_row FILE INUM FAMILY
 #                            the value columns of a `show`/`diff` table row of
 #                            namespace INUM and FAMILY, space-separated (show:
-#                            LIVE ALLOCS FREES FAILURES KERNEL DRIFT HEADROOM)
+#                            LIVE ALLOCS FREES FAILURES KERNEL DRIFT HEADROOM;
+#                            HEADROOM ends in "*" where the module says the
+#                            kernel does not enforce the limit)
 #   table_head FILE INUM     the first columns of INUM's first row: NETNS
 #                            STATE FAMILY (the row that names the namespace)
 #   prom_sample FILE 'NAME{LABELS}'

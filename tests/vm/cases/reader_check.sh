@@ -1,7 +1,11 @@
 #!/bin/sh
 # `dstleak check` exit codes and summary lines, driven by real state:
 #   0 OK        a quiet host: "DSTLEAK OK - N namespaces, ..., no drift, no
-#               leak suspects", N the namespaces of the summary;
+#               leak suspects", N the namespaces (cookies) of the summary, a
+#               lowest headroom only when the module says a limit is enforced
+#               (limit_enforced 1: not on kernels since "ipv6: remove
+#               max_size check inline with ipv4", where no limit fails an
+#               allocation);
 #   1 WARNING   blue's IPv6 counter skewed by the helper (+7, the kernel's
 #               rt6_stats moves, dstleak's expectation does not): "netns blue
 #               (INUM) ipv6 drift 7 (max 0)"; OK with --max-drift 7, WARNING
@@ -10,7 +14,11 @@
 #               line names blue, the headroom computed from rt6_stats and the
 #               sysctls, the kernel count and the limit; WARNING with
 #               --crit-headroom below it, OK below both; a skew on top adds
-#               "(and 1 more problem)";
+#               "(and 1 more problem)". Where the kernel does not enforce
+#               blue's IPv6 limit, the live check is OK (the skew alone a
+#               WARNING), and the same figures are checked from a copy of the
+#               summary whose blue IPv6 line says limit_enforced 1
+#               (--source DIR, with the suspects file);
 #   1 WARNING   dead entries held in blue (9) and red (4), suspect_age_s=1:
 #               "13 suspect dst entries (max 0), most in netns blue (INUM): 9";
 #               OK with --max-suspects 13; 15 re-homable entries of violet,
@@ -32,18 +40,47 @@ chk() { # WANT_RC ARGS...: runs check, the line in $LINE
 	assert_eq "check $* stderr" "" "$(cat /tmp/chk.err)"
 	assert_eq "check $* exit status (line: $LINE)" "$_want" "$RC"
 }
+# Namespaces of a summary: format 2 keys them on the cookie (ns INUM STATE
+# FAMILY cookie COOKIE ...).
+nscount() {
+	awk '$1 == "ns" && $5 == "cookie" { print $6 }' "$1" | sort -u | wc -l
+}
+# How many ns lines of a summary have a limit the kernel enforces
+# (limit_enforced 1, the last pair) and a headroom: a kernel count and a
+# gc_thresh or max_size in 1..2^31-2.
+enforced() {
+	awk '$1 == "ns" && $(NF - 1) == "limit_enforced" && $NF == "1" {
+		split("", v)
+		for (i = 5; i < NF; i += 2) v[$i] = $(i + 1)
+		lim = 0
+		if (v["gc_thresh"] != "-" && v["gc_thresh"] + 0 > 0 && v["gc_thresh"] + 0 < 2147483647) lim = 1
+		if (v["max_size"] != "-" && v["max_size"] + 0 > 0 && v["max_size"] + 0 < 2147483647) lim = 1
+		if (lim && v["kernel"] != "-" && v["kernel"] + 0 >= 0) n++
+	} END { print n + 0 }' "$1"
+}
+# An OK line: a lowest headroom only if a limit is enforced; then "no drift"
+# and SUSPECTS ("no leak suspects" unless given).
+ok_line() { # SUMMARY [SUSPECTS]: fails unless $LINE is it
+	_n=$(nscount "$1")
+	_s=${2:-no leak suspects}
+	if [ "$(enforced "$1")" = 0 ]; then
+		assert_eq "OK line (no limit enforced)" "DSTLEAK OK - $_n namespaces, no drift, $_s" "$LINE"
+	else
+		case "$LINE" in
+		"DSTLEAK OK - $_n namespaces, lowest headroom "*"%"*", no drift, $_s") ;;
+		*) fail "healthy check line: $LINE";;
+		esac
+	fi
+}
 
 quiet_pair blue red
 B=$(netns_inum blue)
 R=$(netns_inum red)
 quiesce "$B $R $(init_inum)"
-nns=$(awk '$1 == "ns" { print $2 }' "$DBG/summary" | sort -u | wc -l)
 
 chk 0
-case "$LINE" in
-"DSTLEAK OK - $nns namespaces, lowest headroom "*"%"*", no drift, no leak suspects") ;;
-*) fail "healthy check line: $LINE";;
-esac
+snap /tmp/chk.sum
+ok_line /tmp/chk.sum
 
 # Drift: the kernel's counter moves, dstleak's expectation does not.
 k0=$(rt6_dst_entries blue)
@@ -71,18 +108,62 @@ n=$((L * 94 / 100 - $(rt6_dst_entries blue)))
 dh blue alloc6 veth0 $n
 k=$(rt6_dst_entries blue)
 pct=$(headroom_pct "$k" "$L")
-chk 2
+E=$(ns_value "$DBG/summary" "$B" ipv6 limit_enforced)
+# SRC: where an enforced limit is checked. The module itself where the
+# kernel enforces blue's limit; else a copy of the summary (and suspects)
+# that differs from it only in blue's IPv6 line saying limit_enforced 1.
+enforced_copy() {
+	rm -rf /tmp/enf
+	mkdir /tmp/enf
+	snap /tmp/enf.orig
+	sed "/^ns $B alive ipv6 cookie /s/ limit_enforced 0\$/ limit_enforced 1/" /tmp/enf.orig > /tmp/enf/summary
+	assert_eq "blue's IPv6 line in the copy" \
+		"$(grep "^ns $B alive ipv6 cookie .* limit_enforced 0$" /tmp/enf.orig | sed 's/ 0$/ 1/')" \
+		"$(grep "^ns $B alive ipv6 cookie " /tmp/enf/summary)"
+	grep -v "^ns $B alive ipv6 cookie " /tmp/enf.orig > /tmp/enf.a
+	grep -v "^ns $B alive ipv6 cookie " /tmp/enf/summary > /tmp/enf.b
+	cmp -s /tmp/enf.a /tmp/enf.b || fail "the copy differs in more than blue's IPv6 line"
+	cat "$DBG/suspects" > /tmp/enf/suspects
+}
+case "$E" in
+1)
+	SRC=""
+	esum=$DBG/summary
+	;;
+0)
+	# Not enforced: no alert, and no headroom in the OK line.
+	chk 0
+	ok_line "$DBG/summary"
+	case "$LINE" in *"netns blue ($B) ipv6"*) fail "blue's unenforced limit in the OK line: $LINE";; esac
+	chk 0 --warn-headroom 99 --crit-headroom 98
+	ok_line "$DBG/summary"
+	enforced_copy
+	SRC="--source /tmp/enf"
+	esum=/tmp/enf/summary
+	;;
+*) fail "blue's ipv6 limit_enforced: '$E'";;
+esac
+# shellcheck disable=SC2086
+chk 2 $SRC
 assert_eq "critical line" "DSTLEAK CRITICAL - netns blue ($B) ipv6 headroom $pct (kernel $k of $lname $L), below 10%" "$LINE"
-chk 1 --crit-headroom 5
+# shellcheck disable=SC2086
+chk 1 $SRC --crit-headroom 5
 assert_eq "warning line" "DSTLEAK WARNING - netns blue ($B) ipv6 headroom $pct (kernel $k of $lname $L), below 20%" "$LINE"
-chk 0 --warn-headroom 5 --crit-headroom 4
+# shellcheck disable=SC2086
+chk 0 $SRC --warn-headroom 5 --crit-headroom 4
 case "$LINE" in
-"DSTLEAK OK - $nns namespaces, lowest headroom $pct in netns blue ($B) ipv6, no drift, no leak suspects") ;;
+"DSTLEAK OK - $(nscount "$esum") namespaces, lowest headroom $pct in netns blue ($B) ipv6, no drift, no leak suspects") ;;
 *) fail "check line below both thresholds: $LINE";;
 esac
 dh blue skew ipv6 3
 pct3=$(headroom_pct $((k + 3)) "$L")
-chk 2
+if [ "$E" = 0 ]; then
+	chk 1
+	assert_eq "drift alone (limit not enforced)" "DSTLEAK WARNING - netns blue ($B) ipv6 drift 3 (max 0)" "$LINE"
+	enforced_copy
+fi
+# shellcheck disable=SC2086
+chk 2 $SRC
 assert_eq "critical and drift" "DSTLEAK CRITICAL - netns blue ($B) ipv6 headroom $pct3 (kernel $((k + 3)) of $lname $L), below 10% (and 1 more problem)" "$LINE"
 dh blue unskew
 dh blue release
@@ -97,6 +178,7 @@ sleep 1.2
 chk 1
 assert_eq "suspects line" "DSTLEAK WARNING - 13 suspect dst entries (max 0), most in netns blue ($B): 9" "$LINE"
 chk 0 --max-suspects 13
+ok_line "$DBG/summary" "13 suspect dst entries (max 13)"
 chk 1 --max-suspects 12
 assert_eq "suspects line, max 12" "DSTLEAK WARNING - 13 suspect dst entries (max 12), most in netns blue ($B): 9" "$LINE"
 dh blue release

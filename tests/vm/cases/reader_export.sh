@@ -9,11 +9,16 @@
 #     moved by exactly N/M; blue's IPv6 kernel entries = rt6_stats, gc_thresh
 #     = its sysctl, headroom ratio from those; the global IPv4 kernel entries
 #     = /proc/net/stat/rt_cache; no per-namespace IPv4 kernel sample (the
-#     module says "-"); dstleak_netns_exited 1 for violet (labelled by its
-#     inode, it has no name), 0 for blue; suspect entries 6 (red, dead) and
-#     K (violet, netns_exited), oldest >= 1 s;
+#     module says "-"); dstleak_netns_exited 1 for violet, 0 for blue;
+#     suspect entries 6 (red, dead) and K (violet, netns_exited), oldest
+#     >= 1 s;
+#   - labels of a namespace: netns (its ip netns name, else its inode: violet
+#     has exited, the initial namespace has only processes, never comm[pid]),
+#     inum, and cookie (the module's);
 #   - every figure of every namespace in the module's summary taken around
-#     it has its sample ("-": none), every suspect group its series;
+#     it has its sample ("-": none), and its dstleak_netns_exited; every
+#     suspect group its series; the unattributed lines, settled and the
+#     suspects' dropped their samples;
 #   - -o FILE writes the same by rename, mode 0644, no temporary left over.
 # vm-timeout: 120
 . /lib.sh
@@ -95,9 +100,22 @@ function bad(why) { print "line " NR ": " why ": " $0; exit 1 }
 END { if (!n) { print "no samples"; exit 1 } }' /tmp/prom > /tmp/prom.why ||
 	fail "not the Prometheus text format: $(cat /tmp/prom.why)"
 
+# The module's "dropped N" (suspects past its group limit); it prints the
+# line only when N is not 0.
+sus_dropped() {
+	awk '$1 == "dropped" { n++; d = $2 } END { print n ? d : 0 }' "$1"
+}
 p() { prom_sample /tmp/prom "$1"; }
 pb() { prom_sample /tmp/before.prom "$1"; }
-bl="netns=\"blue\",inum=\"$B\""
+# Cookies as the module gives them (the same in before.prom: never reused).
+CB=$(ns_cookie /tmp/raw1 "$B")
+CR=$(ns_cookie /tmp/raw1 "$R")
+CV=$(ns_cookie /tmp/raw1 "$V")
+CI=$(ns_cookie /tmp/raw1 "$I")
+for c in "$CB" "$CR" "$CV" "$CI"; do
+	case "$c" in ''|*[!0-9]*) fail "no cookie in the summary for $B $R $V $I: '$CB' '$CR' '$CV' '$CI'";; esac
+done
+bl="netns=\"blue\",inum=\"$B\",cookie=\"$CB\""
 assert_eq "dstleak_info" 1 "$(p "dstleak_info{module_version=\"$DSTLEAK_VERSION\",kernel=\"$(uname -r)\",format=\"$DSTLEAK_FORMAT\"}")"
 for fam in ipv4 ipv6; do
 	want=$N; [ $fam = ipv6 ] && want=$M
@@ -119,43 +137,77 @@ assert_eq "no blue ipv4 kernel sample" "" "$(p "dstleak_dst_kernel_entries{$bl,f
 assert_eq "global ipv4 kernel = rt_cache" "$rtc" "$(p 'dstleak_global_dst_kernel_entries{family="ipv4"}')"
 assert_eq "global ipv4 drift" 0 "$(p 'dstleak_global_dst_drift{family="ipv4"}')"
 assert_eq "blue not exited" 0 "$(p "dstleak_netns_exited{$bl}")"
-assert_eq "violet exited" 1 "$(p "dstleak_netns_exited{netns=\"$V\",inum=\"$V\"}")"
-assert_eq "init labelled comm[1]" 0 "$(p "dstleak_netns_exited{netns=\"$(cat /proc/1/comm)[1]\",inum=\"$I\"}")"
-assert_eq "violet ipv4 live" "$K" "$(p "dstleak_dst_live{netns=\"$V\",inum=\"$V\",family=\"ipv4\"}")"
+vl="netns=\"$V\",inum=\"$V\",cookie=\"$CV\""
+assert_eq "violet exited (labelled by its inode)" 1 "$(p "dstleak_netns_exited{$vl}")"
+# The initial namespace has no ip netns name: labelled by its inode, not
+# by a process in it (which would start new series when it restarts).
+for f in /run/netns/*; do
+	[ ! -e "$f" ] || [ "$(stat -L -c %i "$f")" != "$I" ] || fail "the initial namespace has an ip netns name: $f"
+done
+assert_eq "init labelled by its inode" 0 "$(p "dstleak_netns_exited{netns=\"$I\",inum=\"$I\",cookie=\"$CI\"}")"
+assert_eq "no comm[pid] netns label" "" "$(grep -o 'netns="[^"]*\[[0-9]*\]"' /tmp/prom | head -n 3)"
+assert_eq "violet ipv4 live" "$K" "$(p "dstleak_dst_live{$vl,family=\"ipv4\"}")"
 assert_eq "tracked entries" "$(line_value /tmp/raw1 tracking tracked)" "$(p dstleak_tracked_entries)"
 
 # The suspects: exact counts from the helper, series from the module's groups.
-assert_eq "red dead suspects" 6 \
-	"$(p "dstleak_suspect_entries{netns=\"red\",inum=\"$R\",family=\"ipv4\",reason=\"dead\"}")"
-vdev=$(awk -v ns="$V" '$1 == "group" && $3 == ns && $7 == "netns_exited" { print $9; exit }' /tmp/sus)
-vlab="netns=\"$V\",inum=\"$V\",family=\"ipv4\",reason=\"netns_exited\""
+# group ns INUM cookie C family F reason R device D count N ...
+rl="netns=\"red\",inum=\"$R\",cookie=\"$CR\",family=\"ipv4\",reason=\"dead\""
+rdev=$(awk -v ns="$R" '$1 == "group" && $3 == ns && $7 == "ipv4" && $9 == "dead" { print $11; exit }' /tmp/sus)
+[ -n "$rdev" ] && [ "$rdev" != - ] && rl="$rl,device=\"$rdev\""
+assert_eq "red dead suspects" 6 "$(p "dstleak_suspect_entries{$rl}")"
+vdev=$(awk -v ns="$V" '$1 == "group" && $3 == ns && $9 == "netns_exited" { print $11; exit }' /tmp/sus)
+assert_ge "violet's netns_exited group in the module's file" 1 "$(grep -c "^group ns $V cookie $CV family ipv4 reason netns_exited " /tmp/sus)"
+vlab="$vl,family=\"ipv4\",reason=\"netns_exited\""
 [ -n "$vdev" ] && [ "$vdev" != - ] && vlab="$vlab,device=\"$vdev\""
 assert_eq "violet netns_exited suspects" "$K" "$(p "dstleak_suspect_entries{$vlab}")"
-old=$(p "dstleak_suspect_oldest_seconds{netns=\"red\",inum=\"$R\",family=\"ipv4\",reason=\"dead\"}")
+old=$(p "dstleak_suspect_oldest_seconds{$rl}")
 case "$old" in
 [1-9].[0-9][0-9][0-9]|[1-9][0-9]*.[0-9][0-9][0-9]) ;;
 *) fail "red dead oldest seconds: '$old' (want >= 1 s, three decimals)";;
 esac
 assert_eq "suspect series" \
-	"$(awk '$1 == "group" { print $3, $5, $7, $9 }' /tmp/sus | sort -u | wc -l)" \
+	"$(awk '$1 == "group" { print $5, $7, $9, $11 }' /tmp/sus | sort -u | wc -l)" \
 	"$(grep -c '^dstleak_suspect_entries{' /tmp/prom)"
+assert_eq "dropped suspects = module's" "$(sus_dropped /tmp/sus)" "$(p dstleak_suspect_dropped_entries)"
+assert_eq "settled = module's" "$(field /tmp/raw1 settled)" "$(p dstleak_settled)"
+assert_eq "settled (debugfs summary)" 1 "$(p dstleak_settled)"
+for fam in ipv4 ipv6 xfrm4 xfrm6 other; do
+	for k in allocs frees orphaned; do
+		u=$(unattr_value /tmp/raw1 "$fam" "$k")
+		case "$u" in ''|*[!0-9]*) fail "no unattributed $fam $k in the summary: '$u'";; esac
+		assert_eq "unattributed $fam $k" "$u" "$(p "dstleak_unattributed_${k}_total{family=\"$fam\"}")"
+	done
+done
 
 # Every figure of every namespace: the sample the module's line calls for,
-# or none for "-".
-awk -v b="$B" -v r="$R" -v i="$I" -v init="$(cat /proc/1/comm)[1]" '
+# or none for "-". A namespace's netns label: the name of its file in
+# /run/netns if it is alive and has one, else its inode.
+for f in /run/netns/*; do
+	if [ -e "$f" ]; then echo "$(stat -L -c %i "$f") ${f#/run/netns/}"; fi
+done > /tmp/netns.names
+awk '
 BEGIN {
 	m["allocs"] = "dstleak_dst_allocs_total"; m["frees"] = "dstleak_dst_frees_total"
 	m["frees_preexisting"] = "dstleak_dst_frees_preexisting_total"
 	m["live"] = "dstleak_dst_live"; m["peak"] = "dstleak_dst_live_peak"
 	m["failures"] = "dstleak_dst_alloc_failures_total"
+	m["untracked"] = "dstleak_dst_untracked_entries"; m["orphaned"] = "dstleak_dst_orphaned_total"
 	m["kernel"] = "dstleak_dst_kernel_entries"; m["drift"] = "dstleak_dst_drift"
 	m["gc_thresh"] = "dstleak_dst_gc_thresh"; m["max_size"] = "dstleak_dst_max_size"
+	m["limit_enforced"] = "dstleak_dst_limit_enforced"
 }
-FNR == NR { if ($1 !~ /^#/) { v[$1] = $2 }; next }
+FILENAME == "/tmp/netns.names" { if (!($1 in name) || $2 < name[$1]) name[$1] = $2; next }
+FILENAME == "/tmp/prom" { if ($1 !~ /^#/) { v[$1] = $2 }; next }
 $1 == "ns" {
-	l = $2 == b ? "blue" : $2 == r ? "red" : $2 == i ? init : $2
-	for (k = 5; k < NF; k += 2) {
-		s = (($k in m) ? m[$k] : "dstleak_dst_" $k) "{netns=\"" l "\",inum=\"" $2 "\",family=\"" $4 "\"}"
+	# ns INUM STATE FAMILY cookie COOKIE allocs N ...
+	if ($5 != "cookie") { print "no cookie: " $0; bad = 1; next }
+	l = ($3 == "alive" && ($2 in name)) ? name[$2] : $2
+	nl = "netns=\"" l "\",inum=\"" $2 "\",cookie=\"" $6 "\""
+	e = "dstleak_netns_exited{" nl "}"
+	if (!(e in v) || v[e] != ($3 == "exited" ? "1" : "0")) { print e ": expected " ($3 == "exited") ", got " ((e in v) ? v[e] : "no sample"); bad = 1 }
+	for (k = 7; k < NF; k += 2) {
+		if (!($k in m)) { print "a field the test does not know: " $k; bad = 1; continue }
+		s = m[$k] "{" nl ",family=\"" $4 "\"}"
 		n++
 		if ($(k + 1) == "-") {
 			if (s in v) { print "a sample for \"-\": " s " " v[s]; bad = 1 }
@@ -164,8 +216,10 @@ $1 == "ns" {
 		}
 	}
 }
-END { if (n < 100) { print "only " n " figures"; bad = 1 }; exit bad }' /tmp/prom /tmp/raw1 > /tmp/fig.why ||
+END { if (n < 100) { print "only " n " figures"; bad = 1 }; exit bad }' /tmp/netns.names /tmp/prom /tmp/raw1 > /tmp/fig.why ||
 	fail "export against the summary: $(head -n 5 /tmp/fig.why | tr '\n' '|')"
+assert_eq "dstleak_netns_exited series = the summary's namespaces" \
+	"$(awk '$1 == "ns" { print $6 }' /tmp/raw1 | sort -u | wc -l)" "$(grep -c '^dstleak_netns_exited{' /tmp/prom)"
 
 # -o FILE: the same, by rename.
 mkdir -p /tmp/textfile

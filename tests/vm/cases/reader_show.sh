@@ -2,7 +2,8 @@
 # The reader's `show` and `show --json` against the real module. The helper
 # holds exactly N IPv4 and M IPv6 entries in blue and K re-homable IPv4
 # entries in violet, which then exits:
-#   - show --json is one line of balanced JSON; blue's allocs/live moved by
+#   - show --json is one line of balanced JSON, its header the module's
+#     version, kernel, export format and settled; blue's allocs/live moved by
 #     exactly N/M, frees by 0, red's not at all; blue's IPv6 kernel figure is
 #     its /proc/net/rt6_stats counter, gc_thresh/max_size its sysctls, the
 #     global IPv4 kernel figure /proc/net/stat/rt_cache; IPv4 has null
@@ -10,9 +11,15 @@
 #     violet null and "exited" with live +K; a namespace without a name but
 #     with a process in it: comm[pid];
 #   - every figure of every namespace equals the module's summary taken
-#     around it (one JSON namespace per summary namespace);
+#     around it (one JSON namespace per summary namespace, matched by
+#     cookie, with its inode and state), and so do the unattributed lines;
 #   - show -a prints the same numbers in its table, headroom computed from
-#     rt6_stats and the sysctls; show hides idle families; no trailing blanks.
+#     rt6_stats and the sysctls, marked "*" (and explained under the table)
+#     exactly where the module says the kernel does not enforce the limit;
+#     the unattributed preamble line; show hides idle families; no trailing
+#     blanks;
+#   - a summary cut short (its end line lost), or with a line missing, is
+#     refused: exit 2, nothing on stdout, one line naming file and line.
 # vm-timeout: 120
 . /lib.sh
 need_reader
@@ -62,10 +69,19 @@ done
 assert_eq "show --json exit status" 0 "$RC"
 assert_eq "show --json stderr" "" "$(cat /tmp/show.err)"
 json_ok /tmp/show.json
+# "format" is the JSON contract's version (1); export_format the module's.
+assert_eq "the summary's format" "$DSTLEAK_FORMAT" "$(field /tmp/raw1 format)"
+assert_eq "the debugfs summary is settled" 1 "$(field /tmp/raw1 settled)"
 case "$(cat /tmp/show.json)" in
-"{\"format\":1,\"module_version\":\"$DSTLEAK_VERSION\",\"kernel\":\"$(uname -r)\",\"global\":{\"ipv4\":{"*) ;;
-*) fail "show --json header: $(head -c 160 /tmp/show.json)";;
+"{\"format\":1,\"module_version\":\"$DSTLEAK_VERSION\",\"kernel\":\"$(uname -r)\",\"export_format\":$DSTLEAK_FORMAT,\"settled\":1,\"global\":{\"ipv4\":{"*) ;;
+*) fail "show --json header: $(head -c 200 /tmp/show.json)";;
 esac
+# unattributed: the module's lines, one object per family.
+uj=$(awk '$1 == "unattributed" {
+	o = o (o == "" ? "" : ",") "\"" $2 "\":{\"allocs\":" $4 ",\"frees\":" $6 ",\"orphaned\":" $8 "}"
+	n++
+} END { if (n != 5) print "only " n " unattributed lines"; else print o }' /tmp/raw1)
+assert_eq "unattributed in the JSON" 1 "$(json_count /tmp/show.json "\"unattributed\":{$uj},\"namespaces\":[")"
 
 # Against the helper's known counts.
 for fam in ipv4 ipv6; do
@@ -103,15 +119,25 @@ assert_eq "sleeper's namespace name" "\"$(cat /proc/$SP/comm)[$SP]\"" "$(json_ns
 assert_eq "violet name" null "$(json_ns /tmp/show.json "$V" name)"
 assert_eq "violet state" '"exited"' "$(json_ns /tmp/show.json "$V" state)"
 
-# Every figure of every namespace as the module wrote it.
-nns=$(awk '$1 == "ns" { print $2 }' /tmp/raw1 | sort -u | wc -l)
+# Every figure of every namespace as the module wrote it, namespaces
+# matched by cookie (inodes are reused, cookies never).
+nns=$(awk '$1 == "ns" { print $6 }' /tmp/raw1 | sort -u | wc -l)
 assert_eq "namespaces in the JSON" "$nns" "$(json_count /tmp/show.json '{"inum":')"
 awk '
 FNR == NR {
 	# The document: one object per namespace, then one per family.
 	n = split($0, nsobj, "[{]\"inum\":")
 	for (x = 2; x <= n; x++) {
-		ns = substr(nsobj[x], 1, index(nsobj[x], ",") - 1)
+		# INUM,"cookie":C,"name":...,"state":"S","families":{...
+		inum = substr(nsobj[x], 1, index(nsobj[x], ",") - 1)
+		ns = substr(nsobj[x], length(inum) + 2)
+		if (substr(ns, 1, 9) != "\"cookie\":") { print "no cookie after the inum: " substr(nsobj[x], 1, 60); bad = 1; continue }
+		ns = substr(ns, 10)
+		ns = substr(ns, 1, index(ns, ",") - 1)
+		if (ns in ino) { print "cookie " ns " twice in the JSON"; bad = 1 }
+		ino[ns] = inum
+		st = substr(nsobj[x], index(nsobj[x], "\"state\":\"") + 9)
+		state[ns] = substr(st, 1, index(st, "\"") - 1)
 		f = split(nsobj[x], fam, "\":[{]")
 		for (y = 2; y <= f; y++) {
 			fname = fam[y - 1]
@@ -128,8 +154,12 @@ FNR == NR {
 	next
 }
 $1 == "ns" {
-	for (k = 5; k < NF; k += 2) {
-		key = $2 " " $4 " " $k
+	# ns INUM STATE FAMILY cookie COOKIE allocs N ...
+	if ($5 != "cookie") { print "no cookie: " $0; bad = 1; next }
+	if (!($6 in ino)) { print "cookie " $6 " (" $2 ") not in the JSON"; bad = 1; next }
+	if (ino[$6] != $2 || state[$6] != $3) { print "cookie " $6 ": JSON has " ino[$6] " " state[$6] ", the summary " $2 " " $3; bad = 1 }
+	for (k = 7; k < NF; k += 2) {
+		key = $6 " " $4 " " $k
 		want = $(k + 1) == "-" ? "null" : $(k + 1)
 		cnt++
 		if (!(key in v) || v[key] != want) {
@@ -152,14 +182,45 @@ assert_eq "show first line" "module $DSTLEAK_VERSION, format $DSTLEAK_FORMAT, ke
 assert_eq "show global line" "global ipv4: kernel $rtc expected $(line_value /tmp/raw1 'global ipv4' expected) drift 0" \
 	"$(sed -n 2p /tmp/show.out)"
 ! grep -n ' $' /tmp/show.out || fail "show -a has trailing blanks"
+ua=$(awk '$1 == "unattributed" && ($4 + 0 != 0 || $6 + 0 != 0 || $8 + 0 != 0) {
+	o = o (o == "" ? "unattributed (no namespace): " : ", ") $2 " allocs " $4 " frees " $6 " orphaned " $8
+} END { print o }' /tmp/raw1)
+assert_eq "show unattributed line" "$ua" "$(grep '^unattributed ' /tmp/show.out || true)"
+assert_eq "show: no 'not settled' line (debugfs)" "" "$(grep '^not settled' /tmp/show.out || true)"
 j() { json_fam /tmp/show.json "$B" "$1" "$2"; }
+# The headroom of a limit the kernel does not enforce is marked "*".
+mark() { # FAMILY: blue's mark, from the module's limit_enforced
+	case "$(ns_value /tmp/raw1 "$B" "$1" limit_enforced)" in
+	0) echo '*';;
+	1) ;;
+	*) echo "limit_enforced of blue $1 is not 0 or 1";;
+	esac
+}
 assert_eq "blue first row" "blue alive ipv4" "$(table_head /tmp/show.out "$B")"
 assert_eq "blue ipv4 row" "$(j ipv4 live) $(j ipv4 allocs) $(j ipv4 frees) 0 - - -" \
 	"$(table_row /tmp/show.out "$B" ipv4)"
-assert_eq "blue ipv6 row" "$(j ipv6 live) $(j ipv6 allocs) $(j ipv6 frees) 0 $rt6 0 $(headroom_pct "$rt6" "$(v6_limit blue)")" \
+assert_eq "blue ipv6 row" "$(j ipv6 live) $(j ipv6 allocs) $(j ipv6 frees) 0 $rt6 0 $(headroom_pct "$rt6" "$(v6_limit blue)")$(mark ipv6)" \
 	"$(table_row /tmp/show.out "$B" ipv6)"
-assert_eq "blue xfrm4 row" "0 0 0 0 0 0 $(headroom_pct 0 "$(j xfrm4 gc_thresh)")" \
+assert_eq "blue xfrm4 row" "0 0 0 0 0 0 $(headroom_pct 0 "$(j xfrm4 gc_thresh)")$(mark xfrm4)" \
 	"$(table_row /tmp/show.out "$B" xfrm4)"
+# Marked rows: those of the summary with a headroom (a kernel count and a
+# gc_thresh or max_size in 1..2^31-2) and limit_enforced 0; then one line.
+nmarked=$(awk '$1 == "ns" {
+	split("", v)
+	for (i = 5; i < NF; i += 2) v[$i] = $(i + 1)
+	lim = 0
+	if (v["gc_thresh"] != "-" && v["gc_thresh"] + 0 > 0 && v["gc_thresh"] + 0 < 2147483647) lim = 1
+	if (v["max_size"] != "-" && v["max_size"] + 0 > 0 && v["max_size"] + 0 < 2147483647) lim = 1
+	if (lim && v["kernel"] != "-" && v["kernel"] + 0 >= 0 && v["limit_enforced"] == "0") n++
+} END { print n + 0 }' /tmp/raw1)
+assert_eq "rows marked '*'" "$nmarked" "$(grep -c '%\*$' /tmp/show.out || true)"
+LEGEND="* limit not enforced by this kernel: reaching it fails no allocation"
+if [ "$nmarked" -gt 0 ]; then
+	assert_eq "show -a: the legend, last" "$LEGEND" "$(tail -n 1 /tmp/show.out)"
+	assert_eq "show -a: one legend" 1 "$(grep -cxF "$LEGEND" /tmp/show.out)"
+else
+	assert_eq "show -a: no legend" 0 "$(grep -cxF "$LEGEND" /tmp/show.out || true)"
+fi
 assert_eq "blue other row" "0 0 0 0 - - -" "$(table_row /tmp/show.out "$B" other)"
 assert_eq "violet first row" "- exited ipv4" "$(table_head /tmp/show.out "$V")"
 assert_eq "sleeper's first row" "$(cat /proc/$SP/comm)[$SP] alive ipv4" "$(table_head /tmp/show.out "$S")"
@@ -172,6 +233,31 @@ assert_eq "show: blue xfrm4 hidden" "" "$(table_row /tmp/show2.out "$B" xfrm4)"
 assert_eq "show: blue other hidden" "" "$(table_row /tmp/show2.out "$B" other)"
 assert_eq "show: blue ipv6 row" "$(table_row /tmp/show.out "$B" ipv6)" "$(table_row /tmp/show2.out "$B" ipv6)"
 ! grep -n ' $' /tmp/show2.out || fail "show has trailing blanks"
+
+# A summary cut short at a line boundary (its "end lines N" lost), or with a
+# line missing, is refused (tools/README.md, Bad input): exit 2, nothing on
+# stdout, "dstleak show: FILE:LINE: what".
+mkdir -p /tmp/cut
+snap /tmp/cut.full
+cp /tmp/cut.full /tmp/cut/summary
+run_rc /tmp/cut.out /tmp/cut.err dstleak show --source /tmp/cut
+assert_eq "whole summary copy: exit status (stderr: $(cat /tmp/cut.err))" 0 "$RC"
+sed '$d' /tmp/cut.full > /tmp/cut/summary
+n=$(wc -l < /tmp/cut/summary)
+run_rc /tmp/cut.out /tmp/cut.err dstleak show --source /tmp/cut
+assert_eq "summary without its end line: exit status" 2 "$RC"
+assert_eq "summary without its end line: stdout" "" "$(cat /tmp/cut.out)"
+assert_eq "summary without its end line: stderr" \
+	"dstleak show: /tmp/cut/summary:$n: truncated: the file ends without its 'end lines N' line" \
+	"$(cat /tmp/cut.err)"
+grep -v '^settled ' /tmp/cut.full > /tmp/cut/summary
+assert_eq "one line dropped" $((n)) "$(wc -l < /tmp/cut/summary)"
+run_rc /tmp/cut.out /tmp/cut.err dstleak show --source /tmp/cut
+assert_eq "summary with a line missing: exit status" 2 "$RC"
+assert_eq "summary with a line missing: stdout" "" "$(cat /tmp/cut.out)"
+assert_eq "summary with a line missing: stderr" \
+	"dstleak show: /tmp/cut/summary:$n: truncated or damaged: 'end lines $n' but $((n - 1)) lines before it" \
+	"$(cat /tmp/cut.err)"
 
 dh blue release
 dh init release_inum "$V"

@@ -8,9 +8,13 @@
 #                 name: "-" in the table, null in the JSON).
 # Each group: the exact count, the namespace's name, the family, reason and
 # device, ages >= 1 s, the helper's holding function in the stack (indented
-# under its row; in the JSON "stack" list). Every group of the module's file
-# is in both outputs, and the old-entries table is the module's "old" lines.
-# Before and after: "no leak suspects" and no groups.
+# under its row; in the JSON "stack" list), the namespace's cookie in the JSON
+# (the module's, on the group and in the summary). Every group of the module's
+# file is in both outputs, and the old-entries table is the module's "old"
+# lines. "dropped" (suspects past the module's group limit) is the module's
+# figure (its "dropped N" line, absent when 0), 0 here: the JSON ends in
+# "dropped":0 and the table has no line for it. Before and after: "no leak
+# suspects" and no groups.
 # vm-timeout: 120
 . /lib.sh
 need_reader
@@ -18,9 +22,16 @@ need_helper
 load_dstleak stacks=1 suspect_age_s=1
 load_helper
 
-# The module's groups and old lines without their ages.
+# The module's groups and old lines without their ages (format 2:
+# group ns INUM cookie C family F reason R device D count N ...,
+# old ns INUM cookie C family F count N ...), and its dropped line.
 _groups() {
-	awk '$1 == "group" { print $1, $3, $5, $7, $9, $11 } $1 == "old" { print $1, $3, $5, $7 }' "$1"
+	awk '$1 == "group" { print $1, $3, $5, $7, $9, $11, $13 } $1 == "old" { print $1, $3, $5, $7, $9 } $1 == "dropped"' "$1"
+}
+# The module's "dropped N" (suspects past its group limit); it prints the
+# line only when N is not 0.
+sus_dropped() {
+	awk '$1 == "dropped" { n++; d = $2 } END { print n ? d : 0 }' "$1"
 }
 # suspects ARGS into /tmp/s.out (or .json) between two reads of the module's
 # file that agree on every group and count (retried if an entry aged
@@ -42,15 +53,17 @@ reader() { # OUT ARGS...
 }
 old_table() { # the old-entries table has exactly the module's "old" lines
 	assert_eq "old entries" \
-		"$(awk '$1 == "old" { print $3, $5, $7 }' /tmp/sus | sort)" \
+		"$(awk '$1 == "old" { print $3, $7, $9 }' /tmp/sus | sort)" \
 		"$(awk '/^old entries/ { t = 1; next } t && $2 ~ /^[0-9]+$/ { print $2, $3, $4 }' /tmp/s.out | sort)"
 }
 none() { # WHEN
 	reader /tmp/s.out
+	assert_eq "module's dropped $1" 0 "$(sus_dropped /tmp/sus)"
 	assert_eq "suspects $1" "no leak suspects" "$(head -n 1 /tmp/s.out)"
 	old_table
 	reader /tmp/s.json --json
-	assert_eq "suspects --json $1" '{"format":1,"groups":[]}' "$(cat /tmp/s.json)"
+	assert_eq "module's dropped $1 (--json)" 0 "$(sus_dropped /tmp/sus)"
+	assert_eq "suspects --json $1" '{"format":1,"groups":[],"dropped":0}' "$(cat /tmp/s.json)"
 }
 
 mk_pair blue red
@@ -76,8 +89,10 @@ wait_until 10 sh -c "grep -q '^ns $V exited' $DBG/summary" || fail "violet not l
 sleep 1.2
 
 reader /tmp/s.json --json
+cp /tmp/sus /tmp/sus.json
 reader /tmp/s.out
 json_ok /tmp/s.json
+snap /tmp/sum
 
 # The table: NETNS INUM FAMILY REASON DEVICE COUNT OLDEST MEDIAN, then the
 # stack indented by 4.
@@ -123,11 +138,14 @@ expect() { # INUM FAMILY REASON NAME DEVICE COUNT HOLDER
 	stack_of "$1" "$2" "$3" | grep -q "^$7+0x" ||
 		fail "$3 $2: no $7 in the stack under its row: $(stack_of "$1" "$2" "$3" | tr '\n' ' ')"
 	assert_eq "$3 $2 stack = module's" \
-		"$(awk -v ns="$1" -v f="$2" -v r="$3" '$1 == "group" { g = ($3 == ns && $5 == f && $7 == r); next } $1 == "stack" && g { print substr($0, 7) } $1 != "stack" { g = 0 }' /tmp/sus)" \
+		"$(awk -v ns="$1" -v f="$2" -v r="$3" '$1 == "group" { g = ($3 == ns && $7 == f && $9 == r); next } $1 == "stack" && g { print substr($0, 7) } $1 != "stack" { g = 0 }' /tmp/sus)" \
 		"$(stack_of "$1" "$2" "$3")"
 	assert_eq "$3 $2 JSON groups" 1 "$(jgroup "$1" "$2" "$3" | wc -l)"
 	assert_eq "$3 $2 JSON count" "$6" "$(jval "$1" "$2" "$3" count)"
 	assert_eq "$3 $2 JSON device" "$_jd" "$(jval "$1" "$2" "$3" device)"
+	_c=$(awk -v ns="$1" -v f="$2" -v r="$3" '$1 == "group" && $3 == ns && $7 == f && $9 == r { print $5; exit }' /tmp/sus.json)
+	assert_eq "$3 $2 cookie: group = summary" "$(ns_cookie /tmp/sum "$1")" "$_c"
+	assert_eq "$3 $2 JSON cookie" "$_c" "$(jval "$1" "$2" "$3" cookie)"
 	_n=$4
 	[ "$_n" = - ] && _jn=null || _jn="\"$_n\""
 	assert_eq "$3 $2 JSON name" "$_jn" "$(jval "$1" "$2" "$3" name)"
@@ -143,9 +161,13 @@ expect() { # INUM FAMILY REASON NAME DEVICE COUNT HOLDER
 expect "$B" ipv4 dead blue - 20 dsthelper_hold_v4
 expect "$B" ipv6 dead blue - 5 dsthelper_hold_v6
 expect "$G" ipv4 pins_device green veth0 17 dsthelper_hold_v4
-expect "$V" ipv4 netns_exited - "$(awk -v ns="$V" '$1 == "group" && $3 == ns { print $9; exit }' /tmp/sus)" 9 dsthelper_hold_rehomable_v4
+expect "$V" ipv4 netns_exited - "$(awk -v ns="$V" '$1 == "group" && $3 == ns && $9 == "netns_exited" { print $11; exit }' /tmp/sus)" 9 dsthelper_hold_rehomable_v4
 ngroups=$(grep -c '^group ' /tmp/sus)
 assert_eq "groups in the module's file" 4 "$ngroups"
+assert_eq "module's dropped" 0 "$(sus_dropped /tmp/sus)"
+assert_eq "module's dropped (--json)" 0 "$(sus_dropped /tmp/sus.json)"
+case "$(cat /tmp/s.json)" in *'],"dropped":0}') ;; *) fail "the JSON does not end in \"dropped\":0: $(tail -c 60 /tmp/s.json)";; esac
+assert_eq "table: no dropped line" "" "$(grep 'past the module' /tmp/s.out || true)"
 assert_eq "group rows in the table" "$ngroups" "$(awk '$2 ~ /^[0-9]+$/ && $4 ~ /^(dead|pins_device|device_gone|netns_exited)$/' /tmp/s.out | wc -l)"
 assert_eq "groups in the JSON" "$ngroups" "$(json_count /tmp/s.json '{"inum":')"
 old_table
