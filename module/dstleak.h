@@ -119,6 +119,7 @@ int dstleak_netns_init(void);
 void dstleak_netns_exit(void);
 void dstleak_netns_calibrate(void);
 void dstleak_settle_rcu(void);
+s64 dstleak_calibration_spread(void);
 struct dstleak_ns *dstleak_ns_of_net_rcu(const struct net *net);
 
 /* Where an entry is counted (hotpath.h); returned by value. */

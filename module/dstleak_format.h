@@ -47,6 +47,11 @@
  *                     as the summary does; 0 in /proc/net/dstleak, whose
  *                     drift may include entries released in the last RCU
  *                     grace period: only a drift that persists is real)
+ *   calibration spread N  (summary only: how far apart the settled drift
+ *                     samples taken at load were (global ipv4); 0: nothing
+ *                     was in flight, the calibration is exact; else the
+ *                     drift may be off by up to N if every sample had
+ *                     entries in flight)
  *   then for every namespace:
  *   ns INUM STATE FAMILY cookie COOKIE allocs N frees N frees_preexisting N
  *      live N peak N failures N untracked N orphaned N kernel N|- drift N|-
@@ -89,7 +94,8 @@
  *         count N oldest_ms N median_ms N          (one line)
  *   stack SYMBOLIZED_FRAME                 (0..n lines after their group)
  *   old ns INUM cookie COOKIE family FAMILY count N oldest_ms N
- *   dropped N          (suspects past the group limit, not grouped)
+ *   dropped N          (suspects past the group limit, not grouped; only
+ *                       when not 0)
  *   end lines N
  *   (ages are measured at one moment for the whole report; median_ms is
  *    never above oldest_ms; ages are 64-bit milliseconds)

@@ -224,7 +224,7 @@ static s64 ipv4_drift(void)
  * way (the kernel counted them, dstleak not yet): a sample may come out
  * low, never high. Mutex held.
  */
-static void sample_drift(s64 *ipv4_max)
+static void sample_drift(s64 *ipv4_max, s64 *ipv4_min)
 {
 	u64 returns = dstleak_alloc_returns_sum();
 	enum dstleak_family fam;
@@ -244,6 +244,7 @@ static void sample_drift(s64 *ipv4_max)
 	}
 	under_way = dstleak_allocs_under_way(returns);
 	*ipv4_max = max(*ipv4_max, ipv4_now - under_way);
+	*ipv4_min = min(*ipv4_min, ipv4_now - under_way);
 	list_for_each_entry(ns, &dstleak_ns_list, list)
 		for (fam = 0; fam < DSTLEAK_NR_FAMILIES; fam++)
 			if (ns->calib_now[fam] != S64_MIN)
@@ -284,15 +285,24 @@ static void apply_calibration(s64 ipv4_max)
  * destroyed: dstleak has not) would stay in the drift for good, and under
  * traffic some always are. Once they have landed (a settle), whatever is in
  * flight when a drift is read only lowers it, so the highest drift of
- * samples spread over a few hundred milliseconds is what the calibration
- * got wrong (at a sample with nothing in flight): take it out.
+ * samples spread over a second or two is what the calibration got wrong
+ * (at a sample with nothing in flight): take it out. The spread of the
+ * global IPv4 samples is kept for the summary: 0 means nothing was ever in
+ * flight, and the calibration is exact.
  */
-#define DSTLEAK_CALIBRATION_SAMPLES 40
-#define DSTLEAK_CALIBRATION_GAP_US 5000
+#define DSTLEAK_CALIBRATION_SAMPLES 60
+#define DSTLEAK_CALIBRATION_GAP_US 20000
+
+static s64 calibration_spread;
+
+s64 dstleak_calibration_spread(void)
+{
+	return calibration_spread;
+}
 
 void dstleak_netns_calibrate(void)
 {
-	s64 ipv4_max = S64_MIN;
+	s64 ipv4_max = S64_MIN, ipv4_min = S64_MAX;
 	int i;
 
 	mutex_lock(&dstleak_ns_mutex);
@@ -303,11 +313,12 @@ void dstleak_netns_calibrate(void)
 		usleep_range(DSTLEAK_CALIBRATION_GAP_US,
 			     2 * DSTLEAK_CALIBRATION_GAP_US);
 		mutex_lock(&dstleak_ns_mutex);
-		sample_drift(&ipv4_max);
+		sample_drift(&ipv4_max, &ipv4_min);
 		mutex_unlock(&dstleak_ns_mutex);
 	}
 	mutex_lock(&dstleak_ns_mutex);
 	apply_calibration(ipv4_max);
+	calibration_spread = ipv4_max - ipv4_min;
 	mutex_unlock(&dstleak_ns_mutex);
 }
 

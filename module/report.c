@@ -234,6 +234,7 @@ void dstleak_show_summary(struct seq_file *m)
 	show_unattributed(m);
 	dstleak_show_probes(m);
 	seq_puts(m, "settled 1\n");
+	seq_printf(m, "calibration spread %lld\n", dstleak_calibration_spread());
 	list_for_each_entry(ns, &dstleak_ns_list, list)
 		show_ns(m, ns, dstleak_ns_net_locked(ns));
 	mutex_unlock(&dstleak_ns_mutex);

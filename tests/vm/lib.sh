@@ -22,6 +22,13 @@
 # Header lines a case may have (read by the harness, near the top of the file):
 #   # vm-timeout: SECONDS   the case's own limit (default 300)
 #   # vm-mem: MB            guest memory the case needs (the boot gets the max)
+#   # vm-tcg: single        run in a boot of its own under single-threaded
+#                           TCG: cases that patch hot kernel text (load and
+#                           unload under churn) while the other vCPU runs it;
+#                           multi-threaded TCG now and then executes a stale
+#                           translation of code being patched (int3 or NULL
+#                           call oopses seen on 5.14, 5.15 and at boot on 6.12
+#                           without dstleak). The vCPUs still interleave.
 #   # vm-append: ARGS       kernel command line arguments the case needs (e.g.
 #                           debugfs=off): the cases with the same ARGS run
 #                           together in a boot of their own, ARGS appended to

@@ -200,7 +200,7 @@ fi
 # self-tests), one per distinct vm-append value. BOOTS holds "KERNEL#N"; N=0
 # boots in $OUT/KERNEL, the others in $OUT/KERNEL/append-N.
 declare -a BOOTS=()
-declare -A BKERNEL=() BAPPEND=() BCASES=() BDIR=() BFIRST=()
+declare -A BKERNEL=() BAPPEND=() BTCG=() BCASES=() BDIR=() BFIRST=()
 plan_boots() {
 	local k=$1 f a i n
 	local -a paths=() appends=("")
@@ -210,7 +210,10 @@ plan_boots() {
 		for f in "$VM"/xfail/*.sh; do [ -f "$f" ] && paths+=("$f"); done
 	fi
 	for f in "${paths[@]}"; do
+		# The boot's key: its command line, and "|single" for a case
+		# that wants single-threaded TCG (# vm-tcg: single).
 		a=$(header "$f" vm-append)
+		[ "$(header "$f" vm-tcg)" = single ] && a="$a|single"
 		if [ -z "${idx[k$a]+x}" ]; then
 			idx[k$a]=${#appends[@]}
 			appends+=("$a")
@@ -223,7 +226,8 @@ plan_boots() {
 		[ -z "${list[$i]:-}" ] && { [ "$i" != 0 ] || [ ${#appends[@]} -gt 1 ]; } && continue
 		BOOTS+=("$k#$i")
 		BKERNEL[$k#$i]=$k
-		BAPPEND[$k#$i]=${appends[$i]}
+		BAPPEND[$k#$i]=${appends[$i]%|single}
+		BTCG[$k#$i]=; [ "${appends[$i]%|single}" != "${appends[$i]}" ] && BTCG[$k#$i]=single
 		BCASES[$k#$i]=${list[$i]:-}
 		if [ "$i" = 0 ]; then BDIR[$k#$i]=$OUT/$k; else BDIR[$k#$i]=$OUT/$k/append-$i; fi
 		[ "$n" = 0 ] && BFIRST[$k#$i]=1
@@ -236,7 +240,7 @@ if [ -n "${LIST:-}" ]; then
 	for k in "${KNAMES[@]}" "${KSKIPPED[@]}"; do echo "kernel $k ${KVERS[$k]}"; done
 	for f in "${CASE_PATHS[@]}"; do echo "case $(basename "$f" .sh)"; done
 	for b in "${BOOTS[@]}"; do
-		echo "boot ${BKERNEL[$b]}${BAPPEND[$b]:+ [${BAPPEND[$b]}]}:$(for f in ${BCASES[$b]}; do printf ' %s' "$(basename "$f" .sh)"; done)"
+		echo "boot ${BKERNEL[$b]}${BAPPEND[$b]:+ [${BAPPEND[$b]}]}${BTCG[$b]:+ [tcg single]}:$(for f in ${BCASES[$b]}; do printf ' %s' "$(basename "$f" .sh)"; done)"
 	done
 	for k in "${KSKIPPED[@]}"; do echo "skip $k: ${KSKIP[$k]}"; done
 	exit 0
@@ -530,6 +534,8 @@ case_of() {
 boot_kernel() {
 	local b=$1 name=${BKERNEL[$1]} dir=${BDIR[$1]} kdir=$OUT/${BKERNEL[$1]} cases=${BCASES[$1]} f rc t0 t1
 	local kver=${KVERS[$name]} app=${BAPPEND[$1]} first=${BFIRST[$1]:-}
+	local accel=tcg
+	[ "${BTCG[$1]:-}" = single ] && accel=tcg,thread=single
 	local label=$name${app:+ [$app]}
 	local console=$dir/console.log results=$dir/results.log report=$dir/report
 	mkdir -p "$dir"
@@ -561,7 +567,7 @@ boot_kernel() {
 	# not rate-limited away.
 	# shellcheck disable=SC2086 # VM_QEMU_ARGS is split on purpose
 	timeout -k 10 "$vm_timeout" qemu-system-x86_64 \
-		-machine q35,accel=tcg -cpu max -smp "${VM_SMP:-2}" -m "$mem" \
+		-machine q35 -accel "$accel" -cpu max -smp "${VM_SMP:-2}" -m "$mem" \
 		-kernel "${KIMG[$name]}" -initrd "$dir/initramfs.cpio.gz" \
 		-append "console=ttyS0 panic=-1 oops=panic panic_on_warn=0 softlockup_panic=0 loglevel=6 log_buf_len=4M printk.devkmsg=on${VM_APPEND:+ $VM_APPEND}${app:+ $app}" \
 		-display none -nodefaults -monitor none -no-reboot \

@@ -9,6 +9,7 @@
 # Every file ends with its end line; the harness fails the case on any
 # oops or warning in the kernel log.
 # vm-smoke: yes
+# vm-tcg: single
 # vm-timeout: 500
 . /lib.sh
 need_helper
@@ -27,6 +28,7 @@ while [ $i -lt 20 ]; do
 	assert_end /tmp/sus
 	churn_stop
 	snap /tmp/s
+	echo "round $i: calibration spread $(line_value /tmp/s calibration spread)"
 	for ns in $B $R; do
 		assert_eq "round $i: ns $ns ipv4 live with nothing held" 0 "$(ns_value /tmp/s $ns ipv4 live)"
 		assert_eq "round $i: ns $ns ipv4 untracked" 0 "$(ns_value /tmp/s $ns ipv4 untracked)"
