@@ -7,14 +7,16 @@
 # vm-timeout: 60
 . /lib.sh
 grep -q 'debugfs=off' /proc/cmdline || fail "this boot does not have debugfs=off"
-if mount -t debugfs none /mnt 2> /dev/null; then
-	umount /mnt
-	skip "this kernel has no debugfs= option (5.10: \"debugfs: Add access restriction option\")"
-fi
+# No test mount: on RHEL 9's 5.14 a refused debugfs mount hits a kernel BUG.
 klog_mark
 load_dstleak
 klog_since_mark > /tmp/klog
 cat /tmp/klog
+if ! grep -q 'debugfs unavailable' /tmp/klog; then
+	# debugfs_create_dir() worked: the option is not this kernel's.
+	unload_dstleak
+	skip "this kernel has no debugfs= option (5.10, \"debugfs: Add access restriction option\")"
+fi
 assert_eq "log lines about debugfs" 1 "$(grep -c 'debugfs unavailable' /tmp/klog)"
 assert_file "$PROCF"
 cat "$PROCF" > /tmp/proc
