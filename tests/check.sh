@@ -7,7 +7,7 @@
 # Environment: KERNELS=, CASES= (a subset of the VM tests; see tests/vm/run.sh),
 # KJOBS= (default 2 here), VM_TIMEOUT=, ... (passed to tests/vm/run.sh), NO_DEPS=1 (do not run
 # tests/deps.sh), NO_UNIT=1 (skip the host unit tests), NO_STYLE=1 (skip
-# checkpatch and sparse).
+# checkpatch and sparse), NO_PKG=1 (skip the package tests, tests/pkg.sh).
 set -uo pipefail
 
 TOP=$(cd "$(dirname "$0")/.." && pwd)
@@ -80,6 +80,18 @@ if [ -z "${NO_STYLE:-}" ]; then
 	while read -r line; do echo "$line" > "$LOGS/style.one"; fold "$LOGS/style.one" "style"; done < "$LOGS/style.totals"
 fi
 
+# The packages (make deb, make rpm), installed with apt-get and purged on
+# this host as an operator would (tests/pkg.sh). NO_PKG=1 skips it.
+if [ -z "${NO_PKG:-}" ]; then
+	say "packages: build, lintian, rpm -qlp, install, dkms status, units, purge (tests/pkg.sh)"
+	if [ -z "${NO_DEPS:-}" ] && ! "$TOP/tests/deps.sh" --pkg < /dev/null > "$LOGS/deps-pkg.log" 2>&1; then
+		fail "pkg: tests/deps.sh --pkg failed (see tests/vm/out/check/deps-pkg.log)"
+	else
+		"$TOP/tests/pkg.sh" < /dev/null 2>&1 | tee "$LOGS/pkg.log"
+		fold "$LOGS/pkg.log" "packages"
+	fi
+fi
+
 say "harness self-test (tests/vm/selftest.sh)"
 "$TOP/tests/vm/selftest.sh" 2>&1 | tee "$LOGS/selftest.log"
 fold "$LOGS/selftest.log" "harness self-test"
@@ -97,6 +109,8 @@ export KJOBS=${KJOBS:-2}
 say "VM tests (tests/vm/run.sh KJOBS=$KJOBS${KERNELS:+ KERNELS=\"$KERNELS\"}${CASES:+ CASES=\"$CASES\"})"
 "$TOP/tests/vm/run.sh" < /dev/null 2>&1 | tee "$LOGS/vm.log"
 fold "$LOGS/vm.log" "VM tests"
+# The "Supported kernels" table of README.md, from this run.
+"$TOP/tests/vm/kernels-table.sh" > "$LOGS/kernels.md" && cat "$LOGS/kernels.md"
 
 echo "== make check took $(( $(date +%s) - t0 ))s"
 if [ "$S" -gt 0 ]; then
