@@ -9,6 +9,8 @@
 #   make style           checkpatch on module/ and tests/helper/
 #   make sparse          sparse (C=1) and W=1 on every kernel
 #   make dkms-install    register the source tree with DKMS and build it
+#   make deb             Debian packages dstleak, dstleak-dkms in build/pkg/deb/
+#   make rpm             RPMs (source and binary) in build/pkg/rpm/
 
 PWD := $(shell pwd)
 RUNNING := $(shell uname -r)
@@ -21,7 +23,7 @@ ALL_KDIRS := $(wildcard /lib/modules/*/build)
 MODULE_SRCS := Kbuild $(wildcard module/*.c module/*.h module/compat/*)
 
 .PHONY: all module modules tools clean check demo bench fuzz style sparse \
-	dkms-install dkms-remove helper
+	dkms-install dkms-remove helper deb rpm
 
 all: module tools
 
@@ -81,3 +83,10 @@ dkms-install:
 
 dkms-remove:
 	tests/dkms.sh remove
+
+# Packages (debian/, packaging/; tools: tests/deps.sh --pkg), under build/pkg/.
+deb:
+	packaging/build.sh deb
+
+rpm:
+	packaging/build.sh rpm

@@ -2,8 +2,9 @@
 # Install what building and testing dstleak needs, from Debian's packages.
 # Idempotent: packages already present are skipped; what is installed is named.
 # Works as root on a fresh Debian 12, without a terminal.
-# Usage: tests/deps.sh [--dry-run] [--style]
+# Usage: tests/deps.sh [--dry-run] [--style] [--pkg]
 #   --style    also what `make style` needs (linux-source-6.12: checkpatch.pl)
+#   --pkg      also what `make deb`, `make rpm` and tests/pkg.sh need
 set -eu
 
 # The test kernels. Adding a kernel is one line here and one in tests/vm/kernels.
@@ -21,6 +22,11 @@ qemu-system-x86 busybox-static cpio kmod dkms iproute2 dash
 xz-utils gzip openssl util-linux coreutils
 "
 STYLE_PKGS="perl linux-source-6.12"
+# Packaging (make deb: debhelper, dh-dkms; make rpm: rpm's rpmbuild) and its
+# tests (tests/pkg.sh: lintian, promtool, systemd-analyze, man). promtool is
+# only in the package prometheus, which brings the server too (on a host
+# running systemd its service starts: systemctl disable --now prometheus).
+PKG_PKGS="debhelper dh-dkms dpkg-dev lintian rpm prometheus systemd man-db"
 
 DRY=""
 WANT="$KERNEL_PKGS $TOOL_PKGS"
@@ -28,7 +34,8 @@ for a in "$@"; do
 	case "$a" in
 	--dry-run) DRY=1;;
 	--style) WANT="$WANT $STYLE_PKGS";;
-	*) echo "usage: $0 [--dry-run] [--style]" >&2; exit 2;;
+	--pkg) WANT="$WANT $PKG_PKGS";;
+	*) echo "usage: $0 [--dry-run] [--style] [--pkg]" >&2; exit 2;;
 	esac
 done
 
