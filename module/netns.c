@@ -213,38 +213,37 @@ void dstleak_settle_rcu(void)
 	rcu_barrier();
 }
 
-static s64 ipv4_drift(void)
-{
-	return dstleak_ops_entries((struct dst_ops *)dstleak_ipv4_ops) -
-	       ipv4_base - ipv4_counted();
-}
-
 /*
- * Raise each sampled maximum to the drift now, less the allocations under
- * way (the kernel counted them, dstleak not yet): a sample may come out
- * low, never high. Mutex held.
+ * Raise each sampled maximum to the drift now. Every race of the sample
+ * with the traffic must make it come out low, never high: dstleak's counts
+ * are read before the kernel's (an entry destroyed in between would raise
+ * it), and the allocations under way (the kernel counted them, dstleak not
+ * yet) are taken out. Mutex held.
  */
 static void sample_drift(s64 *ipv4_max, s64 *ipv4_min)
 {
 	u64 returns = dstleak_alloc_returns_sum();
 	enum dstleak_family fam;
 	struct dstleak_ns *ns;
-	s64 ipv4_now, under_way;
+	s64 ipv4, under_way;
 	bool known;
 
-	ipv4_now = ipv4_drift();
+	ipv4 = -ipv4_counted();
+	list_for_each_entry(ns, &dstleak_ns_list, list)
+		for (fam = 0; fam < DSTLEAK_NR_FAMILIES; fam++)
+			ns->calib_now[fam] = -dstleak_counted_delta(ns, fam);
+	ipv4 += dstleak_ops_entries((struct dst_ops *)dstleak_ipv4_ops) - ipv4_base;
 	list_for_each_entry(ns, &dstleak_ns_list, list) {
 		for (fam = 0; fam < DSTLEAK_NR_FAMILIES; fam++) {
 			s64 kernel = dstleak_kernel_count(ns, fam, &known);
 
-			ns->calib_now[fam] = known ? kernel - ns->base[fam] -
-					     dstleak_counted_delta(ns, fam) :
-					     S64_MIN;
+			ns->calib_now[fam] = known ? ns->calib_now[fam] + kernel -
+					     ns->base[fam] : S64_MIN;
 		}
 	}
 	under_way = dstleak_allocs_under_way(returns);
-	*ipv4_max = max(*ipv4_max, ipv4_now - under_way);
-	*ipv4_min = min(*ipv4_min, ipv4_now - under_way);
+	*ipv4_max = max(*ipv4_max, ipv4 - under_way);
+	*ipv4_min = min(*ipv4_min, ipv4 - under_way);
 	list_for_each_entry(ns, &dstleak_ns_list, list)
 		for (fam = 0; fam < DSTLEAK_NR_FAMILIES; fam++)
 			if (ns->calib_now[fam] != S64_MIN)
