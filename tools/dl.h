@@ -84,8 +84,11 @@ int dl_nsid_cmp(const struct dl_nsid *a, const struct dl_nsid *b);
 struct dl_ns {
 	struct dl_nsid id;
 	bool exited;
+	bool xfrm_seen; /* it has an "xfrm" line (format 2) */
 	unsigned int line; /* first line that named it */
 	struct dl_fam fam[DSTLEAK_NR_FAMILIES];
+	/* kernel_out_bundle_gen_error of its "xfrm" line; null without one */
+	struct dl_num xfrm_gen_error;
 };
 
 struct dl_global {
@@ -110,6 +113,27 @@ struct dl_unattr {
 	struct dl_num allocs, frees, orphaned;
 };
 
+/*
+ * "features" (format 2, summary and version): what this kernel lets
+ * dstleak do. seen false when the module (older) did not say.
+ */
+struct dl_features {
+	bool seen;
+	uint64_t stacks; /* 0: no allocation stacks can be captured */
+	uint64_t ftrace_permanent; /* 0: sysctl ftrace_enabled can switch the hook off */
+	bool cookie_dstleak; /* netns cookies numbered by dstleak, not the kernel */
+	uint64_t limits_enforceable; /* 0: no dst_ops limit fails allocations */
+};
+
+/* One "xfrm_error" line: IPsec errors of a namespace by place and errno. */
+struct dl_xerr {
+	struct dl_nsid id;
+	bool bundle; /* where: "bundle", else "lookup" */
+	char *errname; /* made fit to print */
+	uint64_t count;
+	unsigned int line; /* keeps the file's order within a namespace */
+};
+
 struct dl_summary {
 	unsigned int format;
 	char *module;
@@ -118,6 +142,10 @@ struct dl_summary {
 	struct dl_tracking tracking;
 	struct dl_unattr unattr[DSTLEAK_NR_FAMILIES];
 	int settled; /* 0, 1; -1 when not said (format 1) */
+	struct dl_features features;
+	struct dl_num calib_spread; /* "calibration spread N"; null when not said */
+	struct dl_xerr *xerrs; /* sorted by namespace (dl_nsid_cmp), then line */
+	size_t nxerrs;
 	struct dl_probe *probes;
 	size_t nprobes;
 	struct dl_ns *ns; /* sorted by dl_nsid_cmp */

@@ -466,6 +466,28 @@ static void json_ns(struct jw *w, const struct dl_ns *ns, const struct dl_names 
 	jw_obj_end(w);
 }
 
+/* "features": what the kernel lets dstleak do; null from an older module. */
+static void json_features(struct jw *w, const struct dl_summary *s)
+{
+	const struct dl_features *f = &s->features;
+
+	jw_key(w, "features");
+	if (!f->seen) {
+		jw_null(w);
+		return;
+	}
+	jw_obj(w);
+	jw_key(w, "stacks");
+	jw_u64(w, f->stacks);
+	jw_key(w, "ftrace_permanent");
+	jw_u64(w, f->ftrace_permanent);
+	jw_key(w, "netns_cookie");
+	jw_str(w, f->cookie_dstleak ? "dstleak" : "kernel");
+	jw_key(w, "limits_enforceable");
+	jw_u64(w, f->limits_enforceable);
+	jw_obj_end(w);
+}
+
 static void show_json(const struct dl_summary *s, const struct dl_names *names)
 {
 	struct jw w;
@@ -490,6 +512,8 @@ static void show_json(const struct dl_summary *s, const struct dl_names *names)
 	json_probes(&w, s);
 	json_tracking(&w, s);
 	json_unattributed(&w, s);
+	json_features(&w, s);
+	jw_kn(&w, "calibration_spread", &s->calib_spread);
 	jw_key(&w, "namespaces");
 	jw_arr(&w);
 	for (i = 0; i < s->nns; i++)
@@ -560,6 +584,48 @@ static void show_probes(const struct dl_summary *s)
 		putchar('\n');
 }
 
+/*
+ * "features", and what is missing on this kernel. limits_enforceable 0 is
+ * not dstleak's loss: the HEADROOM marks say it.
+ */
+static void show_features(const struct dl_features *f)
+{
+	const char *sep = "degraded: ";
+
+	if (!f->seen)
+		return;
+	printf("features: stacks %" PRIu64 ", ftrace_permanent %" PRIu64
+	       ", netns_cookie %s, limits_enforceable %" PRIu64 "\n",
+	       f->stacks, f->ftrace_permanent,
+	       f->cookie_dstleak ? "dstleak" : "kernel", f->limits_enforceable);
+	if (!f->stacks) {
+		printf("%sno allocation stacks", sep);
+		sep = "; ";
+	}
+	if (!f->ftrace_permanent) {
+		printf("%sftrace hook can be switched off by sysctl", sep);
+		sep = "; ";
+	}
+	if (f->cookie_dstleak) {
+		printf("%snetns cookies numbered by dstleak", sep);
+		sep = "; ";
+	}
+	if (sep[0] == ';')
+		putchar('\n');
+}
+
+/* "calibration spread N": how far off the global drift may be since load. */
+static void show_calibration(const struct dl_num *spread)
+{
+	if (spread->null)
+		return;
+	if (!spread->u)
+		printf("calibration spread 0: exact at load\n");
+	else
+		printf("calibration spread %" PRIu64 ": the global ipv4 drift may be "
+		       "off by up to %" PRIu64 " since load\n", spread->u, spread->u);
+}
+
 static void show_preamble(const struct dl_summary *s, const char *path)
 {
 	char a[32], b[32], c[32], *p = dl_clean(path, strlen(path));
@@ -582,6 +648,8 @@ static void show_preamble(const struct dl_summary *s, const char *path)
 		show_tracking(&s->tracking);
 	show_unattributed(s);
 	show_probes(s);
+	show_features(&s->features);
+	show_calibration(&s->calib_spread);
 	if (s->settled == 0)
 		printf("not settled: frees of the last RCU grace period may show "
 		       "as drift; only a drift that persists is real\n");
@@ -640,6 +708,49 @@ static void show_table(const struct dl_summary *s, const struct dl_names *names,
 	headroom_legend(marked);
 }
 
+static const char *const xerr_hdr[] = { "NETNS", "INUM", "WHERE", "ERRNO",
+	"COUNT", "KERNEL_OUT_BUNDLE_GEN_ERROR" };
+
+/*
+ * The IPsec errors ("xfrm_error" lines) of the namespaces that have any,
+ * beside the kernel's XfrmOutBundleGenError of the namespace. Nothing when
+ * there are none.
+ */
+static void show_xfrm_errors(const struct dl_summary *s, const struct dl_names *names)
+{
+	const struct dl_nsid *last = NULL; /* of the last row printed */
+	struct tbl t;
+	size_t i;
+	bool any = false;
+
+	for (i = 0; i < s->nxerrs; i++)
+		any |= s->xerrs[i].count != 0;
+	if (!any)
+		return;
+	tbl_init(&t, 6, xerr_hdr, "llllrr");
+	for (i = 0; i < s->nxerrs; i++) {
+		const struct dl_xerr *e = &s->xerrs[i];
+		const struct dl_ns *ns = dl_find_ns(s, &e->id);
+		char inum[24], count[24], gen[32] = "";
+		bool first;
+
+		if (!e->count)
+			continue;
+		first = !last || dl_nsid_cmp(last, &e->id) != 0;
+		last = &e->id;
+		snprintf(inum, sizeof(inum), "%" PRIu64, e->id.inum);
+		snprintf(count, sizeof(count), "%" PRIu64, e->count);
+		if (first)
+			dl_fmt_num(gen, sizeof(gen), ns ? &ns->xfrm_gen_error :
+				   &(const struct dl_num){ .null = true });
+		tbl_row(&t, first ? ns_name(names, ns) : "", first ? inum : "",
+			e->bundle ? "bundle" : "lookup", e->errname, count, gen);
+	}
+	printf("\nIPsec errors:\n");
+	tbl_print(&t, stdout);
+	tbl_free(&t);
+}
+
 static int cmd_show(int argc, char **argv)
 {
 	static const struct option longs[] = {
@@ -670,6 +781,7 @@ static int cmd_show(int argc, char **argv)
 		show_preamble(&s, src.summary);
 		putchar('\n');
 		show_table(&s, names, all);
+		show_xfrm_errors(&s, names);
 	}
 	dl_names_free(names);
 	dl_summary_free(&s);
@@ -1473,6 +1585,8 @@ static void consider(struct finding *worst, int *nfind, int state, double rank,
 #define RANK_HEADROOM(pct) (4e15 - (pct))
 #define RANK_SUSPECTS(n) (2e15 + ((n) > (uint64_t)1e15 ? 1e15 : (double)(n)))
 #define RANK_DRIFT(n) (1e15 + ((n) > (uint64_t)1e14 ? 1e14 : (double)(n)))
+/* A drift within the load-time calibration uncertainty: below a real one. */
+#define RANK_CALIB(n) (5e14 + ((n) > (uint64_t)1e14 ? 1e14 : (double)(n)))
 
 /* A check under way: its thresholds, and what it found so far. */
 struct check {
@@ -1510,7 +1624,17 @@ static void check_globals(struct check *k)
 		if (!g->seen || g->drift.null)
 			continue;
 		mag = dl_num_abs(&g->drift);
-		if (mag > k->max_drift)
+		/*
+		 * The spread of the calibration samples is of the global ipv4
+		 * drift: within it, the drift may be the calibration's.
+		 */
+		if (mag > k->max_drift && f == DSTLEAK_FAM_IPV4 &&
+		    !k->s->calib_spread.null && mag <= k->s->calib_spread.u)
+			consider(&k->worst, &k->nfind, ST_WARN, RANK_CALIB(mag),
+				 "global %s drift %" PRId64 " within the load-time "
+				 "calibration uncertainty (spread %" PRIu64 ")",
+				 dl_family_names[f], g->drift.s, k->s->calib_spread.u);
+		else if (mag > k->max_drift)
 			consider(&k->worst, &k->nfind, ST_WARN, RANK_DRIFT(mag),
 				 "global %s drift %" PRId64 " (max %" PRIu64 ")",
 				 dl_family_names[f], g->drift.s, k->max_drift);

@@ -568,6 +568,7 @@ static int cmp_ns(const void *a, const void *b)
 struct nsindex {
 	struct dl_map map; /* key -> index in s->ns */
 	size_t cap;
+	size_t xerr_cap; /* of s->xerrs */
 };
 
 /* Pairs the module added in format 2; format 1 files read them as null. */
@@ -632,6 +633,7 @@ static struct dl_ns *ns_get(struct ctx *c, struct dl_summary *s,
 	memset(ns, 0, sizeof(*ns));
 	ns->id = *id;
 	ns->line = c->line + c->line_base;
+	ns->xfrm_gen_error.null = true;
 	return ns;
 }
 
@@ -794,6 +796,137 @@ static int parse_settled(struct ctx *c, struct dl_summary *s)
 	return 0;
 }
 
+/*
+ * Format 2: "features stacks 0|1 ftrace_permanent 0|1 netns_cookie
+ * kernel|dstleak limits_enforceable 0|1".
+ */
+static int parse_features(struct ctx *c, struct dl_summary *s)
+{
+	struct dl_features *f = &s->features;
+	char *cookie = NULL;
+	struct pspec spec[] = {
+		{ "stacks", PT_BIT, &f->stacks, 0 },
+		{ "ftrace_permanent", PT_BIT, &f->ftrace_permanent, 0 },
+		{ "netns_cookie", PT_STR, &cookie, 0 },
+		{ "limits_enforceable", PT_BIT, &f->limits_enforceable, 0 },
+	};
+	int r = 0;
+
+	if (f->seen)
+		return fail(c, "duplicate 'features' line");
+	if (parse_pairs(c, 1, spec, sizeof(spec) / sizeof(spec[0]))) {
+		free(cookie);
+		return -1;
+	}
+	if (cookie && !strcmp(cookie, "dstleak"))
+		f->cookie_dstleak = true;
+	else if (!cookie || strcmp(cookie, "kernel"))
+		r = fail(c, "value of 'netns_cookie' is not kernel or dstleak: %s",
+			 q(&c->t[6]));
+	free(cookie);
+	f->seen = r == 0;
+	return r;
+}
+
+/* Format 2: "calibration spread N". */
+static int parse_calibration(struct ctx *c, struct dl_summary *s)
+{
+	struct dl_num v;
+	struct pspec spec[] = { { "spread", PT_NUM, &v, 0 } };
+
+	if (!s->calib_spread.null)
+		return fail(c, "duplicate 'calibration' line");
+	if (parse_pairs(c, 1, spec, 1))
+		return -1;
+	if (v.null)
+		return fail(c, "value of 'spread' is not a number: -");
+	s->calib_spread = v;
+	return 0;
+}
+
+/* Format 2: a namespace's "xfrm" line; kept: kernel_out_bundle_gen_error. */
+static int parse_xfrm(struct ctx *c, struct dl_summary *s, struct nsindex *x)
+{
+	struct dl_nsid id = { .has_cookie = true };
+	struct dl_num n[8];
+	struct pspec spec[] = {
+		{ "ns", PT_U64, &id.inum, 0 },
+		{ "cookie", PT_U64, &id.cookie, 0 },
+		{ "lookups", PT_NUM, &n[0], 0 },
+		{ "lookup_errors", PT_NUM, &n[1], 0 },
+		{ "bundles", PT_NUM, &n[2], 0 },
+		{ "bundle_errors", PT_NUM, &n[3], 0 },
+		{ "kernel_out_bundle_gen_error", PT_NUM, &n[4], 0 },
+		{ "kernel_out_bundle_check_error", PT_NUM, &n[5], 0 },
+		{ "kernel_out_no_states", PT_NUM, &n[6], 0 },
+		{ "kernel_out_pol_error", PT_NUM, &n[7], 0 },
+	};
+	struct dl_ns *ns;
+
+	if (parse_pairs(c, 1, spec, sizeof(spec) / sizeof(spec[0])))
+		return -1;
+	ns = ns_get(c, s, x, &id);
+	if (!ns)
+		return -1;
+	if (ns->xfrm_seen)
+		return fail(c, "duplicate 'xfrm' line for namespace %" PRIu64, id.inum);
+	ns->xfrm_seen = true;
+	ns->xfrm_gen_error = n[4];
+	return 0;
+}
+
+/*
+ * Format 2: "xfrm_error ns INUM cookie COOKIE where lookup|bundle errno
+ * NAME count N".
+ */
+static int parse_xfrm_error(struct ctx *c, struct dl_summary *s, struct nsindex *x)
+{
+	struct dl_xerr e = { .id = { .has_cookie = true } };
+	char *where = NULL;
+	struct pspec spec[] = {
+		{ "ns", PT_U64, &e.id.inum, 0 },
+		{ "cookie", PT_U64, &e.id.cookie, 0 },
+		{ "where", PT_STR, &where, 0 },
+		{ "errno", PT_STR, &e.errname, 0 },
+		{ "count", PT_U64, &e.count, 0 },
+	};
+	int r = 0;
+
+	if (parse_pairs(c, 1, spec, sizeof(spec) / sizeof(spec[0]))) {
+		free(where);
+		free(e.errname);
+		return -1;
+	}
+	if (where && !strcmp(where, "bundle"))
+		e.bundle = true;
+	else if (!where || strcmp(where, "lookup"))
+		r = fail(c, "value of 'where' is not lookup or bundle: %s", q(&c->t[6]));
+	if (!r && !e.errname)
+		r = fail(c, "value of 'errno' is not a name: -");
+	/* The namespace's cookie and inode must agree with its other lines. */
+	if (!r && !ns_get(c, s, x, &e.id))
+		r = -1;
+	free(where);
+	if (r) {
+		free(e.errname);
+		return -1;
+	}
+	e.line = c->line + c->line_base;
+	s->xerrs = dl_grow(s->xerrs, s->nxerrs, &x->xerr_cap, sizeof(*s->xerrs));
+	s->xerrs[s->nxerrs++] = e;
+	return 0;
+}
+
+static int cmp_xerr(const void *a, const void *b)
+{
+	const struct dl_xerr *x = a, *y = b;
+	int r = dl_nsid_cmp(&x->id, &y->id);
+
+	if (r)
+		return r;
+	return x->line < y->line ? -1 : x->line > y->line;
+}
+
 /* Every namespace has a line for every family. */
 static int check_families(struct ctx *c, const struct dl_summary *s)
 {
@@ -834,6 +967,14 @@ static int summary_line(struct ctx *c, struct dl_summary *s, struct nsindex *x,
 		return parse_unattr(c, s);
 	if (v2 && tok_is(kw, "settled"))
 		return parse_settled(c, s);
+	if (v2 && tok_is(kw, "features"))
+		return parse_features(c, s);
+	if (v2 && tok_is(kw, "calibration"))
+		return parse_calibration(c, s);
+	if (v2 && tok_is(kw, "xfrm"))
+		return parse_xfrm(c, s, x);
+	if (v2 && tok_is(kw, "xfrm_error"))
+		return parse_xfrm_error(c, s, x);
 	if (v2 && tok_is(kw, "end"))
 		return parse_end(c);
 	return 0;
@@ -846,6 +987,7 @@ static int parse_summary_lines(struct ctx *c, struct dl_summary *s)
 	int r;
 
 	s->settled = -1;
+	s->calib_spread.null = true;
 	if (parse_format(c, &s->format))
 		return -1;
 	dl_map_init(&x.map);
@@ -860,6 +1002,8 @@ static int parse_summary_lines(struct ctx *c, struct dl_summary *s)
 		s->ns = dl_xrealloc(s->ns, s->nns, sizeof(*s->ns));
 		qsort(s->ns, s->nns, sizeof(*s->ns), cmp_ns);
 	}
+	if (s->nxerrs)
+		qsort(s->xerrs, s->nxerrs, sizeof(*s->xerrs), cmp_xerr);
 	return 0;
 }
 
@@ -1162,6 +1306,9 @@ void dl_summary_free(struct dl_summary *s)
 		free(s->probes[i].symbol);
 	free(s->probes);
 	free(s->ns);
+	for (i = 0; i < s->nxerrs; i++)
+		free(s->xerrs[i].errname);
+	free(s->xerrs);
 	memset(s, 0, sizeof(*s));
 }
 

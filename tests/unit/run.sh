@@ -167,6 +167,48 @@ record "show --json: u64 max and negative drift printed exactly"
 why=; run 0 "$D" --source "$T/healthy/summary" show; out_has "4026531840"; err_empty
 record "show --source FILE reads a single summary file"
 
+# ---- features, calibration spread, IPsec errors (current module) ----
+mkdir -p "$T/cur"
+for f in summary suspects; do sed "s/4026532400/$BLUE/g" "$FIX/current/$f" >"$T/cur/$f"; done
+why=; run 0 "$D" --source "$T/cur" show; err_empty
+out_has "^global ipv4: kernel 1045 expected 1042 drift 3$"
+out_has "^features: stacks 0, ftrace_permanent 0, netns_cookie dstleak, limits_enforceable 1$"
+out_has "^degraded: no allocation stacks; ftrace hook can be switched off by sysctl; netns cookies numbered by dstleak$"
+out_has "^calibration spread 5: the global ipv4 drift may be off by up to 5 since load$"
+[ "$(sed -n 2p "$T/out")" = "global ipv4: kernel 1045 expected 1042 drift 3" ] || no "line 2 is not the global line"
+awk '/^NETNS +INUM +STATE/ { t = 1; next } t && /^$/ { exit } t && /features|degraded|calibration/ { bad = 1 } END { exit bad }' "$T/out" ||
+	no "features or calibration inside the table"
+record "show: features, degradations and calibration spread as header lines, not in the table"
+why=; run 0 "$D" --source "$T/cur" show --json; json_ok; err_empty
+out_has '"features":{"stacks":0,"ftrace_permanent":0,"netns_cookie":"dstleak","limits_enforceable":1},"calibration_spread":5,"namespaces":'
+run 0 "$D" --source "$T/healthy" show --json; out_has '"features":null,"calibration_spread":null,"namespaces":'
+record "show --json: features and calibration_spread, null from an older module"
+sed -e 's/ftrace_permanent 0/ftrace_permanent 1/; s/stacks 0/stacks 1/; s/netns_cookie dstleak/netns_cookie kernel/' \
+	-e 's/^calibration spread 5$/calibration spread 0/' "$T/cur/summary" >"$T/cur/full"
+why=; run 0 "$D" --source "$T/cur/full" show
+out_has "^features: stacks 1, ftrace_permanent 1, netns_cookie kernel, limits_enforceable 1$"
+out_lacks "^degraded"; out_has "^calibration spread 0: exact at load$"
+run 0 "$D" --source "$T/healthy" show; out_lacks "^features"; out_lacks "^calibration"; out_lacks "^degraded"
+record "show: no 'degraded' line with every feature; no line when the module does not say"
+why=; run 0 "$D" --source "$T/cur" show
+awk '/^IPsec errors:$/ { t = 1; next } t { print }' "$T/out" | tr -s ' ' >"$T/xe"
+printf '%s\n' "NETNS INUM WHERE ERRNO COUNT KERNEL_OUT_BUNDLE_GEN_ERROR" \
+	"blue $BLUE lookup ENOENT 2 4" " bundle EINVAL 4" | cmp -s - "$T/xe" ||
+	no "IPsec errors section: $(tr '\n' '|' <"$T/xe")"
+[ "$(tail -n 1 "$T/out" | tr -s ' ')" = " bundle EINVAL 4" ] || no "IPsec errors are not after the table"
+run 0 "$D" --source "$T/healthy" show -a; out_lacks "IPsec"
+record "show: IPsec errors per namespace after the table, beside kernel_out_bundle_gen_error; none when healthy"
+why=; run 1 "$D" --source "$T/cur" check
+out_has "^DSTLEAK WARNING - global ipv4 drift 3 within the load-time calibration uncertainty (spread 5)$"
+run 0 "$D" --source "$T/cur" check --max-drift 3; out_has "^DSTLEAK OK - "
+sed 's/drift 3$/drift -6/; s/kernel 1045/kernel 1036/' "$T/cur/summary" >"$T/cur/big"
+run 1 "$D" --source "$T/cur/big" check; out_has "^DSTLEAK WARNING - global ipv4 drift -6 (max 0)$"
+sed 's/^calibration spread 5$/calibration spread 0/' "$T/cur/summary" >"$T/cur/zero"
+run 1 "$D" --source "$T/cur/zero" check; out_has "^DSTLEAK WARNING - global ipv4 drift 3 (max 0)$"
+grep -v '^calibration ' "$T/cur/summary" | awk '/^end lines/ { print "end lines " NR - 1; next } { print }' >"$T/cur/none"
+run 1 "$D" --source "$T/cur/none" check; out_has "^DSTLEAK WARNING - global ipv4 drift 3 (max 0)$"
+record "check: a global drift within the calibration spread says so; past it, spread 0 or none: unchanged"
+
 # ---- formats: 1 still read; 2 keyed by cookie ----
 why=; run 0 "$D" --source "$FIX/v1" show; out_has "^module 0.1.0, format 1"; out_has "nginx\[4242\]"
 run 0 "$D" --source "$FIX/v1" show --json; json_ok; out_has '"inum":4026532500,"cookie":null,'

@@ -474,6 +474,104 @@ static void test_format2(void)
 	end(name);
 }
 
+/* Format 2 lines of newer modules: features, calibration, xfrm, xfrm_error. */
+static void test_features(void)
+{
+	const char *name = "features, calibration spread and IPsec errors are read";
+	struct dl_nsid blue = { .inum = 4026532400, .cookie = 12, .has_cookie = true };
+	const struct dl_ns *ns;
+	struct dl_summary s;
+	struct dl_err err;
+	size_t len;
+	char *buf = slurp("current/summary", &len);
+
+	begin();
+	EXPECT(dl_parse_summary(buf, len, "current/summary", &s, &err) == 0);
+	free(buf);
+	if (!failed_now) {
+		EXPECT(s.features.seen && s.features.stacks == 0 &&
+		       s.features.ftrace_permanent == 0 && s.features.cookie_dstleak &&
+		       s.features.limits_enforceable == 1);
+		EXPECT(!s.calib_spread.null && s.calib_spread.u == 5);
+		ns = dl_find_ns(&s, &blue);
+		EXPECT(ns && ns->xfrm_seen && !ns->xfrm_gen_error.null &&
+		       ns->xfrm_gen_error.u == 4);
+		EXPECT(s.nxerrs == 2);
+		if (s.nxerrs == 2) {
+			EXPECT(!s.xerrs[0].bundle && !strcmp(s.xerrs[0].errname, "ENOENT") &&
+			       s.xerrs[0].count == 2 && s.xerrs[0].id.cookie == 12);
+			EXPECT(s.xerrs[1].bundle && !strcmp(s.xerrs[1].errname, "EINVAL") &&
+			       s.xerrs[1].count == 4);
+		}
+		dl_summary_free(&s);
+	} else {
+		printf("  %s\n", err.msg);
+	}
+	end(name);
+
+	name = "an older module: no features, no spread, no xfrm figures (not an error)";
+	buf = slurp("good/summary", &len);
+	begin();
+	EXPECT(dl_parse_summary(buf, len, "good/summary", &s, &err) == 0);
+	free(buf);
+	if (!failed_now) {
+		EXPECT(!s.features.seen && s.calib_spread.null && s.nxerrs == 0);
+		dl_summary_free(&s);
+	}
+	EXPECT(parse_inline("format 2\n" NS2("9", "alive", "40") "end lines 6\n", &s, &err) == 0);
+	if (!failed_now) {
+		EXPECT(!s.ns[0].xfrm_seen && s.ns[0].xfrm_gen_error.null);
+		dl_summary_free(&s);
+	}
+	end(name);
+
+	name = "features and calibration: bad values and duplicates refused";
+	begin();
+	EXPECT(parse_inline("format 2\nfeatures stacks 1 ftrace_permanent 1 netns_cookie other limits_enforceable 1\nend lines 2\n",
+			    &s, &err) == -1 &&
+	       strstr(err.msg, "inline:2: value of 'netns_cookie' is not kernel or dstleak: other"));
+	EXPECT(parse_inline("format 2\nfeatures stacks 2 ftrace_permanent 1 netns_cookie kernel limits_enforceable 1\nend lines 2\n",
+			    &s, &err) == -1 &&
+	       strstr(err.msg, "inline:2: value of 'stacks' is not 0 or 1"));
+	EXPECT(parse_inline("format 2\nfeatures stacks 1 ftrace_permanent 1 netns_cookie kernel limits_enforceable 1\n"
+			    "features stacks 1 ftrace_permanent 1 netns_cookie kernel limits_enforceable 1\nend lines 3\n",
+			    &s, &err) == -1 &&
+	       strstr(err.msg, "inline:3: duplicate 'features' line"));
+	EXPECT(parse_inline("format 2\ncalibration spread -1\nend lines 2\n", &s, &err) == -1 &&
+	       strstr(err.msg, "inline:2: value of 'spread' is not a number"));
+	EXPECT(parse_inline("format 2\ncalibration spread 1\ncalibration spread 1\nend lines 3\n", &s, &err) == -1 &&
+	       strstr(err.msg, "inline:3: duplicate 'calibration' line"));
+	EXPECT(parse_inline("format 2\nfeatures stacks 1 ftrace_permanent 0 netns_cookie kernel limits_enforceable 0 later 1\n"
+			    "calibration spread 7 later 2\nend lines 3\n", &s, &err) == 0);
+	if (!failed_now) {
+		EXPECT(s.features.seen && s.features.stacks == 1 && !s.features.cookie_dstleak &&
+		       s.calib_spread.u == 7);
+		dl_summary_free(&s);
+	}
+	end(name);
+
+	name = "xfrm_error: bad place, errno '-', cookie of another inode refused";
+	begin();
+	EXPECT(parse_inline("format 2\n" NS2("9", "alive", "40")
+			    "xfrm_error ns 9 cookie 40 where elsewhere errno EINVAL count 1\nend lines 7\n",
+			    &s, &err) == -1 &&
+	       strstr(err.msg, "inline:7: value of 'where' is not lookup or bundle: elsewhere"));
+	EXPECT(parse_inline("format 2\n" NS2("9", "alive", "40")
+			    "xfrm_error ns 9 cookie 40 where bundle errno - count 1\nend lines 7\n",
+			    &s, &err) == -1 &&
+	       strstr(err.msg, "inline:7: value of 'errno' is not a name"));
+	EXPECT(parse_inline("format 2\n" NS2("9", "alive", "40")
+			    "xfrm_error ns 8 cookie 40 where bundle errno EINVAL count 1\nend lines 7\n",
+			    &s, &err) == -1 &&
+	       strstr(err.msg, "inline:7: namespace cookie 40 has inode 8"));
+	EXPECT(parse_inline("format 2\n" NS2("9", "alive", "40")
+			    "xfrm ns 9 cookie 40 lookups 0 lookup_errors 0 bundles 0 bundle_errors 0 kernel_out_bundle_gen_error - kernel_out_bundle_check_error - kernel_out_no_states - kernel_out_pol_error -\n"
+			    "xfrm ns 9 cookie 40 lookups 0 lookup_errors 0 bundles 0 bundle_errors 0 kernel_out_bundle_gen_error - kernel_out_bundle_check_error - kernel_out_no_states - kernel_out_pol_error -\n"
+			    "end lines 8\n", &s, &err) == -1 &&
+	       strstr(err.msg, "inline:8: duplicate 'xfrm' line"));
+	end(name);
+}
+
 static void test_numbers(void)
 {
 	static const struct {
@@ -752,6 +850,7 @@ int main(int argc, char **argv)
 	test_bad();
 	test_forward_compat();
 	test_format2();
+	test_features();
 	test_numbers();
 	test_headroom();
 	test_json();
