@@ -11,6 +11,7 @@
 #ifndef DSTLEAK_COMPAT_H
 #define DSTLEAK_COMPAT_H
 
+#include <asm/processor.h>
 #include <linux/ftrace.h>
 #include <linux/jiffies.h>
 #include <linux/percpu.h>
@@ -219,9 +220,32 @@ static inline void dstleak_ftrace_free_filter(struct ftrace_ops *ops)
  * whose free dstleak may have missed): never faults. 5.8, "maccess: rename
  * probe_kernel_{read,write} to copy_{from,to}_kernel_nofault".
  */
+/*
+ * Whether [@src, @src + @size) can be read without faulting in a way the
+ * fixup cannot quietly handle. On x86-64 a non-canonical address raises
+ * #GP, not #PF; newer kernels' copy_from_kernel_nofault_allowed() refuses
+ * it, but 5.4's probe_kernel_read() takes the fault and warns ("General
+ * protection fault in user access"): refuse those here, on every kernel.
+ */
+static inline bool dstleak_nofault_addr_ok(const void *src, size_t size)
+{
+#ifdef CONFIG_X86_64
+	unsigned int shift = 64 - boot_cpu_data.x86_virt_bits;
+	unsigned long first = (unsigned long)src, last = first + size - 1;
+
+	return (long)first < 0 && last >= first &&
+	       (unsigned long)((long)(first << shift) >> shift) == first &&
+	       (unsigned long)((long)(last << shift) >> shift) == last;
+#else
+	return true;
+#endif
+}
+
 static inline long dstleak_read_nofault(void *dst, const void *src,
 					size_t size)
 {
+	if (!dstleak_nofault_addr_ok(src, size))
+		return -EFAULT;
 #ifdef DSTLEAK_HAVE_COPY_FROM_KERNEL_NOFAULT
 	return copy_from_kernel_nofault(dst, src, size);
 #else
