@@ -97,9 +97,9 @@ run_sparse() {
 	cp module/compat/*.[ch] "$src/module/compat/"
 	while read -r name glob _; do
 		case "$name" in ''|'#'*) continue;; esac
-		# Kernels built from source (NAME cache SOURCE): their build trees
-		# are W=1-built by the harness's DKMS step; sparse runs here on
-		# the Debian kernels' headers.
+		# Kernels built from source (NAME cache SOURCE) have no installed
+		# headers: sparse and W=1 run on the Debian kernels; the others
+		# are compiled by the harness's DKMS step.
 		[ "$glob" = cache ] && continue
 		kver=""
 		for d in $(cd /lib/modules && ls -d $glob 2>/dev/null | sort -V); do

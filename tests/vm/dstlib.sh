@@ -133,7 +133,10 @@ churn_stop() {
 # The counting fields of the rows of some namespaces.
 _rows() {
 	for _i in $2; do
-		awk -v ns="$_i" '$1 == "ns" && $2 == ns { print $4, $8, $10, $12 }' "$1"
+		awk -v ns="$_i" '$1 == "ns" && $2 == ns {
+			for (i = 5; i < NF; i++) v[$i] = $(i + 1)
+			print $4, v["allocs"], v["frees"], v["live"]
+		}' "$1"
 	done
 }
 
