@@ -124,17 +124,6 @@ static void show_ns(struct seq_file *m, struct dstleak_ns *ns, struct net *net)
 	dstleak_show_events(m, ns, net);
 }
 
-static s64 ipv4_expected(void)
-{
-	s64 expected = dstleak_ipv4_base() + dstleak_ipv4_retired() +
-		       dstleak_counted_delta(dstleak_unattr, DSTLEAK_FAM_IPV4);
-	struct dstleak_ns *ns;
-
-	list_for_each_entry(ns, &dstleak_ns_list, list)
-		expected += dstleak_counted_delta(ns, DSTLEAK_FAM_IPV4);
-	return expected;
-}
-
 static s64 ipv4_kernel(void)
 {
 	return dstleak_ops_entries((struct dst_ops *)dstleak_ipv4_ops);
@@ -142,7 +131,7 @@ static s64 ipv4_kernel(void)
 
 static void show_global_ipv4(struct seq_file *m)
 {
-	s64 kernel = ipv4_kernel(), expected = ipv4_expected();
+	s64 kernel = ipv4_kernel(), expected = dstleak_ipv4_expected();
 
 	seq_printf(m, "global ipv4 kernel %lld expected %lld drift %lld\n",
 		   kernel, expected, kernel - expected);
@@ -156,7 +145,7 @@ static bool drift_zero(void)
 	bool known;
 	s64 kernel;
 
-	if (ipv4_kernel() != ipv4_expected())
+	if (ipv4_kernel() != dstleak_ipv4_expected())
 		return false;
 	list_for_each_entry(ns, &dstleak_ns_list, list) {
 		for (fam = 0; fam < DSTLEAK_NR_FAMILIES; fam++) {
