@@ -89,6 +89,9 @@ if [ -z "${NO_PKG:-}" ]; then
 	else
 		"$TOP/tests/pkg.sh" < /dev/null 2>&1 | tee "$LOGS/pkg.log"
 		fold "$LOGS/pkg.log" "packages"
+		# What the packages' DKMS built (this run's only): the VM case
+		# pkg_module loads it.
+		[ -d "$TOP/build/pkg/dkms-ko" ] && export DSTLEAK_PKG_KO=$TOP/build/pkg/dkms-ko
 	fi
 fi
 

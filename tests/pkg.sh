@@ -2,7 +2,8 @@
 # The packages, tested as an operator installs them (a host step of make
 # check). Builds the .debs (make deb) and the RPMs (make rpm), checks them
 # (lintian, contents, versions, rpm -qlp), then installs the .debs with
-# apt-get on this host, checks what DKMS built for every test kernel, the
+# apt-get on this host, checks what DKMS built for every test kernel (and
+# keeps a copy in build/pkg/dkms-ko/KVER/ for the VM case pkg_module), the
 # reader, its man page and units, runs the units' command once, and purges
 # them: the file list of the system must be what it was before.
 #
@@ -18,7 +19,10 @@ TOP=$(cd "$(dirname "$0")/.." && pwd)
 cd "$TOP" || exit 2
 OUT=$TOP/build/pkg
 LOGS=$OUT/test
-rm -rf "$LOGS"
+# The modules DKMS built from the package, kept for the VM case that loads
+# them (pkg_module, tests/vm/run.sh DSTLEAK_PKG_KO): only this run's.
+KO_DIR=$OUT/dkms-ko
+rm -rf "$LOGS" "$KO_DIR"
 mkdir -p "$LOGS"
 P=0 F=0
 t0=$(date +%s)
@@ -249,33 +253,70 @@ install_debs() {
 }
 check install install_debs
 
-# dkms status: built and installed for every test kernel (tests/vm/kernels,
-# Debian's packages), and modinfo says the version.
-dkms_status() {
-	local name glob d ver rc=0 n=0 ko st
-	dkms status -m dstleak 2>&1 | grep -v "readelf: Warning"
+# deb_kernels: "NAME VERSION" of every Debian test kernel (tests/vm/kernels)
+# with headers installed, the newest of each glob; "NAME -" for one without.
+deb_kernels() {
+	local name glob d ver
 	while read -r name glob _; do
 		case "$name" in ''|'#'*) continue;; esac
 		[ "$glob" = cache ] && continue
-		ver=""
+		ver=-
 		for d in $(cd /lib/modules && ls -d $glob 2>/dev/null | sort -V); do
 			[ -e "/lib/modules/$d/build/Makefile" ] && ver=$d
 		done
-		[ -n "$ver" ] || { echo "$name: no kernel with headers installed ($glob)"; rc=1; continue; }
+		echo "$name $ver"
+	done < "$TOP/tests/vm/kernels"
+}
+
+# dkms_ko VERSION: the module DKMS installed for a kernel.
+dkms_ko() {
+	find "/lib/modules/$1/updates/dkms" -name 'dstleak.ko*' 2>/dev/null | head -n 1
+}
+
+# dkms status: built and installed for every test kernel (tests/vm/kernels,
+# Debian's packages), and modinfo says the version.
+dkms_status() {
+	local name ver rc=0 n=0 ko st
+	dkms status -m dstleak 2>&1 | grep -v "readelf: Warning"
+	while read -r name ver; do
+		[ "$ver" != - ] || { echo "$name: no kernel with headers installed"; rc=1; continue; }
 		n=$((n + 1))
 		st=$(dkms status -m dstleak -v "$VERSION" -k "$ver" 2>/dev/null)
 		case "$st" in
 		*": installed"*) echo "$name ($ver): $st";;
 		*) echo "$name ($ver): not installed by DKMS: '$st'"; rc=1; continue;;
 		esac
-		ko=$(find "/lib/modules/$ver/updates/dkms" -name 'dstleak.ko*' 2>/dev/null | head -n 1)
+		ko=$(dkms_ko "$ver")
 		[ -n "$ko" ] || { echo "$name: no dstleak.ko under /lib/modules/$ver/updates/dkms"; rc=1; continue; }
 		[ "$(modinfo -F version "$ko")" = "$VERSION" ] || { echo "$ko: modinfo version is not $VERSION"; rc=1; }
-	done < "$TOP/tests/vm/kernels"
+	done < <(deb_kernels)
 	[ "$n" -gt 0 ] || { echo "no test kernel"; rc=1; }
 	return $rc
 }
 check dkms-status dkms_status
+
+# Each kernel's packaged module, uncompressed, to KO_DIR/VERSION/dstleak.ko
+# with where it came from: the VM case pkg_module boots it.
+keep_modules() {
+	local name ver ko d rc=0
+	while read -r name ver; do
+		[ "$ver" != - ] || continue
+		ko=$(dkms_ko "$ver")
+		[ -n "$ko" ] || { echo "$name: no packaged module to keep"; rc=1; continue; }
+		d=$KO_DIR/$ver
+		mkdir -p "$d"
+		case "$ko" in
+		*.ko.xz) xz -dc "$ko" > "$d/dstleak.ko";;
+		*.ko.zst) zstd -qdc "$ko" > "$d/dstleak.ko";;
+		*.ko.gz) gzip -dc "$ko" > "$d/dstleak.ko";;
+		*) cp "$ko" "$d/dstleak.ko";;
+		esac || { echo "$ko: cannot copy"; rc=1; continue; }
+		echo "$ko from dstleak-dkms $VERSION ($(dpkg-query -W -f='${Version}' dstleak-dkms))" > "$d/origin"
+		echo "$name: kept $(cat "$d/origin"), srcversion $(modinfo -F srcversion "$d/dstleak.ko")"
+	done < <(deb_kernels)
+	return $rc
+}
+check keep-modules keep_modules
 
 reader_installed() {
 	local rc=0 v

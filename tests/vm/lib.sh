@@ -49,7 +49,8 @@
 #   need_helper                      skip unless /dsthelper.ko is there (and
 #                                    debugfs, which it uses)
 #   need_debugfs                     skip unless debugfs is mounted
-#   load_dstleak [PARAM=VALUE...]    insmod /dstleak.ko (fails the case on error)
+#   load_dstleak [PARAM=VALUE...]    insmod /dstleak.ko, or $DSTLEAK_KO if set
+#                                    (fails the case on error)
 #   unload_dstleak                   rmmod dstleak if loaded (fails on error)
 #   is_loaded MODULE                 succeeds if MODULE is in /proc/modules
 #   load_helper [PARAM=VALUE...] / unload_helper     the same for dsthelper
@@ -155,7 +156,7 @@ is_loaded() {
 }
 
 load_dstleak() {
-	insmod /dstleak.ko "$@" || fail "insmod /dstleak.ko $* failed"
+	insmod "${DSTLEAK_KO:-/dstleak.ko}" "$@" || fail "insmod ${DSTLEAK_KO:-/dstleak.ko} $* failed"
 }
 
 unload_dstleak() {

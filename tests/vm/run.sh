@@ -49,6 +49,9 @@
 #   VM_QEMU_ARGS="..."  extra QEMU arguments, split on blanks (e.g. a
 #                    read-only -drive for the benchmark's tools)
 #   VM_ENV="K=V ..." extra variables for the cases (in /harness.env)
+#   DSTLEAK_PKG_KO=DIR  modules the packages' DKMS built, DIR/KVER/dstleak.ko
+#                    (tests/pkg.sh keeps them; make check sets it): the
+#                    pkg_module case loads that one, and skips without it
 #   XFAIL=0|1        run the harness self-tests (default 1 when CASES is unset)
 #   VM_OUT=DIR       work directory (default tests/vm/out)
 set -uo pipefail
@@ -397,6 +400,13 @@ overlay_initramfs() {
 	cp "$VM"/*lib.sh "$VM/scan.sh" "$root/"
 	cp "$dir/dkms/dstleak.ko" "$root/dstleak.ko"
 	[ -s "$dir/dsthelper.ko" ] && cp "$dir/dsthelper.ko" "$root/dsthelper.ko"
+	# The module the packages' DKMS built for this kernel (tests/pkg.sh
+	# keeps it; make check names the directory), for the pkg_module case.
+	if [ -n "${DSTLEAK_PKG_KO:-}" ] && [ -s "$DSTLEAK_PKG_KO/$kver/dstleak.ko" ]; then
+		mkdir -p "$root/pkg"
+		cp "$DSTLEAK_PKG_KO/$kver/dstleak.ko" "$root/pkg/dstleak.ko"
+		cp "$DSTLEAK_PKG_KO/$kver/origin" "$root/pkg/origin" 2>/dev/null
+	fi
 	[ -n "$READER" ] && copy_bin "$root" "$READER" /usr/bin/dstleak
 	for f in ${BCASES[$b]}; do
 		cp "$f" "$root/cases/"
