@@ -80,6 +80,19 @@ if [ -z "${NO_STYLE:-}" ]; then
 	while read -r line; do echo "$line" > "$LOGS/style.one"; fold "$LOGS/style.one" "style"; done < "$LOGS/style.totals"
 fi
 
+# The kernels built from source: the project's shared prebuilt ones (a clone
+# has shared/ beside it), unless DSTLEAK_KERNEL_CACHE names others.
+if [ -z "${DSTLEAK_KERNEL_CACHE:-}" ] && [ -d "$TOP/../shared/kernels" ]; then
+	DSTLEAK_KERNEL_CACHE=$(cd "$TOP/../shared/kernels" && pwd)
+fi
+export DSTLEAK_KERNEL_CACHE=${DSTLEAK_KERNEL_CACHE:-}
+
+# Every probe point against every test kernel: there by its own name, and
+# where the kernel has BTF, the prototype its handler assumes.
+say "probe points against every test kernel (tests/probes.sh)"
+"$TOP/tests/probes.sh" < /dev/null 2>&1 | tee "$LOGS/probes.log"
+fold "$LOGS/probes.log" "probe points"
+
 # The packages (make deb, make rpm), installed with apt-get and purged on
 # this host as an operator would (tests/pkg.sh). NO_PKG=1 skips it.
 if [ -z "${NO_PKG:-}" ]; then
@@ -98,13 +111,6 @@ fi
 say "harness self-test (tests/vm/selftest.sh)"
 "$TOP/tests/vm/selftest.sh" 2>&1 | tee "$LOGS/selftest.log"
 fold "$LOGS/selftest.log" "harness self-test"
-
-# The kernels built from source: the project's shared prebuilt ones (a clone
-# has shared/ beside it), unless DSTLEAK_KERNEL_CACHE names others.
-if [ -z "${DSTLEAK_KERNEL_CACHE:-}" ] && [ -d "$TOP/../shared/kernels" ]; then
-	DSTLEAK_KERNEL_CACHE=$(cd "$TOP/../shared/kernels" && pwd)
-fi
-export DSTLEAK_KERNEL_CACHE=${DSTLEAK_KERNEL_CACHE:-}
 
 # Two kernels at a time: measured on 2 cores (TCG), the three kernels take
 # about 14 minutes this way and 25 one after the other. KJOBS=1 to serialize.

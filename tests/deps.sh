@@ -15,11 +15,12 @@ linux-image-6.12-rt-amd64 linux-headers-6.12-rt-amd64
 "
 # Building (module, reader, sparse), DKMS (and its signing: openssl), the VM
 # harness (qemu, busybox, cpio, the guest's real ip and kmod, module
-# decompression).
+# decompression), the probe points' prototypes in the kernels' BTF
+# (tests/probes.sh: pfunct, in the package pahole).
 TOOL_PKGS="
 build-essential make gcc clang sparse
 qemu-system-x86 busybox-static cpio kmod dkms iproute2 dash
-xz-utils gzip openssl util-linux coreutils
+xz-utils gzip openssl util-linux coreutils pahole
 "
 STYLE_PKGS="perl linux-source-6.12"
 # Packaging (make deb: debhelper, dh-dkms; make rpm: rpm's rpmbuild) and its
