@@ -7,7 +7,8 @@
 # Environment: KERNELS=, CASES= (a subset of the VM tests; see tests/vm/run.sh),
 # KJOBS= (default 2 here), VM_TIMEOUT=, ... (passed to tests/vm/run.sh), NO_DEPS=1 (do not run
 # tests/deps.sh), NO_UNIT=1 (skip the host unit tests), NO_STYLE=1 (skip
-# checkpatch and sparse), NO_PKG=1 (skip the package tests, tests/pkg.sh).
+# checkpatch and sparse), NO_PKG=1 (skip the package tests, tests/pkg.sh, and
+# tests/prom_scrape.sh), NO_PROM=1 (skip tests/prom_scrape.sh).
 set -uo pipefail
 
 TOP=$(cd "$(dirname "$0")/.." && pwd)
@@ -106,6 +107,14 @@ if [ -z "${NO_PKG:-}" ]; then
 		# pkg_module loads it.
 		[ -d "$TOP/build/pkg/dkms-ko" ] && export DSTLEAK_PKG_KO=$TOP/build/pkg/dkms-ko
 	fi
+fi
+
+# The Prometheus textfile read back by a real node_exporter (its own process
+# on a loopback port; tests/prom_scrape.sh). NO_PKG=1 or NO_PROM=1 skips it.
+if [ -z "${NO_PKG:-}" ] && [ -z "${NO_PROM:-}" ]; then
+	say "Prometheus: node_exporter's textfile collector scrapes every series (tests/prom_scrape.sh)"
+	NO_DEPS=${NO_DEPS:-} "$TOP/tests/prom_scrape.sh" < /dev/null 2>&1 | tee "$LOGS/prom.log"
+	fold "$LOGS/prom.log" "prometheus scrape"
 fi
 
 say "harness self-test (tests/vm/selftest.sh)"

@@ -119,7 +119,10 @@ deb_contents() {
 	dpkg-deb -c "$READER_DEB" | awk '{ print $NF }' > "$LOGS/deb-reader.list"
 	for f in ./usr/sbin/dstleak ./usr/share/man/man8/dstleak.8.gz \
 		./lib/systemd/system/dstleak-export.service ./lib/systemd/system/dstleak-export.timer \
+		./lib/systemd/system/dstleak-record.service ./lib/systemd/system/dstleak-record.timer \
 		./usr/share/doc/dstleak/examples/dstleak-alerts.yml \
+		./usr/share/doc/dstleak/examples/dstleak.json \
+		./usr/share/doc/dstleak/examples/plot-example.svg \
 		./usr/share/doc/dstleak/examples/dstleak.conf; do
 		grep -qx "$f" "$LOGS/deb-reader.list" || { echo "dstleak: no $f"; rc=1; }
 	done
@@ -185,7 +188,8 @@ rpm_files() {
 	# dstleak: the reader, the man page, the units, the example rules.
 	rpm -qlp "$rd" 2>/dev/null > "$LOGS/rpm-reader.list"
 	for f in /usr/sbin/dstleak /usr/lib/systemd/system/dstleak-export.service \
-		/usr/lib/systemd/system/dstleak-export.timer /var/lib/prometheus/node-exporter; do
+		/usr/lib/systemd/system/dstleak-export.timer /usr/lib/systemd/system/dstleak-record.service \
+		/usr/lib/systemd/system/dstleak-record.timer /var/lib/prometheus/node-exporter; do
 		grep -qx "$f" "$LOGS/rpm-reader.list" || { echo "dstleak RPM: no $f"; rc=1; }
 	done
 	grep -q '^/usr/share/man/man8/dstleak\.8' "$LOGS/rpm-reader.list" || { echo "dstleak RPM: no man page"; rc=1; }
@@ -332,9 +336,9 @@ reader_installed() {
 check reader reader_installed
 
 units_verify() {
-	local u=/lib/systemd/system/dstleak-export rc=0 k
+	local u=/lib/systemd/system/dstleak-export r=/lib/systemd/system/dstleak-record rc=0 k
 	# systemd-analyze verify prints what it dislikes and exits non-zero.
-	systemd-analyze verify "$u.service" "$u.timer" 2>&1 | tee "$LOGS/verify.out"
+	systemd-analyze verify "$u.service" "$u.timer" "$r.service" "$r.timer" 2>&1 | tee "$LOGS/verify.out"
 	[ "${PIPESTATUS[0]}" -eq 0 ] || rc=1
 	if grep -q 'dstleak' "$LOGS/verify.out"; then echo "systemd-analyze verify complains about dstleak's units"; rc=1; fi
 	for k in 'ProtectSystem=strict' "ReadWritePaths=$TEXTFILE_DIR" 'CapabilityBoundingSet=' \
@@ -342,6 +346,15 @@ units_verify() {
 		grep -q "^$k" "$u.service" || { echo "service: no $k"; rc=1; }
 	done
 	grep -q '^OnCalendar=\*:\*:00/30$' "$u.timer" || { echo "timer: not every 30 s"; rc=1; }
+	# The recorder: hardened alike, writing only its state directory, and
+	# not enabled by the package (keeping a history is the operator's call).
+	for k in 'ProtectSystem=strict' 'ReadWritePaths=/var/lib/dstleak' 'StateDirectory=dstleak' \
+		'CapabilityBoundingSet=' 'IPAddressDeny=any' 'NoNewPrivileges=yes'; do
+		grep -q "^$k" "$r.service" || { echo "record service: no $k"; rc=1; }
+	done
+	if [ "$(systemctl is-enabled dstleak-record.timer 2>/dev/null)" = enabled ]; then
+		echo "the package enabled dstleak-record.timer"; rc=1
+	fi
 	# Loading the module at boot is left to the operator.
 	for k in /etc/modules-load.d /usr/lib/modules-load.d /lib/modules-load.d; do
 		if grep -rqw dstleak "$k" 2>/dev/null; then echo "$k loads dstleak"; rc=1; fi
@@ -366,11 +379,28 @@ unit_command() {
 	[ -s "$tf" ] || { echo "no $tf"; return 1; }
 	ls -l "$tf"
 	promtool check metrics < "$tf" || { echo "promtool check metrics rejects $tf"; return 1; }
-	grep -q '^dstleak_dst_live{' "$tf" || { echo "$tf: no dstleak_dst_live"; return 1; }
+	grep -q '^dstleak_dst_live_entries{' "$tf" || { echo "$tf: no dstleak_dst_live_entries"; return 1; }
 	# No temporary file left beside it (the textfile collector reads *.prom).
 	if ls "$TEXTFILE_DIR"/dstleak.prom.*.tmp 2>/dev/null; then echo "temporary file left"; return 1; fi
 }
 check unit-command unit_command
+
+# The recorder's command, twice by hand on the fixtures: a history of two
+# samples, mode 0600, in the directory the purge must take away.
+record_command() {
+	local cmd root=$LOGS/debugfs h=/var/lib/dstleak/history
+	cmd=$(sed -n 's/^ExecStart=//p' /lib/systemd/system/dstleak-record.service)
+	[ -n "$cmd" ] || { echo "no ExecStart="; return 1; }
+	echo "ExecStart: $cmd"
+	mkdir -p /var/lib/dstleak && chmod 0700 /var/lib/dstleak
+	# shellcheck disable=SC2086
+	DSTLEAK_DEBUGFS=$root $cmd && DSTLEAK_DEBUGFS=$root $cmd || { echo "the command failed"; return 1; }
+	[ -s "$h" ] || { echo "no $h"; return 1; }
+	ls -l "$h"
+	[ "$(stat -c %a "$h")" = 600 ] || { echo "$h: mode $(stat -c %a "$h"), not 600"; return 1; }
+	dstleak forecast "$h" || { echo "dstleak forecast cannot read it"; return 1; }
+}
+check record-command record_command
 
 # ---- purge: nothing left --------------------------------------------------
 purge_debs() {

@@ -9,17 +9,25 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <math.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "cli.h"
+#include "columns.h"
 #include "dl.h"
 #include "help.h"
+#include "history.h"
 #include "table.h"
+#include "views.h"
 
 static const char *prog_cmd = "dstleak";
 static const char *opt_source;
@@ -31,33 +39,46 @@ static bool check_mode;
 /* Exit code for bad input and bad options: 2, but 3 (UNKNOWN) in check. */
 static int bad_exit = DL_EXIT_BADINPUT;
 
-static void die(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3), noreturn));
+void die(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3), noreturn));
 
 /*
  * One line, "dstleak CMD: why" on stderr, or "DSTLEAK UNKNOWN - why" on
  * stdout in check. Made fit for a terminal: paths and names in it may hold
  * any byte.
  */
+static void put_plugin_text(FILE *o, const char *t);
+
 static void say(bool fatal, const char *fmt, va_list ap, const char *tail)
 {
 	FILE *o = check_mode && fatal ? stdout : stderr;
 	char m[PATH_MAX + 1024], *c;
 
+	if (check_mode && fatal) {
+		sigset_t alrm;
+
+		/* check -t: this line, not a second "timed out" one. */
+		sigemptyset(&alrm);
+		sigaddset(&alrm, SIGALRM);
+		sigprocmask(SIG_BLOCK, &alrm, NULL);
+	}
 	vsnprintf(m, sizeof(m), fmt, ap);
 	c = dl_clean(m, strlen(m));
 	fflush(stdout);
-	if (check_mode && fatal)
-		fprintf(o, "DSTLEAK UNKNOWN - %s%s\n", c, tail);
-	else
+	if (check_mode && fatal) {
+		fputs("DSTLEAK UNKNOWN - ", o);
+		put_plugin_text(o, c);
+		fprintf(o, "%s\n", tail);
+	} else {
 		fprintf(o, "%s: %s%s\n", prog_cmd, c, tail);
+	}
 	fflush(o);
 	free(c);
 }
 
 /* A note on stderr, made fit for a terminal. */
-static void note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-static void note(const char *fmt, ...)
+void note(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -66,19 +87,39 @@ static void note(const char *fmt, ...)
 	va_end(ap);
 }
 
-static void die(int code, const char *fmt, ...)
+/* Set by try_load_summary(): die() goes back there with why, no exit. */
+struct die_trap {
+	jmp_buf env;
+	char *why;
+	size_t n;
+	int code;
+};
+static struct die_trap *die_trap;
+
+void die(int code, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
+	if (die_trap) {
+		char *c;
+
+		vsnprintf(die_trap->why, die_trap->n, fmt, ap);
+		va_end(ap);
+		c = dl_clean(die_trap->why, strlen(die_trap->why));
+		snprintf(die_trap->why, die_trap->n, "%s", c);
+		free(c);
+		die_trap->code = code ? code : DL_EXIT_RUNTIME;
+		longjmp(die_trap->env, 1);
+	}
 	say(true, fmt, ap, "");
 	va_end(ap);
 	exit(check_mode ? 3 : code);
 }
 
-static void usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+void usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 
-static void usage_error(const char *fmt, ...)
+void usage_error(const char *fmt, ...)
 {
 	char tail[96];
 	va_list ap;
@@ -91,7 +132,7 @@ static void usage_error(const char *fmt, ...)
 }
 
 /* Flush stdout and fail loudly if it could not be written (EPIPE, ENOSPC). */
-static int finish_output(int code)
+int finish_output(int code)
 {
 	if (fflush(stdout) || ferror(stdout)) {
 		fprintf(stderr, "%s: cannot write output: %s\n", prog_cmd,
@@ -103,13 +144,7 @@ static int finish_output(int code)
 
 /* ---------------- sources ---------------- */
 
-struct source {
-	char summary[PATH_MAX];
-	char dir[PATH_MAX]; /* empty when only a summary file is available */
-	bool proc; /* the /proc/net/dstleak fallback */
-};
-
-static void join(char *out, size_t n, const char *a, const char *b)
+void join(char *out, size_t n, const char *a, const char *b)
 {
 	size_t la = strlen(a);
 
@@ -185,8 +220,8 @@ static void read_default(struct source *src, char **raw, size_t *len)
  * Returns the raw text (kept for snapshots) and the parsed form; exits on
  * any failure.
  */
-static void load_summary(struct source *src, struct dl_summary *sum,
-			 char **rawp, size_t *rawlen)
+void load_summary(struct source *src, struct dl_summary *sum,
+		  char **rawp, size_t *rawlen)
 {
 	struct dl_err err;
 	char *raw = NULL;
@@ -210,11 +245,30 @@ static void load_summary(struct source *src, struct dl_summary *sum,
 }
 
 /*
+ * load_summary() that returns instead of exiting: 0, or the exit code it
+ * would have exited with and why (made fit to print) in why.
+ */
+static int try_load_summary(struct source *src, struct dl_summary *sum,
+			    char *why, size_t n)
+{
+	struct die_trap trap = { .why = why, .n = n };
+
+	if (setjmp(trap.env)) {
+		die_trap = NULL;
+		return trap.code;
+	}
+	die_trap = &trap;
+	load_summary(src, sum, NULL, NULL);
+	die_trap = NULL;
+	return 0;
+}
+
+/*
  * The suspects file of src. 0 and *out filled, or -1 with why in msg when
  * there is none (no debugfs); exits on a file that does not parse.
  */
-static int load_suspects(const struct source *src, struct dl_suspects *out,
-			 char *msg, size_t n)
+int load_suspects(const struct source *src, struct dl_suspects *out,
+		  char *msg, size_t n)
 {
 	char path[PATH_MAX];
 	struct dl_err err;
@@ -243,7 +297,7 @@ static int load_suspects(const struct source *src, struct dl_suspects *out,
 /* ---------------- helpers ---------------- */
 
 /* The name of a namespace to print, "-" when it has none. */
-static const char *ns_name(const struct dl_names *names, const struct dl_ns *ns)
+const char *ns_name(const struct dl_names *names, const struct dl_ns *ns)
 {
 	const char *n = ns ? dl_ns_name(names, ns) : NULL;
 
@@ -269,7 +323,7 @@ static bool fam_idle(const struct dl_fam *f)
  * The headroom, marked "*" when the kernel does not enforce the limit
  * (reaching it fails no allocation); true when marked.
  */
-static bool fmt_headroom(char *b, size_t n, const struct dl_fam *f)
+bool fmt_headroom(char *b, size_t n, const struct dl_fam *f)
 {
 	bool mark = !dl_limit_enforced(f);
 	double pct;
@@ -282,9 +336,9 @@ static bool fmt_headroom(char *b, size_t n, const struct dl_fam *f)
 	return mark;
 }
 
-static void headroom_legend(bool marked)
+void headroom_legend(bool marked)
 {
-	if (marked)
+	if (marked && !tbl_only() && !tbl_rows_json())
 		printf("* limit not enforced by this kernel: reaching it fails no "
 		       "allocation\n");
 }
@@ -310,7 +364,7 @@ static bool parse_double(const char *s, double lo, double hi, double *out)
 	return true;
 }
 
-static uint64_t parse_count(const char *opt, const char *s)
+uint64_t parse_count(const char *opt, const char *s)
 {
 	uint64_t v;
 
@@ -321,8 +375,8 @@ static uint64_t parse_count(const char *opt, const char *s)
 }
 
 /* getopt_long over argv[0..], argv[0] being the command; exits on errors. */
-static int next_opt(int argc, char **argv, const char *shorts,
-		    const struct option *longs, const char *help)
+int next_opt(int argc, char **argv, const char *shorts,
+	     const struct option *longs, const char *help)
 {
 	int c;
 
@@ -336,6 +390,8 @@ static int next_opt(int argc, char **argv, const char *shorts,
 		opt_source = optarg;
 		return next_opt(argc, argv, shorts, longs, help);
 	}
+	if (c == 'J')
+		return 'j'; /* -J is --json (lsblk's) */
 	if (c == ':')
 		usage_error("option '%s' needs a value", argv[optind - 1]);
 	if (c == '?') {
@@ -346,12 +402,9 @@ static int next_opt(int argc, char **argv, const char *shorts,
 	return c;
 }
 
-#define COMMON_LONGS { "help", no_argument, NULL, 'h' }, \
-		     { "source", required_argument, NULL, 'S' }
-
 /* ---------------- show ---------------- */
 
-static void jw_kn(struct jw *w, const char *key, const struct dl_num *v)
+void jw_kn(struct jw *w, const char *key, const struct dl_num *v)
 {
 	jw_key(w, key);
 	jw_num(w, v);
@@ -406,6 +459,8 @@ static void json_tracking(struct jw *w, const struct dl_summary *s)
 	jw_kn(w, "tracked", &t->tracked);
 	jw_kn(w, "overflow", &t->overflow);
 	jw_kn(w, "bytes", &t->bytes);
+	jw_kn(w, "max", &t->max);
+	jw_kn(w, "entry_bytes", &t->entry_bytes);
 	jw_kn(w, "steal_misses", &t->steal_misses);
 	jw_kn(w, "irqoff_max_ns", &t->irqoff_max_ns);
 	jw_obj_end(w);
@@ -431,7 +486,7 @@ static void json_unattributed(struct jw *w, const struct dl_summary *s)
 }
 
 /* The namespace's key: the cookie, or null when the module gave none. */
-static void json_cookie(struct jw *w, const struct dl_nsid *id)
+void json_cookie(struct jw *w, const struct dl_nsid *id)
 {
 	jw_key(w, "cookie");
 	if (id->has_cookie)
@@ -440,7 +495,8 @@ static void json_cookie(struct jw *w, const struct dl_nsid *id)
 		jw_null(w);
 }
 
-static void json_ns(struct jw *w, const struct dl_ns *ns, const struct dl_names *names)
+static void json_ns(struct jw *w, const struct dl_ns *ns, const struct dl_names *names,
+		    const struct dl_filter *flt)
 {
 	int f, k;
 
@@ -455,6 +511,8 @@ static void json_ns(struct jw *w, const struct dl_ns *ns, const struct dl_names 
 	jw_key(w, "families");
 	jw_obj(w);
 	for (f = 0; f < DSTLEAK_NR_FAMILIES; f++) {
+		if (!dl_filter_family(flt, f))
+			continue;
 		jw_key(w, dl_family_names[f]);
 		jw_obj(w);
 		for (k = 0; k < DL_NR_FIELDS; k++)
@@ -488,7 +546,8 @@ static void json_features(struct jw *w, const struct dl_summary *s)
 	jw_obj_end(w);
 }
 
-static void show_json(const struct dl_summary *s, const struct dl_names *names)
+static void show_json(const struct dl_summary *s, const struct dl_names *names,
+		      const struct dl_filter *flt, const size_t *ord, size_t n)
 {
 	struct jw w;
 	size_t i;
@@ -516,8 +575,8 @@ static void show_json(const struct dl_summary *s, const struct dl_names *names)
 	jw_kn(&w, "calibration_spread", &s->calib_spread);
 	jw_key(&w, "namespaces");
 	jw_arr(&w);
-	for (i = 0; i < s->nns; i++)
-		json_ns(&w, &s->ns[i], names);
+	for (i = 0; i < n; i++)
+		json_ns(&w, &s->ns[ord[i]], names, flt);
 	jw_arr_end(&w);
 	jw_obj_end(&w);
 	jw_end(&w);
@@ -655,9 +714,6 @@ static void show_preamble(const struct dl_summary *s, const char *path)
 		       "as drift; only a drift that persists is real\n");
 }
 
-static const char *const show_hdr[] = { "NETNS", "INUM", "STATE", "FAMILY",
-	"LIVE", "ALLOCS", "FREES", "FAILURES", "KERNEL", "DRIFT", "HEADROOM" };
-
 /* A family's row of show; true when its headroom is marked. */
 static bool show_row(struct tbl *t, const char *const head[3], const struct dl_fam *fa,
 		     int f)
@@ -676,16 +732,16 @@ static bool show_row(struct tbl *t, const char *const head[3], const struct dl_f
 }
 
 static void show_table(const struct dl_summary *s, const struct dl_names *names,
-		       bool all)
+		       bool all, const struct dl_filter *flt, const size_t *ord, size_t n)
 {
 	bool marked = false;
 	struct tbl t;
 	size_t i;
 	int f;
 
-	tbl_init(&t, 11, show_hdr, "llllrrrrrrr");
-	for (i = 0; i < s->nns; i++) {
-		const struct dl_ns *ns = &s->ns[i];
+	tbl_init_main(&t, &cols_show);
+	for (i = 0; i < n; i++) {
+		const struct dl_ns *ns = &s->ns[ord[i]];
 		const char *head[3];
 		char inum[24];
 
@@ -694,7 +750,7 @@ static void show_table(const struct dl_summary *s, const struct dl_names *names,
 		head[1] = inum;
 		head[2] = ns->exited ? "exited" : "alive";
 		for (f = 0; f < DSTLEAK_NR_FAMILIES; f++) {
-			if (!all && fam_idle(&ns->fam[f]))
+			if (!dl_filter_family(flt, f) || (!all && fam_idle(&ns->fam[f])))
 				continue;
 			marked |= show_row(&t, head, &ns->fam[f], f);
 			head[0] = head[1] = head[2] = "";
@@ -716,7 +772,8 @@ static const char *const xerr_hdr[] = { "NETNS", "INUM", "WHERE", "ERRNO",
  * beside the kernel's XfrmOutBundleGenError of the namespace. Nothing when
  * there are none.
  */
-static void show_xfrm_errors(const struct dl_summary *s, const struct dl_names *names)
+static void show_xfrm_errors(const struct dl_summary *s, const struct dl_names *names,
+			     const struct dl_rank *shown)
 {
 	const struct dl_nsid *last = NULL; /* of the last row printed */
 	struct tbl t;
@@ -724,7 +781,7 @@ static void show_xfrm_errors(const struct dl_summary *s, const struct dl_names *
 	bool any = false;
 
 	for (i = 0; i < s->nxerrs; i++)
-		any |= s->xerrs[i].count != 0;
+		any |= s->xerrs[i].count != 0 && dl_rank_of(shown, &s->xerrs[i].id) != SIZE_MAX;
 	if (!any)
 		return;
 	tbl_init(&t, 6, xerr_hdr, "llllrr");
@@ -734,7 +791,7 @@ static void show_xfrm_errors(const struct dl_summary *s, const struct dl_names *
 		char inum[24], count[24], gen[32] = "";
 		bool first;
 
-		if (!e->count)
+		if (!e->count || dl_rank_of(shown, &e->id) == SIZE_MAX)
 			continue;
 		first = !last || dl_nsid_cmp(last, &e->id) != 0;
 		last = &e->id;
@@ -757,32 +814,61 @@ static int cmd_show(int argc, char **argv)
 		COMMON_LONGS,
 		{ "json", no_argument, NULL, 'j' },
 		{ "all", no_argument, NULL, 'a' },
+		{ "long", no_argument, NULL, 'l' },
+		DL_FILTER_LONGS,
+		TBL_LONGS,
 		{ NULL, 0, NULL, 0 },
 	};
-	bool json = false, all = false;
+	bool json = false, all = false, lng = false;
 	struct dl_summary s;
 	struct dl_names *names;
+	struct dl_filter flt;
+	struct dl_rank *shown;
 	struct source src;
+	size_t *ord, n;
 	int c;
 
-	while ((c = next_opt(argc, argv, ":ha", longs, help_show)) != -1) {
+	dl_filter_init(&flt, DL_FILTER_ALL & ~DL_FILTER_REASON);
+	while ((c = next_opt(argc, argv, ":halJo:nr", longs, help_show)) != -1) {
+		if (dl_filter_opt(&flt, c, optarg) || tbl_opt(c, optarg))
+			continue;
 		if (c == 'j')
 			json = true;
 		else if (c == 'a')
 			all = true;
+		else if (c == 'l')
+			lng = true;
 	}
 	if (optind < argc)
 		usage_error("unexpected argument '%s'", argv[optind]);
+	dl_filter_done(&flt);
+	tbl_out.json = json;
+	tbl_out_done(lng ? &cols_long : &cols_show);
 	load_summary(&src, &s, NULL, NULL);
-	names = dl_names_load();
-	if (json) {
-		show_json(&s, names);
+	names = dl_filter_names(&flt);
+	ord = dl_filter_order(&flt, &s, names, &n);
+	if (json && !tbl_rows_json()) {
+		show_json(&s, names, &flt, ord, n);
+	} else if (json || tbl_only()) {
+		/* -o, -n, -r: the table alone. */
+		if (lng)
+			show_long(&s, names, &flt, ord, n, all);
+		else
+			show_table(&s, names, all, &flt, ord, n);
 	} else {
 		show_preamble(&s, src.summary);
 		putchar('\n');
-		show_table(&s, names, all);
-		show_xfrm_errors(&s, names);
+		if (lng)
+			show_long(&s, names, &flt, ord, n, all);
+		else
+			show_table(&s, names, all, &flt, ord, n);
+		shown = dl_rank_order(&s, ord, n);
+		show_xfrm_errors(&s, names, shown);
+		dl_rank_free(shown);
+		dl_history_show(stdout);
 	}
+	free(ord);
+	dl_filter_free(&flt);
 	dl_names_free(names);
 	dl_summary_free(&s);
 	return finish_output(0);
@@ -807,9 +893,6 @@ static bool num_changed(const struct dl_num *a, const struct dl_num *b)
 	return dl_num_cmp(a, b) != 0;
 }
 
-static const char *const watch_hdr[] = { "NETNS", "INUM", "STATE", "FAMILY",
-	"LIVE", "ALLOCS/s", "FREES/s", "FAILURES/s", "KERNEL", "DRIFT", "HEADROOM" };
-
 /* A family's row of watch, rates against pf; true when headroom is marked. */
 static bool watch_row(struct tbl *t, const char *const head[3], const struct dl_fam *fa,
 		      const struct dl_fam *pf, double secs, int f)
@@ -829,23 +912,86 @@ static bool watch_row(struct tbl *t, const char *const head[3], const struct dl_
 	return mark;
 }
 
-static void watch_block(const struct dl_summary *s, const struct dl_summary *prev,
-			double secs, const struct dl_names *names, bool all)
+/*
+ * s cut to w columns (UTF-8 characters) in the middle, "…" in the cut, as
+ * ss and lsns do: both ends of a container's name tell it apart.
+ */
+static void ellipsize(char *out, size_t n, const char *s, size_t w)
+{
+	size_t len = strlen(s), chars = 0, head, tail, i, hb, tb;
+
+	for (i = 0; i < len; i++)
+		chars += ((unsigned char)s[i] & 0xc0) != 0x80;
+	if (chars <= w || w < 2) {
+		snprintf(out, n, "%s", s);
+		return;
+	}
+	head = (w - 1 + 1) / 2;
+	tail = w - 1 - head;
+	/* hb: bytes of the first head characters; tb: of the last tail. */
+	for (hb = 0, i = 0; hb < len; hb++) {
+		if (((unsigned char)s[hb] & 0xc0) != 0x80 && i++ == head)
+			break;
+	}
+	for (tb = len, i = 0; tb > 0 && i < tail;) {
+		tb--;
+		if (((unsigned char)s[tb] & 0xc0) != 0x80)
+			i++;
+	}
+	snprintf(out, n, "%.*s\xe2\x80\xa6%s", (int)hb, s, s + tb);
+}
+
+/* The width to fit in: the terminal's, else $COLUMNS; 0 for none. */
+static size_t term_width(bool tty)
+{
+	const char *c = getenv("COLUMNS");
+	struct winsize ws;
+	uint64_t v;
+
+	if (tty && ioctl(1, TIOCGWINSZ, &ws) == 0 && ws.ws_col)
+		return ws.ws_col;
+	if (c && !dl_parse_u64(c, strlen(c), &v) && v > 0 && v < 100000)
+		return (size_t)v;
+	return 0;
+}
+
+/* The width of the table's lines: its selected columns, two blanks apart. */
+static size_t tbl_line_width(const struct tbl *t, bool *has_name)
+{
+	int k, n = tbl_out.sel ? tbl_out.nsel : t->ncols;
+	size_t w = 0;
+
+	*has_name = false;
+	for (k = 0; k < n; k++) {
+		int i = tbl_out.sel ? tbl_out.sel[k] : k;
+
+		w += t->width[i] + (k ? 2 : 0);
+		*has_name |= i == 0;
+	}
+	return w;
+}
+
+/* Rows of watch into t, names cut to namew columns (0: whole). */
+static bool watch_fill(struct tbl *t, const struct dl_summary *s,
+		       const struct dl_summary *prev, double secs,
+		       const struct dl_names *names, bool all, size_t namew)
 {
 	bool marked = false;
-	struct tbl t;
 	size_t i;
 	int f;
 
-	tbl_init(&t, 11, watch_hdr, "llllrrrrrrr");
 	for (i = 0; i < s->nns; i++) {
 		const struct dl_ns *ns = &s->ns[i];
 		const struct dl_ns *pns = prev ? dl_find_ns(prev, &ns->id) : NULL;
 		const char *head[3];
-		char inum[24];
+		char inum[24], name[256];
 
 		snprintf(inum, sizeof(inum), "%" PRIu64, ns->id.inum);
 		head[0] = ns_name(names, ns);
+		if (namew) {
+			ellipsize(name, sizeof(name), head[0], namew);
+			head[0] = name;
+		}
 		head[1] = inum;
 		head[2] = ns->exited ? "exited" : "alive";
 		for (f = 0; f < DSTLEAK_NR_FAMILIES; f++) {
@@ -856,12 +1002,38 @@ static void watch_block(const struct dl_summary *s, const struct dl_summary *pre
 
 			if (!all && fam_idle(fa) && !moved)
 				continue;
-			marked |= watch_row(&t, head, fa, pf, secs, f);
+			marked |= watch_row(t, head, fa, pf, secs, f);
 			head[0] = head[1] = head[2] = "";
 		}
 		if (head[1][0])
-			tbl_row(&t, head[0], inum, head[2], "(idle)", "", "", "", "",
+			tbl_row(t, head[0], inum, head[2], "(idle)", "", "", "", "",
 				"", "", "");
+	}
+	return marked;
+}
+
+/*
+ * The table; wider than cols (0: no limit), the NETNS names are cut to
+ * fit (the other columns never are; at least 8 columns of name).
+ */
+static void watch_block(const struct dl_summary *s, const struct dl_summary *prev,
+			double secs, const struct dl_names *names, bool all, size_t cols)
+{
+	bool marked, has_name;
+	struct tbl t;
+	size_t w;
+
+	tbl_init_main(&t, &cols_watch);
+	marked = watch_fill(&t, s, prev, secs, names, all, 0);
+	w = tbl_line_width(&t, &has_name);
+	if (cols && w > cols && has_name && !tbl_out.raw && t.width[0] > 8) {
+		size_t namew = t.width[0] - (w - cols);
+
+		if (namew > t.width[0] || namew < 8)
+			namew = 8;
+		tbl_free(&t);
+		tbl_init_main(&t, &cols_watch);
+		watch_fill(&t, s, prev, secs, names, all, namew);
 	}
 	tbl_print(&t, stdout);
 	tbl_free(&t);
@@ -878,22 +1050,95 @@ static void sleep_secs(double s)
 		ts = rem;
 }
 
-/* One round: a heading with the time, then the table. */
-static void watch_round(const struct dl_summary *cur, const struct dl_summary *prev,
-			double secs, double interval, const char *path, bool all)
+/* The time now as watch's headings show it. */
+static void watch_stamp(char *b, size_t n)
 {
-	struct dl_names *names = dl_names_load();
-	char stamp[64], *p = dl_clean(path, strlen(path));
 	time_t wall = time(NULL);
 	struct tm tm;
 
 	gmtime_r(&wall, &tm);
-	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	printf("dstleak watch %s, every %gs, %s%s\n", stamp, interval, p,
-	       prev ? "" : " (rates from the next round)");
-	watch_block(cur, prev, secs, names, all);
-	free(p);
+	strftime(b, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/*
+ * One round: a heading with the time and what the rates are (note), then
+ * the table; the source's path cut to fit cols.
+ */
+static void watch_round(const struct dl_summary *cur, const struct dl_summary *prev,
+			double secs, double interval, const char *path, bool all,
+			const char *note, size_t cols)
+{
+	struct dl_names *names = dl_names_load();
+	char stamp[64], head[160], p[PATH_MAX + 8];
+	char *c = dl_clean(path, strlen(path));
+	size_t used;
+
+	watch_stamp(stamp, sizeof(stamp));
+	used = (size_t)snprintf(head, sizeof(head), "dstleak watch %s, every %gs, ",
+				stamp, interval) + strlen(note);
+	ellipsize(p, sizeof(p), c, cols > used + 16 ? cols - used : cols ? 16 : SIZE_MAX);
+	if (!tbl_only())
+		printf("%s%s%s\n", head, p, note);
+	watch_block(cur, prev, secs, names, all, cols);
+	if (!tbl_only())
+		dl_history_show(stdout);
+	free(c);
 	dl_names_free(names);
+}
+
+/*
+ * Did the module restart its counters (a reload)? A probe's hits, or a
+ * counter of a namespace known by its cookie (never reused), went
+ * backwards. Format 1 has no cookie: an inode may be a new namespace's.
+ */
+static bool counters_reset(const struct dl_summary *old, const struct dl_summary *new)
+{
+	static const int counters[] = { DL_F_allocs, DL_F_frees, DL_F_failures };
+	size_t i, j;
+	int f;
+
+	for (i = 0; i < new->nprobes; i++)
+		for (j = 0; j < old->nprobes; j++)
+			if (!strcmp(new->probes[i].symbol, old->probes[j].symbol) &&
+			    !new->probes[i].hits.null && !old->probes[j].hits.null &&
+			    new->probes[i].hits.u < old->probes[j].hits.u)
+				return true;
+	for (i = 0; i < new->nns; i++) {
+		const struct dl_ns *ns = &new->ns[i];
+		const struct dl_ns *ons = ns->id.has_cookie ? dl_find_ns(old, &ns->id) : NULL;
+
+		if (!ons || !ons->id.has_cookie)
+			continue;
+		for (f = 0; f < DSTLEAK_NR_FAMILIES; f++)
+			for (j = 0; j < sizeof(counters) / sizeof(counters[0]); j++) {
+				const struct dl_num *a = &ons->fam[f].f[counters[j]];
+				const struct dl_num *b = &ns->fam[f].f[counters[j]];
+
+				if (!a->null && !b->null && b->u < a->u)
+					return true;
+			}
+	}
+	return false;
+}
+
+/* Reads that fail in a row before watch gives up (help_watch says so). */
+#define WATCH_MAX_FAILS 10
+
+/*
+ * A failed read: the last screen stays, with this line under it (on a
+ * terminal, the line of the previous failure is overwritten).
+ */
+static void watch_failed(const char *why, int fails, bool tty, uint64_t round)
+{
+	char stamp[64];
+
+	watch_stamp(stamp, sizeof(stamp));
+	if (tty)
+		fputs(fails > 1 ? "\r\033[K" : "", stdout);
+	else if (round > 1)
+		putchar('\n');
+	printf("dstleak watch %s: read failed (%d of %d before giving up): %s%s",
+	       stamp, fails, WATCH_MAX_FAILS, why, tty ? "" : "\n");
 }
 
 static int cmd_watch(int argc, char **argv)
@@ -903,16 +1148,21 @@ static int cmd_watch(int argc, char **argv)
 		{ "interval", required_argument, NULL, 'i' },
 		{ "count", required_argument, NULL, 'n' },
 		{ "all", no_argument, NULL, 'a' },
+		{ "wide", no_argument, NULL, 'w' },
+		TBL_LONGS,
 		{ NULL, 0, NULL, 0 },
 	};
 	struct dl_summary prev, cur;
 	struct source src;
-	bool have_prev = false, all = false, tty = isatty(1);
+	bool have_prev = false, all = false, wide = false, gone = false;
+	bool tty = isatty(1);
 	double interval = 1, t_prev = 0;
 	uint64_t count = 0, round;
-	int c;
+	char why[PATH_MAX + 1024];
+	int c, fails = 0;
 
-	while ((c = next_opt(argc, argv, ":hi:n:a", longs, help_watch)) != -1) {
+	/* -n is COUNT: no headings is --noheadings only; no -J. */
+	while ((c = next_opt(argc, argv, ":hi:n:awo:r", longs, help_watch)) != -1) {
 		if (c == 'i') {
 			if (!parse_double(optarg, 0.01, 86400, &interval))
 				usage_error("-i: '%s' is not a number of seconds "
@@ -923,22 +1173,59 @@ static int cmd_watch(int argc, char **argv)
 				usage_error("-n: COUNT must be at least 1");
 		} else if (c == 'a') {
 			all = true;
+		} else if (c == 'w') {
+			wide = true;
+		} else {
+			tbl_opt(c, optarg);
 		}
 	}
 	if (optind < argc)
 		usage_error("unexpected argument '%s'", argv[optind]);
+	tbl_out_done(&cols_watch);
 	memset(&prev, 0, sizeof(prev));
 	for (round = 1;; round++) {
+		const char *note = have_prev ? "" : " (rates from the next round)";
+		char gap[96];
+		bool reset;
 		double t_now;
+		int code = 0;
 
-		load_summary(&src, &cur, NULL, NULL);
+		/* The first read must work; later ones may fail for a while. */
+		if (round == 1)
+			load_summary(&src, &cur, NULL, NULL);
+		else
+			code = try_load_summary(&src, &cur, why, sizeof(why));
+		if (code) {
+			fails++;
+			/* The module is gone: whatever comes back was reloaded. */
+			gone |= code == DL_EXIT_NOSOURCE;
+			watch_failed(why, fails, tty, round);
+			if (fails >= WATCH_MAX_FAILS) {
+				if (tty)
+					putchar('\n');
+				die(code, "giving up after %d failed reads in a row: %s",
+				    fails, why);
+			}
+			if (finish_output(0))
+				exit(DL_EXIT_RUNTIME);
+			goto next;
+		}
 		t_now = now_mono();
+		reset = have_prev && (gone || counters_reset(&prev, &cur));
+		if (reset) {
+			note = " (module reloaded: counters reset, rates from the next round)";
+		} else if (have_prev && fails) {
+			snprintf(gap, sizeof(gap), " (rates over %.1fs: %d read%s failed)",
+				 t_now - t_prev, fails, fails == 1 ? "" : "s");
+			note = gap;
+		}
 		if (tty)
 			fputs("\033[H\033[2J", stdout);
 		else if (round > 1)
 			putchar('\n');
-		watch_round(&cur, have_prev ? &prev : NULL,
-			    have_prev ? t_now - t_prev : 0, interval, src.summary, all);
+		watch_round(&cur, have_prev && !reset ? &prev : NULL,
+			    have_prev ? t_now - t_prev : 0, interval, src.summary, all,
+			    note, wide ? 0 : term_width(tty));
 		if (finish_output(0))
 			exit(DL_EXIT_RUNTIME);
 		if (have_prev)
@@ -946,6 +1233,9 @@ static int cmd_watch(int argc, char **argv)
 		prev = cur;
 		have_prev = true;
 		t_prev = t_now;
+		fails = 0;
+		gone = false;
+next:
 		if (count && round >= count)
 			break;
 		sleep_secs(interval);
@@ -1162,10 +1452,6 @@ static void load_snapshot(const char *path, struct dl_snapshot *snap)
 
 /* ---------------- diff ---------------- */
 
-static const char *const diff_hdr[] = { "NETNS", "INUM", "STATE", "FAMILY",
-	"ALLOCS", "ALLOCS/s", "FREES", "FREES/s", "FAILURES", "LIVE", "+/-",
-	"KERNEL", "+/-", "DRIFT" };
-
 /* A delta of a counter: "+N", "reset" if it went backwards, "-" if unknown. */
 static bool fmt_delta(char *b, size_t n, const struct dl_num *o,
 		      const struct dl_num *v, bool *reset)
@@ -1333,6 +1619,8 @@ static int cmd_diff(int argc, char **argv)
 		COMMON_LONGS,
 		{ "force", no_argument, NULL, 'f' },
 		{ "all", no_argument, NULL, 'a' },
+		{ "json", no_argument, NULL, 'j' },
+		TBL_LONGS,
 		{ NULL, 0, NULL, 0 },
 	};
 	struct dl_snapshot old, new;
@@ -1342,12 +1630,19 @@ static int cmd_diff(int argc, char **argv)
 	struct dl_names *names;
 	int c;
 
-	while ((c = next_opt(argc, argv, ":ha", longs, help_diff)) != -1) {
+	while ((c = next_opt(argc, argv, ":haJo:nr", longs, help_diff)) != -1) {
 		if (c == 'f')
 			force = true;
 		else if (c == 'a')
 			d.all = true;
+		else if (c == 'j')
+			tbl_out.json = true;
+		else
+			tbl_opt(c, optarg);
 	}
+	/* diff has no JSON document of its own: -J is its rows. */
+	tbl_out.json_rows = true;
+	tbl_out_done(&cols_diff);
 	if (optind >= argc)
 		usage_error("diff needs a snapshot to compare with");
 	if (argc - optind > 2)
@@ -1365,7 +1660,8 @@ static int cmd_diff(int argc, char **argv)
 				      dl_xstrndup("now", 3);
 	d.secs = (double)(new.sec - old.sec) +
 		 ((double)new.nsec - (double)old.nsec) / 1e9;
-	printf("from %s to %s: %.1f seconds\n", oldname, newname, d.secs);
+	if (!tbl_only() && !tbl_out.json)
+		printf("from %s to %s: %.1f seconds\n", oldname, newname, d.secs);
 	if (d.secs <= 0)
 		note("%s is not later than %s: no rates", newname, oldname);
 	/* The module writes "global" lines only in the all-namespace view. */
@@ -1373,9 +1669,9 @@ static int cmd_diff(int argc, char **argv)
 	d.full_new = new.sum.global[DSTLEAK_FAM_IPV4].seen;
 	names = dl_names_load();
 	d.names = names;
-	tbl_init(&d.t, 14, diff_hdr, "llllrrrrrrrrrr");
+	tbl_init_main(&d.t, &cols_diff);
 	diff_merge(&d, &old.sum, &new.sum);
-	if (d.t.nrows)
+	if (d.t.nrows || tbl_only() || tbl_out.json)
 		tbl_print(&d.t, stdout);
 	else
 		printf("no change\n");
@@ -1393,8 +1689,6 @@ static int cmd_diff(int argc, char **argv)
 
 /* ---------------- suspects ---------------- */
 
-static const char *const sus_hdr[] = { "NETNS", "INUM", "FAMILY", "REASON",
-	"DEVICE", "COUNT", "OLDEST", "MEDIAN" };
 static const char *const old_hdr[] = { "NETNS", "INUM", "FAMILY", "COUNT",
 	"OLDEST" };
 
@@ -1450,6 +1744,27 @@ static void suspects_json(const struct dl_suspects *sp, const struct dl_summary 
 	jw_arr_end(&w);
 	jw_key(&w, "dropped");
 	jw_u64(&w, sp->dropped);
+	/* Long-lived entries that are no suspects. */
+	jw_key(&w, "old");
+	jw_arr(&w);
+	for (i = 0; i < sp->nold; i++) {
+		const struct dl_old *o = &sp->old[i];
+
+		jw_obj(&w);
+		jw_key(&w, "inum");
+		jw_u64(&w, o->id.inum);
+		json_cookie(&w, &o->id);
+		jw_key(&w, "name");
+		jw_str(&w, sus_name(names, s, &o->id));
+		jw_key(&w, "family");
+		jw_str(&w, dl_family_names[o->family]);
+		jw_key(&w, "count");
+		jw_u64(&w, o->count);
+		jw_key(&w, "oldest_s");
+		jw_ms_as_s(&w, o->oldest_ms);
+		jw_obj_end(&w);
+	}
+	jw_arr_end(&w);
 	jw_obj_end(&w);
 	jw_end(&w);
 }
@@ -1460,7 +1775,7 @@ static void suspects_groups(const struct dl_suspects *sp, const struct dl_summar
 	struct tbl t;
 	size_t i, k;
 
-	tbl_init(&t, 8, sus_hdr, "lllllrrr");
+	tbl_init_main(&t, &cols_suspects);
 	for (i = 0; i < sp->ngroups; i++) {
 		const struct dl_group *g = &sp->groups[i];
 		const char *nm = sus_name(names, s, &g->id);
@@ -1513,28 +1828,39 @@ static int cmd_suspects(int argc, char **argv)
 	static const struct option longs[] = {
 		COMMON_LONGS,
 		{ "json", no_argument, NULL, 'j' },
+		DL_FILTER_LONGS,
+		TBL_LONGS,
 		{ NULL, 0, NULL, 0 },
 	};
 	struct dl_suspects sp;
 	struct dl_summary s;
 	struct dl_names *names;
+	struct dl_filter flt;
 	struct source src;
 	bool json = false;
 	char msg[PATH_MAX + 128];
 	int c;
 
-	while ((c = next_opt(argc, argv, ":h", longs, help_suspects)) != -1)
-		if (c == 'j')
+	dl_filter_init(&flt, DL_FILTER_ALL & ~DL_FILTER_SORT);
+	while ((c = next_opt(argc, argv, ":hJo:nr", longs, help_suspects)) != -1)
+		if (!dl_filter_opt(&flt, c, optarg) && !tbl_opt(c, optarg) && c == 'j')
 			json = true;
 	if (optind < argc)
 		usage_error("unexpected argument '%s'", argv[optind]);
+	dl_filter_done(&flt);
+	tbl_out.json = json;
+	tbl_out_done(&cols_suspects);
 	/* The summary: is the module there, which source, which namespaces. */
 	load_summary(&src, &s, NULL, NULL);
 	if (load_suspects(&src, &sp, msg, sizeof(msg)))
 		die(DL_EXIT_NOSOURCE, "%s", msg);
-	names = dl_names_load();
-	if (json) {
+	names = dl_filter_names(&flt);
+	dl_filter_suspects(&flt, &s, names, &sp);
+	dl_filter_free(&flt);
+	if (json && !tbl_rows_json()) {
 		suspects_json(&sp, &s, names);
+	} else if (json || tbl_only()) {
+		suspects_groups(&sp, &s, names); /* the groups alone */
 	} else {
 		if (sp.ngroups)
 			suspects_groups(&sp, &s, names);
@@ -1566,19 +1892,10 @@ struct finding {
 static void consider(struct finding *worst, int *nfind, int state, double rank,
 		     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
-static void consider(struct finding *worst, int *nfind, int state, double rank,
-		     const char *fmt, ...)
+/* a is worse than b (equals keep the order they were found in). */
+static bool worse(int sa, double ra, int sb, double rb)
 {
-	va_list ap;
-
-	(*nfind)++;
-	if (state < worst->state || (state == worst->state && rank <= worst->rank))
-		return;
-	worst->state = state;
-	worst->rank = rank;
-	va_start(ap, fmt);
-	vsnprintf(worst->text, sizeof(worst->text), fmt, ap);
-	va_end(ap);
+	return sa > sb || (sa == sb && ra > rb);
 }
 
 /* Within a state: headroom first, then suspects, drift, missed probes. */
@@ -1587,17 +1904,83 @@ static void consider(struct finding *worst, int *nfind, int state, double rank,
 #define RANK_DRIFT(n) (1e15 + ((n) > (uint64_t)1e14 ? 1e14 : (double)(n)))
 /* A drift within the load-time calibration uncertainty: below a real one. */
 #define RANK_CALIB(n) (5e14 + ((n) > (uint64_t)1e14 ? 1e14 : (double)(n)))
+/* A limit forecast to be reached: after headroom, sooner is worse. */
+#define RANK_FORECAST(secs) (3e15 - (secs))
 
 /* A check under way: its thresholds, and what it found so far. */
 struct check {
 	double warn, crit, low;
+	double forecast_h; /* check --forecast HOURS; < 0: not asked */
 	uint64_t max_drift, max_suspects;
 	struct finding worst;
 	int nfind;
 	char low_where[400];
 	const struct dl_summary *s;
 	const struct dl_names *names;
+	int top; /* --top: problem lines, and namespace/family pairs in perfdata */
+	struct finding *list; /* the worst top findings, worst first */
+	int nlist;
+	struct pair *pairs; /* the worst top namespace/family pairs, worst first */
+	int npairs;
+	uint64_t *sus; /* suspect entries per namespace (index in s) and family */
+	double timeout; /* -t SECONDS; 0: none */
 };
+
+/* Every finding is of a check: consider() gets the check from its worst. */
+#define CHECK_OF(w) ((struct check *)(void *)((char *)(w) - offsetof(struct check, worst)))
+
+/* A namespace's family, ranked for the performance data. */
+struct pair {
+	int state;
+	double rank; /* within a state, higher is worse; OK: live + suspects */
+	const struct dl_ns *ns;
+	int fam;
+};
+
+/* Insert f into list (n of at most top, worst first) if it is worse than its last. */
+static void keep_finding(struct finding *list, int *n, int top, const struct finding *f)
+{
+	int i;
+
+	if (top <= 0 || (*n == top && !worse(f->state, f->rank, list[*n - 1].state,
+					     list[*n - 1].rank)))
+		return;
+	i = *n < top ? (*n)++ : *n - 1;
+	for (; i > 0 && worse(f->state, f->rank, list[i - 1].state, list[i - 1].rank); i--)
+		list[i] = list[i - 1];
+	list[i] = *f;
+}
+
+static void keep_pair(struct check *k, const struct pair *p)
+{
+	struct pair *l = k->pairs;
+	int i;
+
+	if (k->top <= 0 || (k->npairs == k->top &&
+			    !worse(p->state, p->rank, l[k->npairs - 1].state, l[k->npairs - 1].rank)))
+		return;
+	i = k->npairs < k->top ? k->npairs++ : k->npairs - 1;
+	for (; i > 0 && worse(p->state, p->rank, l[i - 1].state, l[i - 1].rank); i--)
+		l[i] = l[i - 1];
+	l[i] = *p;
+}
+
+static void consider(struct finding *worst, int *nfind, int state, double rank,
+		     const char *fmt, ...)
+{
+	struct check *k = CHECK_OF(worst);
+	struct finding f = { .state = state, .rank = rank };
+	va_list ap;
+
+	(*nfind)++;
+	va_start(ap, fmt);
+	vsnprintf(f.text, sizeof(f.text), fmt, ap);
+	va_end(ap);
+	/* The worst first, for the lines after the status line. */
+	keep_finding(k->list, &k->nlist, k->top, &f);
+	if (worse(state, rank, worst->state, worst->rank))
+		*worst = f;
+}
 
 /* How findings name a namespace; exited ones by inode alone. */
 static void ns_label(char *b, size_t n, const struct dl_names *names,
@@ -1647,7 +2030,7 @@ static void check_globals(struct check *k)
 }
 
 static void check_headroom(struct check *k, const char *label,
-			   const struct dl_fam *fa, int f)
+			   const struct dl_fam *fa, int f, struct pair *p)
 {
 	const char *lname;
 	uint64_t limit;
@@ -1662,6 +2045,10 @@ static void check_headroom(struct check *k, const char *label,
 		k->low = pct;
 		snprintf(k->low_where, sizeof(k->low_where), "%s %s", label,
 			 dl_family_names[f]);
+	}
+	if (st != ST_OK && worse(st, RANK_HEADROOM(pct), p->state, p->rank)) {
+		p->state = st;
+		p->rank = RANK_HEADROOM(pct);
 	}
 	if (st != ST_OK)
 		consider(&k->worst, &k->nfind, st, RANK_HEADROOM(pct),
@@ -1679,17 +2066,30 @@ static void check_ns(struct check *k, const struct dl_ns *ns)
 	ns_label(label, sizeof(label), k->names, &ns->id, ns);
 	for (f = 0; f < DSTLEAK_NR_FAMILIES; f++) {
 		const struct dl_num *d = &ns->fam[f].f[DL_F_drift];
+		struct pair p = { .state = ST_OK, .rank = -INFINITY, .ns = ns, .fam = f };
 		uint64_t mag;
 
-		check_headroom(k, label, &ns->fam[f], f);
-		if (d->null)
-			continue;
-		mag = dl_num_abs(d);
-		if (mag > k->max_drift)
+		check_headroom(k, label, &ns->fam[f], f, &p);
+		mag = d->null ? 0 : dl_num_abs(d);
+		if (mag > k->max_drift) {
 			consider(&k->worst, &k->nfind, ST_WARN, RANK_DRIFT(mag),
 				 "%s %s drift %" PRId64 " (max %" PRIu64 ")%s",
 				 label, dl_family_names[f], d->s, k->max_drift,
 				 k->s->settled == 0 ? ", not settled" : "");
+			if (worse(ST_WARN, RANK_DRIFT(mag), p.state, p.rank)) {
+				p.state = ST_WARN;
+				p.rank = RANK_DRIFT(mag);
+			}
+		}
+		/* Among the healthy: the most entries live and suspect. */
+		if (p.state == ST_OK) {
+			if (fam_idle(&ns->fam[f]))
+				continue;
+			p.rank = dl_num_d(&ns->fam[f].f[DL_F_live]) +
+				 (k->sus ? (double)k->sus[(size_t)(ns - k->s->ns) *
+							  DSTLEAK_NR_FAMILIES + (size_t)f] : 0);
+		}
+		keep_pair(k, &p);
 	}
 }
 
@@ -1761,30 +2161,242 @@ static uint64_t check_suspects(struct check *k, const struct dl_suspects *sp)
 	return total;
 }
 
-static void check_report(const struct check *k, bool have_suspects, uint64_t total)
+/* "|" in check's text would start performance data: shown as U+00A6. */
+static void put_plugin_text(FILE *o, const char *t)
+{
+	for (; *t; t++) {
+		if (*t == '|')
+			fputs("\xc2\xa6", o);
+		else
+			fputc(*t, o);
+	}
+}
+
+/* A warning range of |drift| <= max (alert outside it). */
+static void drift_range(char *b, size_t n, uint64_t max)
+{
+	if (max)
+		snprintf(b, n, "-%" PRIu64 ":%" PRIu64, max, max);
+	else
+		snprintf(b, n, "0:0");
+}
+
+static int64_t sat_add_s(int64_t a, int64_t b)
+{
+	int64_t r;
+
+	if (__builtin_add_overflow(a, b, &r))
+		return b > 0 ? INT64_MAX : INT64_MIN;
+	return r;
+}
+
+static int64_t num_s(const struct dl_num *v)
+{
+	if (v->null)
+		return 0;
+	if (v->is_signed)
+		return v->s;
+	return v->u > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)v->u;
+}
+
+/*
+ * The first line's performance data: totals over every namespace, the
+ * same labels on every host and every run.
+ */
+static void perf_totals(FILE *o, const struct check *k, bool have_suspects, uint64_t total)
+{
+	char dr[64], v[32];
+	size_t i;
+	int f;
+
+	fprintf(o, "namespaces=%zu;;;0", k->s->nns);
+	for (f = 0; f < DSTLEAK_NR_FAMILIES; f++) {
+		int64_t sum = 0;
+
+		for (i = 0; i < k->s->nns; i++)
+			sum = sat_add_s(sum, num_s(&k->s->ns[i].fam[f].f[DL_F_live]));
+		fprintf(o, " live_%s=%" PRId64 ";;;0", dl_family_names[f], sum);
+	}
+	drift_range(dr, sizeof(dr), k->max_drift);
+	for (f = 0; f < DSTLEAK_NR_FAMILIES; f++) {
+		const struct dl_global *g = &k->s->global[f];
+
+		if (!g->seen || g->drift.null)
+			continue;
+		dl_fmt_num(v, sizeof(v), &g->drift);
+		fprintf(o, " drift_%s=%s;%s;;", dl_family_names[f], v, dr);
+	}
+	if (isfinite(k->low))
+		fprintf(o, " headroom=%.1f%%;%g:;%g:;0;100", k->low, k->warn, k->crit);
+	if (have_suspects)
+		fprintf(o, " suspects=%" PRIu64 ";%" PRIu64 ";;0", total, k->max_suspects);
+}
+
+/*
+ * The name of pair i in labels: the ip netns name, else the inode (never
+ * comm[pid], which changes when the process restarts); "#COOKIE" added
+ * when a pair of another namespace before it has the same.
+ */
+static void pair_base(char *b, size_t n, const struct check *k, const struct dl_ns *ns)
+{
+	const char *nm = ns->exited ? NULL : dl_names_netns(k->names, ns->id.inum);
+
+	if (nm)
+		snprintf(b, n, "%s", nm);
+	else
+		snprintf(b, n, "%" PRIu64, ns->id.inum);
+}
+
+static void pair_name(char *b, size_t n, const struct check *k, int i)
+{
+	const struct dl_ns *ns = k->pairs[i].ns;
+	char other[300];
+	int j;
+
+	pair_base(b, n, k, ns);
+	for (j = 0; j < i; j++) {
+		if (k->pairs[j].ns == ns)
+			continue;
+		pair_base(other, sizeof(other), k, k->pairs[j].ns);
+		if (!strcmp(other, b)) {
+			size_t l = strlen(b);
+
+			snprintf(b + l, n - l, "#%" PRIu64,
+				 ns->id.has_cookie ? ns->id.cookie : (uint64_t)(ns - k->s->ns));
+			return;
+		}
+	}
+}
+
+/*
+ * A label, METRIC_FAMILY[NAME]: quoted when it has a blank or a quote
+ * ('' for '), "=" (which no label may hold) as "_", "|" as U+00A6.
+ */
+static void perf_label(FILE *o, const char *metric, int f, const char *name)
+{
+	char raw[400];
+	const char *p;
+	bool q;
+
+	snprintf(raw, sizeof(raw), "%s_%s[%s]", metric, dl_family_names[f], name);
+	q = strpbrk(raw, " '") != NULL;
+	if (q)
+		fputc('\'', o);
+	for (p = raw; *p; p++) {
+		if (*p == '\'')
+			fputs("''", o);
+		else if (*p == '=')
+			fputc('_', o);
+		else if (*p == '|')
+			fputs("\xc2\xa6", o);
+		else
+			fputc(*p, o);
+	}
+	if (q)
+		fputc('\'', o);
+}
+
+/* The worst namespace/family pairs: live, drift, headroom, suspects. */
+static void perf_pairs(FILE *o, const struct check *k)
+{
+	char dr[64], v[32], name[300];
+	int i;
+
+	drift_range(dr, sizeof(dr), k->max_drift);
+	for (i = 0; i < k->npairs; i++) {
+		const struct pair *p = &k->pairs[i];
+		const struct dl_fam *fa = &p->ns->fam[p->fam];
+		double pct;
+
+		pair_name(name, sizeof(name), k, i);
+		if (!fa->f[DL_F_live].null) {
+			dl_fmt_num(v, sizeof(v), &fa->f[DL_F_live]);
+			fputs(i ? " " : "", o);
+			perf_label(o, "live", p->fam, name);
+			fprintf(o, "=%s;;;0", v);
+		}
+		if (!fa->f[DL_F_drift].null) {
+			dl_fmt_num(v, sizeof(v), &fa->f[DL_F_drift]);
+			fputc(' ', o);
+			perf_label(o, "drift", p->fam, name);
+			fprintf(o, "=%s;%s;;", v, dr);
+		}
+		if (dl_limit_enforced(fa) && dl_headroom(fa, &pct, NULL, NULL)) {
+			fputc(' ', o);
+			perf_label(o, "headroom", p->fam, name);
+			fprintf(o, "=%.1f%%;%g:;%g:;0;100", pct, k->warn, k->crit);
+		}
+		if (k->sus) {
+			fputc(' ', o);
+			perf_label(o, "suspects", p->fam, name);
+			fprintf(o, "=%" PRIu64 ";;;0",
+				k->sus[(size_t)(p->ns - k->s->ns) * DSTLEAK_NR_FAMILIES +
+				       (size_t)p->fam]);
+		}
+	}
+}
+
+/* The status line's text, as before performance data was added. */
+static void check_status(FILE *o, const struct check *k, bool have_suspects, uint64_t total)
 {
 	if (k->worst.state != ST_OK) {
-		printf("DSTLEAK %s - %s", st_names[k->worst.state], k->worst.text);
+		fprintf(o, "DSTLEAK %s - %s", st_names[k->worst.state], k->worst.text);
 		if (k->nfind > 1)
-			printf(" (and %d more problem%s)", k->nfind - 1,
-			       k->nfind > 2 ? "s" : "");
-		putchar('\n');
+			fprintf(o, " (and %d more problem%s)", k->nfind - 1,
+				k->nfind > 2 ? "s" : "");
 		return;
 	}
-	printf("DSTLEAK OK - %zu namespace%s", k->s->nns, k->s->nns == 1 ? "" : "s");
+	fprintf(o, "DSTLEAK OK - %zu namespace%s", k->s->nns, k->s->nns == 1 ? "" : "s");
 	if (k->low_where[0])
-		printf(", lowest headroom %.1f%% in %s", k->low, k->low_where);
+		fprintf(o, ", lowest headroom %.1f%% in %s", k->low, k->low_where);
 	if (k->max_drift)
-		printf(", drift within %" PRIu64, k->max_drift);
+		fprintf(o, ", drift within %" PRIu64, k->max_drift);
 	else
-		printf(", no drift");
+		fprintf(o, ", no drift");
 	if (!have_suspects)
-		printf(", suspects not checked (no debugfs)\n");
+		fprintf(o, ", suspects not checked (no debugfs)");
 	else if (!total)
-		printf(", no leak suspects\n");
+		fprintf(o, ", no leak suspects");
 	else
-		printf(", %" PRIu64 " suspect dst entries (max %" PRIu64 ")\n", total,
-		       k->max_suspects);
+		fprintf(o, ", %" PRIu64 " suspect dst entries (max %" PRIu64 ")", total,
+			k->max_suspects);
+}
+
+/*
+ * As the monitoring-plugin guidelines say: the status line, "|" and the
+ * totals; then one line per problem, worst first (at most --top, then how
+ * many more); then "| " and the worst namespace/family pairs' data.
+ */
+static void check_report(const struct check *k, bool have_suspects, uint64_t total)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&text, &len);
+	int i;
+
+	if (!m)
+		die(ST_UNKNOWN, "out of memory");
+	check_status(m, k, have_suspects, total);
+	if (fclose(m))
+		die(ST_UNKNOWN, "out of memory");
+	put_plugin_text(stdout, text);
+	free(text);
+	fputs(" | ", stdout);
+	perf_totals(stdout, k, have_suspects, total);
+	putchar('\n');
+	for (i = 0; i < k->nlist; i++) {
+		printf("[%s] ", st_names[k->list[i].state]);
+		put_plugin_text(stdout, k->list[i].text);
+		putchar('\n');
+	}
+	if (k->top > 0 && k->nfind > k->nlist)
+		printf("... and %d more problem%s (dstleak show)\n", k->nfind - k->nlist,
+		       k->nfind - k->nlist == 1 ? "" : "s");
+	if (k->npairs) {
+		fputs("| ", stdout);
+		perf_pairs(stdout, k);
+		putchar('\n');
+	}
 }
 
 static void check_options(struct check *k, bool *want_suspects, int argc, char **argv)
@@ -1795,11 +2407,26 @@ static void check_options(struct check *k, bool *want_suspects, int argc, char *
 		{ "crit-headroom", required_argument, NULL, 'c' },
 		{ "max-drift", required_argument, NULL, 'd' },
 		{ "max-suspects", required_argument, NULL, 's' },
+		{ "forecast", required_argument, NULL, 'f' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "top", required_argument, NULL, 'T' },
 		{ NULL, 0, NULL, 0 },
 	};
+	uint64_t top;
 	int c;
 
-	while ((c = next_opt(argc, argv, ":h", longs, help_check)) != -1) {
+	while ((c = next_opt(argc, argv, ":hw:c:t:", longs, help_check)) != -1) {
+		if (c == 't' && !parse_double(optarg, 0.001, 86400, &k->timeout))
+			usage_error("-t: '%s' is not a number of seconds from 0.001 to 86400",
+				    optarg);
+		if (c == 'T') {
+			top = parse_count("--top", optarg);
+			if (top > 1000)
+				usage_error("--top: %" PRIu64 " is above 1000", top);
+			k->top = (int)top;
+		}
+		if (c == 'f' && !parse_double(optarg, 0.001, 1e6, &k->forecast_h))
+			usage_error("--forecast: '%s' is not a number of hours", optarg);
 		if (c == 'w' && !parse_double(optarg, 0, 100, &k->warn))
 			usage_error("--warn-headroom: '%s' is not a percentage", optarg);
 		if (c == 'c' && !parse_double(optarg, 0, 100, &k->crit))
@@ -1818,10 +2445,86 @@ static void check_options(struct check *k, bool *want_suspects, int argc, char *
 			    k->crit, k->warn);
 }
 
+/* --forecast HOURS: enforced limits the history says are reached within HOURS. */
+static void check_forecast(struct check *k)
+{
+	char text[512];
+	double secs = 0;
+	int n;
+
+	if (k->forecast_h < 0)
+		return;
+	n = dl_check_forecast(k->forecast_h, text, sizeof(text), &secs);
+	if (n < 0)
+		die(ST_UNKNOWN, "%s", text);
+	if (n == 0)
+		return;
+	consider(&k->worst, &k->nfind, ST_WARN, RANK_FORECAST(secs), "%s", text);
+	k->nfind += n - 1;
+}
+
+/*
+ * Suspect entries per namespace (index in s) and family, the groups of a
+ * namespace the summary does not have left out.
+ */
+static uint64_t *suspects_by_pair(const struct dl_summary *s, const struct dl_suspects *sp)
+{
+	uint64_t *v = dl_xrealloc(NULL, s->nns * DSTLEAK_NR_FAMILIES + 1, sizeof(*v));
+	size_t i;
+
+	memset(v, 0, (s->nns * DSTLEAK_NR_FAMILIES + 1) * sizeof(*v));
+	for (i = 0; i < sp->ngroups; i++) {
+		const struct dl_group *g = &sp->groups[i];
+		const struct dl_ns *ns = dl_find_ns(s, &g->id);
+		size_t at;
+
+		if (!ns || g->family < 0 || g->family >= DSTLEAK_NR_FAMILIES)
+			continue;
+		at = (size_t)(ns - s->ns) * DSTLEAK_NR_FAMILIES + (size_t)g->family;
+		v[at] = sat_add(v[at], g->count);
+	}
+	return v;
+}
+
+/* -t: the line to print when time is up, and the handler that does. */
+static char timeout_line[128];
+static size_t timeout_len;
+
+static void on_timeout(int sig)
+{
+	ssize_t r;
+
+	(void)sig;
+	r = write(STDOUT_FILENO, timeout_line, timeout_len);
+	(void)r;
+	_exit(ST_UNKNOWN);
+}
+
+/* Arm (secs > 0) or disarm (0) the -t timer. */
+static void check_timer(double secs)
+{
+	struct itimerval it = { { 0, 0 }, { 0, 0 } };
+	struct sigaction sa;
+
+	if (secs > 0) {
+		timeout_len = (size_t)snprintf(timeout_line, sizeof(timeout_line),
+					       "DSTLEAK UNKNOWN - timed out after %gs\n", secs);
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = on_timeout;
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGALRM, &sa, NULL);
+		it.it_value.tv_sec = (time_t)secs;
+		it.it_value.tv_usec = (suseconds_t)((secs - (double)(time_t)secs) * 1e6);
+		if (!it.it_value.tv_sec && !it.it_value.tv_usec)
+			it.it_value.tv_usec = 1;
+	}
+	setitimer(ITIMER_REAL, &it, NULL);
+}
+
 static int cmd_check(int argc, char **argv)
 {
-	struct check k = { .warn = 20, .crit = 10, .low = INFINITY,
-			   .worst = { .state = ST_OK, .rank = -INFINITY } };
+	struct check k = { .warn = 20, .crit = 10, .low = INFINITY, .forecast_h = -1,
+			   .worst = { .state = ST_OK, .rank = -INFINITY }, .top = 10 };
 	bool want_suspects = false, have_suspects;
 	char msg[PATH_MAX + 128];
 	struct dl_suspects sp;
@@ -1833,25 +2536,40 @@ static int cmd_check(int argc, char **argv)
 
 	bad_exit = ST_UNKNOWN;
 	check_options(&k, &want_suspects, argc, argv);
+	/* -t: reading (a hung debugfs or /proc read) past it is UNKNOWN. */
+	check_timer(k.timeout);
 	/* Any failure to read is UNKNOWN (check_mode). */
 	load_summary(&src, &s, NULL, NULL);
 	have_suspects = load_suspects(&src, &sp, msg, sizeof(msg)) == 0;
 	if (want_suspects && !have_suspects) {
-		printf("DSTLEAK UNKNOWN - cannot check suspects: %s\n", msg);
+		check_timer(0);
+		fputs("DSTLEAK UNKNOWN - cannot check suspects: ", stdout);
+		put_plugin_text(stdout, msg);
+		putchar('\n');
 		dl_summary_free(&s);
 		return finish_output(ST_UNKNOWN);
 	}
 	names = dl_names_load();
 	k.s = &s;
 	k.names = names;
+	k.list = dl_xrealloc(NULL, (size_t)k.top + 1, sizeof(*k.list));
+	k.pairs = dl_xrealloc(NULL, (size_t)k.top + 1, sizeof(*k.pairs));
+	if (have_suspects)
+		k.sus = suspects_by_pair(&s, &sp);
 	check_globals(&k);
 	for (i = 0; i < s.nns; i++)
 		check_ns(&k, &s.ns[i]);
+	check_forecast(&k);
 	if (have_suspects) {
 		total = check_suspects(&k, &sp);
 		dl_suspects_free(&sp);
 	}
+	/* All read: no timeout in the middle of the report. */
+	check_timer(0);
 	check_report(&k, have_suspects, total);
+	free(k.list);
+	free(k.pairs);
+	free(k.sus);
 	dl_names_free(names);
 	dl_summary_free(&s);
 	return finish_output(k.worst.state);
@@ -1934,6 +2652,14 @@ static const struct {
 	{ "suspects", cmd_suspects, help_suspects },
 	{ "check", cmd_check, help_check },
 	{ "export", cmd_export, help_export },
+	{ "record", cmd_record, help_record },
+	{ "forecast", cmd_forecast, help_forecast },
+	{ "plot", cmd_plot, help_plot },
+	{ "objects", cmd_objects, NULL },
+	{ "xfrm", cmd_xfrm, NULL },
+	{ "routes", cmd_routes, NULL },
+	{ "icmp", cmd_icmp, NULL },
+	{ "status", cmd_status, NULL },
 };
 
 int main(int argc, char **argv)
@@ -1965,8 +2691,13 @@ int main(int argc, char **argv)
 			usage_error("unknown option '%s'", a);
 		}
 	}
-	if (i >= argc)
-		usage_error("no command given");
+	if (i >= argc) {
+		/* Plain "dstleak" is "dstleak show". */
+		static char show[] = "show", *dflt[] = { show, NULL };
+
+		prog_cmd = "dstleak show";
+		return cmd_show(1, dflt);
+	}
 	for (k = 0; k < sizeof(cmds) / sizeof(cmds[0]); k++) {
 		if (strcmp(argv[i], cmds[k].name))
 			continue;

@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * fuzz.c - libFuzzer target for every parser of the reader. The first byte
- * picks the parser; the rest is the file. Whatever a parser accepts must
- * also hold the invariants the commands rely on.
+ * picks the parser (modulo 5: summary, suspects, snapshot, objects, the
+ * summary's extra lines); the rest is the file. Whatever a parser accepts
+ * must also hold the invariants the commands rely on.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "dl.h"
+#include "extra.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -54,8 +56,60 @@ static void check_summary(const struct dl_summary *s)
 	}
 }
 
+/* The objects file: what cmd_objects.c prints and indexes by. */
+static void check_objects(const struct dl_objects *o)
+{
+	size_t i;
+	int r;
+
+	for (i = 0; i < o->n; i++) {
+		const struct dl_obj *e = &o->v[i];
+
+		if (!e->ident || !e->devstate || e->family < 0 ||
+		    e->family >= DSTLEAK_NR_FAMILIES)
+			abort();
+		check_clean(e->ident);
+		check_clean(e->device);
+		check_clean(e->devstate);
+		r = dl_obj_reason(e);
+		if (r < -1 || r >= DL_NR_REASONS)
+			abort();
+	}
+}
+
+/*
+ * The extra lines (xfrm, route, icmp, stacks) of a summary that parses:
+ * per namespace of the summary, icmp rows pointing into it.
+ */
+static void check_extra(const char *buf, size_t len)
+{
+	struct dl_summary s;
+	struct dl_extra x;
+	struct dl_err err;
+	size_t i, seen = 0;
+
+	if (dl_parse_summary(buf, len, "fuzz", &s, &err))
+		return;
+	if (dl_parse_extra(buf, len, "fuzz", &s, &x, &err) == 0) {
+		for (i = 0; i < x.nicmp; i++)
+			if (x.icmp[i].ns >= s.nns || x.icmp[i].family < 0 ||
+			    x.icmp[i].family >= DSTLEAK_NR_FAMILIES)
+				abort();
+		/* Every namespace has its lines, seen or not (ASan: sized so). */
+		for (i = 0; i < s.nns; i++)
+			seen += (size_t)x.xfrm[i].seen + (size_t)x.route[i].seen;
+		if (seen > 2 * s.nns)
+			abort();
+		dl_extra_free(&x);
+	} else if (!strchr(err.msg, ':')) {
+		abort(); /* errors name the file */
+	}
+	dl_summary_free(&s);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	struct dl_objects o;
 	struct dl_summary s;
 	struct dl_suspects sp;
 	struct dl_snapshot snap;
@@ -70,7 +124,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	copy = malloc(size - 1 ? size - 1 : 1);
 	memcpy(copy, data + 1, size - 1);
 	buf = copy;
-	switch (data[0] % 3) {
+	switch (data[0] % 5) {
 	case 0:
 		if (dl_parse_summary(buf, size - 1, "fuzz", &s, &err) == 0) {
 			check_summary(&s);
@@ -98,6 +152,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			check_summary(&snap.sum);
 			dl_snapshot_free(&snap);
 		}
+		break;
+	case 3:
+		if (dl_parse_objects(buf, size - 1, "fuzz", &o, &err) == 0) {
+			check_objects(&o);
+			dl_objects_free(&o);
+		} else if (!strchr(err.msg, ':')) {
+			abort();
+		}
+		break;
+	case 4:
+		check_extra(buf, size - 1);
 		break;
 	}
 	free(copy);

@@ -3,6 +3,9 @@
 #ifndef DL_HELP_H
 #define DL_HELP_H
 
+#include "filter.h"
+#include "table.h"
+
 #define HELP_ENV \
 "Environment (roots, for tests and for unusual mounts):\n" \
 "  DSTLEAK_DEBUGFS    debugfs mount point (default /sys/kernel/debug)\n" \
@@ -10,7 +13,9 @@
 "                     PID/ns/net, PID/comm, sys/kernel/random/boot_id\n" \
 "  DSTLEAK_NETNS_DIR  where \"ip netns\" names live (default /run/netns)\n" \
 "  DSTLEAK_HOSTNAME   host name recorded in and checked against snapshots\n" \
-"  DSTLEAK_HISTORY    default snapshot file (default /tmp/.dstleak.uUID)\n"
+"  DSTLEAK_HISTORY    default snapshot file (default /tmp/.dstleak.uUID)\n" \
+"  DSTLEAK_RECORD     history of record, forecast, plot (default\n" \
+"                     /var/lib/dstleak/history, /tmp/.dstleak-history.uUID)\n"
 
 #define HELP_SOURCE \
 "  --source DIR       read DIR/summary, DIR/suspects, ... instead of\n" \
@@ -27,15 +32,28 @@ static const char help_main[] =
 "to its limit, and which entries leak.\n"
 "\n"
 "Commands:\n"
-"  show [--json] [-a]        one row per namespace and family\n"
+"  show [--json] [-a] [-l]   one row per namespace and family (the default)\n"
 "  watch [-i SEC] [-n COUNT] refreshing view with rates per second\n"
 "  snapshot [FILE]           save the counters (default: history file)\n"
 "  diff OLD [NEW] [--force]  what changed between snapshots, or since OLD\n"
 "  suspects [--json]         leak-suspect groups with their stacks\n"
 "  check [--warn-headroom PCT] [--crit-headroom PCT] [--max-drift N]\n"
 "        [--max-suspects N]  monitoring check: exit 0 OK, 1 WARNING,\n"
-"                            2 CRITICAL, 3 UNKNOWN\n"
+"        [--forecast HOURS]  2 CRITICAL, 3 UNKNOWN\n"
 "  export --prometheus [-o FILE]  node_exporter textfile format\n"
+"  record [-i SEC] [FILE]    append a sample to the history\n"
+"  forecast [--json] [FILE]  growth per hour, time to the limit\n"
+"  plot [-o FILE] [FILE]     the history as an SVG chart\n"
+"  objects [--json]          every live tracked dst entry: age, refcount,\n"
+"                            device, reason\n"
+"  xfrm [--json] [-a]        IPsec per namespace: lookups, bundles, errors\n"
+"                            by errno, the kernel's XfrmOutBundleGenError\n"
+"  routes [--json] [-a]      route exceptions (PMTU, redirects) per namespace\n"
+"  icmp [--json]             ICMP errors to TCP per namespace, type, code\n"
+"  status [--json]           the module: version, features, tracking and\n"
+"                            its maximum, stacks, unattributed, probes\n"
+"show, objects, xfrm, routes, icmp and suspects take the filters --netns,\n"
+"--family, --top, --numeric (and --sort, --reason where they apply).\n"
 "\n"
 "Options:\n"
 HELP_SOURCE
@@ -58,7 +76,8 @@ HELP_ENV
 "See dstleak(8) and tools/README.md (the JSON contract).\n";
 
 static const char help_show[] =
-"Usage: dstleak show [--json] [-a|--all] [--source DIR]\n"
+"Usage: dstleak show [-J|--json] [-a|--all] [-l|--long] [-o COLS] [-n] [-r]\n"
+"                    [FILTERS] [--source DIR]\n"
 "\n"
 "One block per network namespace, one row per family with activity:\n"
 "  NETNS     the \"ip netns\" name, else a process in it as comm[pid],\n"
@@ -83,28 +102,55 @@ static const char help_show[] =
 "errors (xfrm_error) of the namespaces that have any.\n"
 "\n"
 "Options:\n"
-"  --json       the JSON document of tools/README.md (contract version 1),\n"
+"  -J, --json   the JSON document of tools/README.md (contract version 1),\n"
 "               with each namespace's cookie; a figure the kernel does not\n"
 "               have is null, never 0\n"
 "  -a, --all    also rows of families with no activity at all\n"
+"  -l, --long   every figure: also PEAK, PREEXIST (frees of entries\n"
+"               allocated before load), UNTRACKED, ORPHANED, GC_THRESH and\n"
+"               MAX_SIZE (-o then takes these columns)\n"
+TBL_HELP
+DL_HELP_FILTERS
 HELP_SOURCE
 "\n"
 "Exit status: 0, or 2 on bad input, 3 when the module is not loaded.\n";
 
 static const char help_watch[] =
-"Usage: dstleak watch [-i SECONDS] [-n COUNT] [-a] [--source DIR]\n"
+"Usage: dstleak watch [-i SECONDS] [-n COUNT] [-a] [-w] [-o COLS]\n"
+"                     [--noheadings] [-r] [--source DIR]\n"
 "\n"
 "Re-read the counters every interval and show LIVE, KERNEL, DRIFT and\n"
 "HEADROOM with allocations, frees and failures per second over the last\n"
-"interval (\"-\" on the first round, and where a counter went backwards,\n"
-"i.e. the module was reloaded). On a terminal the screen is redrawn; when\n"
-"standard output is not a terminal, one block per interval is printed,\n"
-"headed by a UTC timestamp, with no escape codes.\n"
+"interval (\"-\" on the first round). On a terminal the screen is redrawn;\n"
+"when standard output is not a terminal, one block per interval is\n"
+"printed, headed by a UTC timestamp, with no escape codes.\n"
+"\n"
+"A module reload (the summary gone, or counters that went backwards: the\n"
+"module restarts them) is said in the heading, \"module reloaded\", and\n"
+"that round shows no rates (never negative ones). A read that fails\n"
+"(the module unloaded, a file cut short) leaves the last screen with an\n"
+"error line under it, and is retried the next interval. Watch gives up\n"
+"after 10 failed reads in a row, with the failure's exit status. Rates\n"
+"after failed reads are over the whole time since the last good one. The\n"
+"first read must succeed.\n"
+"\n"
+"Rows fit the terminal's width (else $COLUMNS, when set): NETNS names too\n"
+"long are cut in the middle, \"…\" in the cut (at least 8 columns are\n"
+"kept; the other columns are never cut). -w, -r, show and show -J give\n"
+"whole names.\n"
 "\n"
 "Options:\n"
 "  -i, --interval SECONDS  time between rounds, 0.01 to 86400 (default 1)\n"
-"  -n, --count COUNT       stop after COUNT rounds (default: until killed)\n"
+"  -n, --count COUNT       stop after COUNT rounds, failed reads included\n"
+"                          (default: until killed)\n"
 "  -a, --all               also rows with no activity\n"
+"  -w, --wide              whole names, however wide the rows\n"
+"  -o, --output COLS       only columns COLS (a list; +COLS: added ones)\n"
+"  --noheadings            no header line (-n is COUNT here)\n"
+"  -r, --raw               unaligned, escaped as in show -r\n"
+"  --list-columns          the columns: name and what each shows\n"
+"  -o, --noheadings and -r print each round's table only; watch has no\n"
+"  JSON (-J): use show -J, or snapshot and diff -J\n"
 HELP_SOURCE;
 
 static const char help_snapshot[] =
@@ -127,7 +173,8 @@ static const char help_snapshot[] =
 HELP_SOURCE;
 
 static const char help_diff[] =
-"Usage: dstleak diff OLD [NEW] [--force] [-a] [--source DIR]\n"
+"Usage: dstleak diff OLD [NEW] [--force] [-a] [-J] [-o COLS] [-n] [-r]\n"
+"                    [--source DIR]\n"
 "\n"
 "What changed from snapshot OLD to snapshot NEW, or to now when NEW is not\n"
 "given, per namespace and family: allocations, frees and failures with\n"
@@ -145,13 +192,18 @@ static const char help_diff[] =
 "Options:\n"
 "  --force      compare snapshots of different hosts or boots anyway\n"
 "  -a, --all    also rows that did not change\n"
+"  -J, --json   the rows as JSON, {\"format\":1,\"rows\":[{...}]} (diff has\n"
+"               no other JSON); the two \"+/-\" columns are LIVE_CHANGE and\n"
+"               KERNEL_CHANGE\n"
+TBL_HELP
 HELP_SOURCE
 "\n"
 "Exit status: 0, or 2 on a bad or foreign snapshot, 3 when the module is\n"
 "not loaded (for a diff against now).\n";
 
 static const char help_suspects[] =
-"Usage: dstleak suspects [--json] [--source DIR]\n"
+"Usage: dstleak suspects [-J|--json] [-o COLS] [-n] [-r] [FILTERS] [--reason R]\n"
+"                        [--source DIR]\n"
 "\n"
 "Live dst entries older than the module's suspect_age_s that are leaking,\n"
 "grouped by namespace, family, reason and allocation stack:\n"
@@ -170,17 +222,39 @@ static const char help_suspects[] =
 "has no suspects.\n"
 "\n"
 "Options:\n"
-"  --json       the JSON document of tools/README.md (contract version 1)\n"
+"  -J, --json   the JSON document of tools/README.md (contract version 1),\n"
+"               with the old entries (\"old\")\n"
+TBL_HELP
+"               (the groups alone: no stacks, no old entries)\n"
+"  --reason R   only groups of reason R (a list); no old entries then\n"
+DL_HELP_FILTERS
 HELP_SOURCE;
 
 static const char help_check[] =
-"Usage: dstleak check [--warn-headroom PCT] [--crit-headroom PCT]\n"
-"                     [--max-drift N] [--max-suspects N] [--source DIR]\n"
+"Usage: dstleak check [-w PCT] [-c PCT] [-t SECONDS] [--max-drift N]\n"
+"                     [--max-suspects N] [--top N] [--forecast HOURS]\n"
+"                     [--source DIR]\n"
 "\n"
-"A monitoring check (Nagios/Icinga plugin conventions): prints one line,\n"
-"\"DSTLEAK STATE - ...\", naming the worst namespace, and exits:\n"
-"  0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (no module, a missing,\n"
-"  unreadable or malformed source, bad options).\n"
+"A monitoring check (monitoring-plugins.org guidelines, Nagios, Icinga):\n"
+"prints a status line, \"DSTLEAK STATE - ...\" naming the worst problem,\n"
+"and exits 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (no module, a missing,\n"
+"unreadable or malformed source, bad options, -t reached).\n"
+"\n"
+"Output:\n"
+"  line 1   the status line, \" | \", performance data of the totals:\n"
+"           namespaces, live_FAMILY (live entries of every namespace),\n"
+"           drift_FAMILY (global), headroom (the lowest enforced one, %),\n"
+"           suspects; with thresholds (ranges) where one applies\n"
+"  then     one line per problem, worst first, \"[STATE] netns NAME (INUM)\n"
+"           FAMILY ...\": at most --top, then \"... and N more problems\"\n"
+"  last     \"| \" and, for the --top worst namespace/family pairs (problems\n"
+"           first, then the most entries live and suspect), live_FAMILY[NS],\n"
+"           drift_FAMILY[NS], headroom_FAMILY[NS] where the limit is\n"
+"           enforced, suspects_FAMILY[NS]. NS is the ip netns name, else\n"
+"           the inode (not a process name: it changes with a restart).\n"
+"  Labels with blanks or quotes are quoted ('' for '), \"=\" becomes \"_\",\n"
+"  and a \"|\" of a name is shown as U+00A6 everywhere. With 100,000\n"
+"  namespaces the output is still 1 + --top + 2 lines.\n"
 "\n"
 "Conditions:\n"
 "  CRITICAL  a headroom below --crit-headroom\n"
@@ -195,11 +269,18 @@ static const char help_check[] =
 "the kernel enforces the limit (the module's limit_enforced).\n"
 "\n"
 "Options:\n"
-"  --warn-headroom PCT   default 20\n"
-"  --crit-headroom PCT   default 10 (must not exceed --warn-headroom)\n"
+"  -w, --warn-headroom PCT  default 20\n"
+"  -c, --crit-headroom PCT  default 10 (must not exceed --warn-headroom)\n"
+"  -t, --timeout SECONDS    UNKNOWN \"timed out\" when reading and checking\n"
+"                        take longer (default: no limit; fractions allowed)\n"
+"  --top N               problem lines and namespace/family pairs in the\n"
+"                        performance data, 0 to 1000 (default 10)\n"
 "  --max-drift N         default 0\n"
 "  --max-suspects N      default 0; suspects are checked when debugfs is\n"
 "                        readable, and must be when this option is given\n"
+"  --forecast HOURS      WARNING when the history (dstleak record) says an\n"
+"                        enforced limit is reached within HOURS (see\n"
+"                        \"dstleak forecast --help\"); UNKNOWN without one\n"
 HELP_SOURCE;
 
 static const char help_export[] =

@@ -196,7 +196,7 @@ static void globals(struct prom *p)
 		  "The kernel's entry counter of a family with one global dst_ops." },
 		{ "dstleak_global_dst_expected_entries", "gauge",
 		  "What dstleak expects that counter to be." },
-		{ "dstleak_global_dst_drift", "gauge",
+		{ "dstleak_global_dst_drift_entries", "gauge",
 		  "Global kernel counter minus expected; 0 when healthy." },
 	};
 	int m, f;
@@ -343,7 +343,12 @@ static void exited(struct prom *p)
 	}
 }
 
-/* Prometheus names of the ns fields; a field added later gets a gauge. */
+/*
+ * Prometheus names of the ns fields (https://prometheus.io/docs/practices/naming/):
+ * counters end in _total, gauges in their unit (_entries) unless they are a
+ * 0/1 flag whose help begins "1 when"; tests/unit/run.sh checks it. A field
+ * added later gets a gauge of entries, which every figure of the line is.
+ */
 static const struct metric ns_metrics[DL_NR_FIELDS] = {
 	[DL_F_allocs] = { "dstleak_dst_allocs_total", "counter",
 			  "dst entries allocated since the module loaded." },
@@ -351,10 +356,10 @@ static const struct metric ns_metrics[DL_NR_FIELDS] = {
 			 "dst entries allocated since load and freed." },
 	[DL_F_frees_preexisting] = { "dstleak_dst_frees_preexisting_total", "counter",
 				     "dst entries allocated before load and freed since." },
-	[DL_F_live] = { "dstleak_dst_live", "gauge",
+	[DL_F_live] = { "dstleak_dst_live_entries", "gauge",
 			"dst entries allocated since load and not freed." },
-	[DL_F_peak] = { "dstleak_dst_live_peak", "gauge",
-			"Highest dstleak_dst_live seen." },
+	[DL_F_peak] = { "dstleak_dst_live_peak_entries", "gauge",
+			"Highest dstleak_dst_live_entries seen." },
 	[DL_F_failures] = { "dstleak_dst_alloc_failures_total", "counter",
 			    "dst allocation attempts that returned no entry." },
 	[DL_F_untracked] = { "dstleak_dst_untracked_entries", "gauge",
@@ -363,11 +368,11 @@ static const struct metric ns_metrics[DL_NR_FIELDS] = {
 			    "Untracked entries live when the namespace exited, handed to unattributed." },
 	[DL_F_kernel] = { "dstleak_dst_kernel_entries", "gauge",
 			  "The kernel's own entry counter of the family's dst_ops." },
-	[DL_F_drift] = { "dstleak_dst_drift", "gauge",
+	[DL_F_drift] = { "dstleak_dst_drift_entries", "gauge",
 			 "Kernel counter minus the count dstleak expects; 0 when healthy." },
-	[DL_F_gc_thresh] = { "dstleak_dst_gc_thresh", "gauge",
+	[DL_F_gc_thresh] = { "dstleak_dst_gc_thresh_entries", "gauge",
 			     "The dst_ops gc_thresh." },
-	[DL_F_max_size] = { "dstleak_dst_max_size", "gauge",
+	[DL_F_max_size] = { "dstleak_dst_max_size_entries", "gauge",
 			    "The family's max_size sysctl." },
 	[DL_F_limit_enforced] = { "dstleak_dst_limit_enforced", "gauge",
 				  "1 when reaching gc_thresh or max_size makes allocations fail." },
@@ -382,7 +387,7 @@ static void ns_field(struct prom *p, int k)
 	int f;
 
 	if (!mt.name) {
-		snprintf(gen, sizeof(gen), "dstleak_dst_%s", dl_field_names[k]);
+		snprintf(gen, sizeof(gen), "dstleak_dst_%s_entries", dl_field_names[k]);
 		snprintf(genhelp, sizeof(genhelp), "The %s figure of the module.",
 			 dl_field_names[k]);
 		mt.name = gen;
@@ -516,8 +521,8 @@ static void group_series(struct prom *p, const struct metric *m, bool oldest,
 	free(tmp);
 	label(p->o, "family", dl_family_names[g->family], false);
 	label(p->o, "reason", dl_reason_names[g->reason], false);
-	if (g->device)
-		label(p->o, "device", g->device, false);
+	/* Every series of a metric has the same label names: "" for none. */
+	label(p->o, "device", g->device ? g->device : "", false);
 	if (oldest)
 		fprintf(p->o, "} %" PRIu64 ".%03" PRIu64 "\n", a->oldest_ms / 1000,
 			a->oldest_ms % 1000);

@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0 OR MIT
 # Replay a libFuzzer corpus through the whole reader (a sanitizer build):
 # every command on every input must exit 0-3 with no sanitizer report, so
-# what the parsers accept the commands print without crashing.
+# what the parsers accept the commands print without crashing. The first
+# byte picks the file as in fuzz.c (modulo 5): summary, suspects, snapshot,
+# objects, a summary for the views of its extra lines.
 #
 # Usage: tests/unit/fuzz-cli.sh DSTLEAK_BINARY CORPUS_DIR [MAX_FILES]
 set -u
@@ -43,7 +45,7 @@ for f in $(ls "$C" | head -n "$MAX"); do
 	n=$((n + 1))
 	sel=$(head -c1 "$f" | od -An -tu1 | tr -d ' ')
 	tail -c +2 "$f" >"$W/body"
-	case $((${sel:-0} % 3)) in
+	case $((${sel:-0} % 5)) in
 	0)
 		cp "$W/body" "$W/s/summary"
 		cp "$HERE/fixtures/good/suspects" "$W/s/suspects"
@@ -63,6 +65,27 @@ for f in $(ls "$C" | head -n "$MAX"); do
 	2)
 		one "$B" diff --force "$W/body" "$W/body"
 		one "$B" diff --force "$W/body" "$HERE/fixtures/snap/new"
+		one "$B" diff --force -r -a "$HERE/fixtures/snap/old" "$W/body"
+		one "$B" diff --force -J "$W/body" "$HERE/fixtures/snap/new"
+		;;
+	3)
+		cp "$HERE/fixtures/views/summary" "$W/s/summary"
+		cp "$W/body" "$W/s/objects"
+		for c in "objects" "objects --json" "objects -r" "objects -J -o object,age,reason" \
+			"objects --sort age --top 3 -n" "objects --reason dead,device_gone --family ipv4"; do
+			# shellcheck disable=SC2086
+			one "$B" --source "$W/s" $c
+		done
+		;;
+	4)
+		cp "$W/body" "$W/s/summary"
+		cp "$HERE/fixtures/views/objects" "$W/s/objects"
+		for c in "xfrm" "xfrm -a --json" "xfrm -r -a" "routes -a" "routes -J -o +inum" \
+			"icmp" "icmp --json" "status" "status --json" "show -r -a" \
+			"show --long -a -J -o netns,peak,headroom" "objects -r"; do
+			# shellcheck disable=SC2086
+			one "$B" --source "$W/s" $c
+		done
 		;;
 	esac
 done

@@ -87,7 +87,10 @@ DSTLEAK_PROC=$T/proc
 DSTLEAK_NETNS_DIR=$T/netns
 DSTLEAK_HOSTNAME=testhost
 DSTLEAK_HISTORY=$T/history
-export DSTLEAK_DEBUGFS DSTLEAK_PROC DSTLEAK_NETNS_DIR DSTLEAK_HOSTNAME DSTLEAK_HISTORY
+# The history of "record" (absent: show and check print no forecast).
+DSTLEAK_RECORD=$T/nonexistent-record
+export DSTLEAK_DEBUGFS DSTLEAK_PROC DSTLEAK_NETNS_DIR DSTLEAK_HOSTNAME DSTLEAK_HISTORY \
+	DSTLEAK_RECORD
 
 # ---- helpers: each test sets $why on its first failure ----
 no() { [ -n "$why" ] || why=$1; }
@@ -117,7 +120,8 @@ out_empty() { [ ! -s "$T/out" ] || no "stdout not empty: $(head -c 200 "$T/out")
 err_empty() { [ ! -s "$T/err" ] || no "stderr not empty: $(head -c 200 "$T/err")"; }
 err_lines() { _n=$(wc -l <"$T/err"); [ "$_n" = "$1" ] || no "stderr has $_n lines, want $1: $(head -c 300 "$T/err")"; }
 out_lines() { _n=$(wc -l <"$T/out"); [ "$_n" = "$1" ] || no "stdout has $_n lines, want $1"; }
-# prom_ok FILE: the exposition format: TYPE first, grouped, unique series.
+# prom_ok FILE: the exposition format: TYPE first, grouped, unique series,
+# the same label names on every series of a metric.
 prom_ok() {
 	awk '
 /^# HELP / { next }
@@ -132,7 +136,45 @@ prom_ok() {
 	series = $0; sub(/ [^ ]*$/, "", series)
 	if (dup[series]++) { print "duplicate series: " series; bad = 1 }
 	if (name != last && done[name]) { print "metric not grouped: " name; bad = 1 }
+	# One set of label names per metric (a scraper fills the missing ones
+	# with "": issue 15).
+	keys = ""; rest = series
+	while (match(rest, /[{,][a-zA-Z_][a-zA-Z0-9_]*="/)) {
+		keys = keys substr(rest, RSTART + 1, RLENGTH - 3) ","
+		rest = substr(rest, RSTART + RLENGTH)
+		if (match(rest, /^([^"\\]|\\.)*"/))
+			rest = substr(rest, RLENGTH + 1)
+	}
+	if (name in lnames && lnames[name] != keys) { print "label names differ in " name ": " lnames[name] " vs " keys; bad = 1 }
+	lnames[name] = keys
 	done[last] = 1; last = name
+}
+END { exit bad }' "$1" >"$T/awk" || no "$(head -3 "$T/awk" | tr '\n' '|')"
+}
+# prom_names_ok FILE: Prometheus naming (issue 15, /work/briefs/prom-names.txt):
+# a counter ends in _total and nothing else does; a gauge ends in a unit
+# (_entries, _bytes, _seconds, _ratio), or is an info metric (_info, value
+# 1), or a 0/1 flag whose HELP begins "1 when". Only counters and gauges.
+prom_names_ok() {
+	awk '
+/^# HELP / { help[$3] = $4 " " $5; next }
+/^# TYPE / {
+	n = $3; t = $4
+	if (t == "counter") {
+		if (n !~ /_total$/) { print "counter without _total: " n; bad = 1 }
+	} else if (t == "gauge") {
+		if (n ~ /_total$/) { print "gauge named _total: " n; bad = 1 }
+		else if (n ~ /_info$/) kind[n] = "info"
+		else if (help[n] == "1 when") kind[n] = "flag"
+		else if (n !~ /_(entries|bytes|seconds|ratio)$/) { print "gauge without a unit suffix: " n; bad = 1 }
+	} else { print "type " t " of " n; bad = 1 }
+	next
+}
+/^#/ { next }
+{
+	name = $0; sub(/[{ ].*/, "", name); v = $NF
+	if (kind[name] == "info" && v != "1") { print "info metric not 1: " $0; bad = 1 }
+	if (kind[name] == "flag" && v != "0" && v != "1") { print "flag not 0/1: " $0; bad = 1 }
 }
 END { exit bad }' "$1" >"$T/awk" || no "$(head -3 "$T/awk" | tr '\n' '|')"
 }
@@ -199,14 +241,14 @@ printf '%s\n' "NETNS INUM WHERE ERRNO COUNT KERNEL_OUT_BUNDLE_GEN_ERROR" \
 run 0 "$D" --source "$T/healthy" show -a; out_lacks "IPsec"
 record "show: IPsec errors per namespace after the table, beside kernel_out_bundle_gen_error; none when healthy"
 why=; run 1 "$D" --source "$T/cur" check
-out_has "^DSTLEAK WARNING - global ipv4 drift 3 within the load-time calibration uncertainty (spread 5)$"
+out_has "^DSTLEAK WARNING - global ipv4 drift 3 within the load-time calibration uncertainty (spread 5) | "
 run 0 "$D" --source "$T/cur" check --max-drift 3; out_has "^DSTLEAK OK - "
 sed 's/drift 3$/drift -6/; s/kernel 1045/kernel 1036/' "$T/cur/summary" >"$T/cur/big"
-run 1 "$D" --source "$T/cur/big" check; out_has "^DSTLEAK WARNING - global ipv4 drift -6 (max 0)$"
+run 1 "$D" --source "$T/cur/big" check; out_has "^DSTLEAK WARNING - global ipv4 drift -6 (max 0) | "
 sed 's/^calibration spread 5$/calibration spread 0/' "$T/cur/summary" >"$T/cur/zero"
-run 1 "$D" --source "$T/cur/zero" check; out_has "^DSTLEAK WARNING - global ipv4 drift 3 (max 0)$"
+run 1 "$D" --source "$T/cur/zero" check; out_has "^DSTLEAK WARNING - global ipv4 drift 3 (max 0) | "
 grep -v '^calibration ' "$T/cur/summary" | awk '/^end lines/ { print "end lines " NR - 1; next } { print }' >"$T/cur/none"
-run 1 "$D" --source "$T/cur/none" check; out_has "^DSTLEAK WARNING - global ipv4 drift 3 (max 0)$"
+run 1 "$D" --source "$T/cur/none" check; out_has "^DSTLEAK WARNING - global ipv4 drift 3 (max 0) | "
 record "check: a global drift within the calibration spread says so; past it, spread 0 or none: unchanged"
 
 # ---- formats: 1 still read; 2 keyed by cookie ----
@@ -231,7 +273,7 @@ why=; run 0 "$D" --source "$FIX/reuse" suspects
 out_has '^- *4026532281 *ipv4 *netns_exited'; out_has '^newbie\[6000\] *4026532281 *ipv6 *dead *eth0'
 record "inode reuse: suspects named by their own namespace (cookie)"
 why=; run 1 "$D" --source "$FIX/reuse" check --max-suspects 10 --max-drift 2 --warn-headroom 0 --crit-headroom 0
-out_has "^DSTLEAK WARNING - 11 suspect dst entries (max 10), most in netns 4026532281 (exited): 10$"
+out_has "^DSTLEAK WARNING - 11 suspect dst entries (max 10), most in netns 4026532281 (exited): 10 | "
 record "inode reuse: check sums suspects per namespace (cookie), not per inode"
 
 # ---- sources ----
@@ -297,13 +339,15 @@ why=; run 0 "$D" --source "$T/healthy" suspects; out_has "^no leak suspects$"
 record "suspects: none -> says so"
 
 # ---- check ----
-why=; run 2 "$D" check; out_lines 1
+why=; run 2 "$D" check; [ "$(grep -c '^DSTLEAK' "$T/out")" = 1 ] || no "not one status line"
 out_has "^DSTLEAK CRITICAL - netns 4026532600 ipv6 headroom 7.2% (kernel 950 of gc_thresh 1024), below 10%"
 record "check: critical headroom names the worst namespace, exit 2"
 why=; run 1 "$D" check --crit-headroom 5 --max-suspects 1000
 out_has "^DSTLEAK WARNING - netns 4026532600 ipv6 headroom 7.2%"
 record "check: --crit-headroom lowered -> warning, exit 1"
-why=; run 0 "$D" --source "$T/healthy" check; golden check-ok.out
+# The first line (the per-namespace lines follow the inode order of ties).
+why=; run 0 "$D" --source "$T/healthy" check; head -n 1 "$T/out" >"$T/out.1"; mv "$T/out.1" "$T/out"
+golden check-ok.out
 record "check: healthy -> OK with the lowest headroom, exit 0"
 why=; run 1 "$D" --source "$T/healthy" check --warn-headroom 97.5 --crit-headroom 5
 out_has "^DSTLEAK WARNING - netns blue ($BLUE) ipv6 headroom 90.2% (kernel 100 of gc_thresh 1024), below 97.5%"
@@ -319,16 +363,16 @@ why=; run 1 "$D" --source "$T/drift" check; out_has "probe dst_alloc missed 4 ev
 record "check: missed probe events -> warning"
 mkdir -p "$T/sus"; cp "$T/healthy/summary" "$T/sus/"; cp "$T/src/suspects" "$T/sus/"
 why=; run 1 "$D" --source "$T/sus" check
-out_has "^DSTLEAK WARNING - 19 suspect dst entries (max 0), most in netns 4026532281: 14$"
+out_has "^DSTLEAK WARNING - 19 suspect dst entries (max 0), most in netns 4026532281: 14 | "
 record "check: suspects -> warning naming the namespace with most"
 why=; run 0 "$D" --source "$T/sus" check --max-suspects 19
-out_has "^DSTLEAK OK - .*, 19 suspect dst entries (max 19)$"; out_lacks "no leak suspects"
+out_has "^DSTLEAK OK - .*, 19 suspect dst entries (max 19) | "; out_lacks "no leak suspects"
 record "check: --max-suspects tolerates them, and says how many"
 mkdir -p "$T/drop"; cp "$T/healthy/summary" "$T/drop/"; cp "$FIX/dropped/suspects" "$T/drop/"
 why=; run 1 "$D" --source "$T/drop" check --max-suspects 100
-out_has "^DSTLEAK WARNING - 250010 suspect dst entries (max 100), 250000 past the module's group limit; most grouped in netns 4026532281: 6$"
+out_has "^DSTLEAK WARNING - 250010 suspect dst entries (max 100), 250000 past the module's group limit; most grouped in netns 4026532281: 6 | "
 run 0 "$D" --source "$T/drop" check --max-suspects 250010
-out_has "^DSTLEAK OK - .*, 250010 suspect dst entries (max 250010)$"; out_lacks "no leak suspects"
+out_has "^DSTLEAK OK - .*, 250010 suspect dst entries (max 250010) | "; out_lacks "no leak suspects"
 run 0 "$D" --source "$T/drop" suspects
 out_has "^250000 more suspect entries past the module's group limit (not grouped)$"
 run 0 "$D" --source "$T/drop" suspects --json; json_ok; out_has '"dropped":250000'
@@ -337,7 +381,7 @@ out_has '^dstleak_suspect_dropped_entries 250000$'
 record "check, suspects, export: suspects past the module's group limit count (dropped)"
 cp "$FIX/dropped/only-dropped" "$T/drop/suspects"
 why=; run 1 "$D" --source "$T/drop" check
-out_has "^DSTLEAK WARNING - 7 suspect dst entries (max 0), 7 past the module's group limit$"
+out_has "^DSTLEAK WARNING - 7 suspect dst entries (max 0), 7 past the module's group limit | "
 run 0 "$D" --source "$T/drop" suspects; out_lacks "no leak suspects"; out_has "^7 more suspect"
 record "check, suspects: only dropped suspects are still suspects"
 why=; run 3 "$D" --source "$T/healthy/summary" check --max-suspects 0
@@ -346,7 +390,7 @@ record "check: --max-suspects without a suspects file -> unknown"
 # A limit the kernel does not enforce (limit_enforced 0): no alert.
 mkdir -p "$T/unenf"; sed "s/4026532400/$BLUE/g" "$FIX/unenforced/summary" >"$T/unenf/summary"
 cp "$T/healthy/suspects" "$T/unenf/"
-why=; run 0 "$D" --source "$T/unenf" check; out_lacks "blue"
+why=; run 0 "$D" --source "$T/unenf" check; out_lacks "netns blue"
 sed 's/limit_enforced 0$/limit_enforced 1/' "$T/unenf/summary" >"$T/unenf/s1"; mv "$T/unenf/s1" "$T/unenf/summary"
 run 2 "$D" --source "$T/unenf" check; out_has "^DSTLEAK CRITICAL - netns blue ($BLUE) ipv6 headroom 2.3%"
 record "check: headroom alerts only where the kernel enforces the limit"
@@ -384,6 +428,20 @@ out_has "^dstleak_suspect_entries{.*,device=\"eth${FFFD}0\"} 3\$"
 out_has '^dstleak_suspect_entries{.*,device="a\\"b\\\\\\\\c"} 1$'
 out_lacks 'bad.*name\['
 record "export: labels valid UTF-8 and escaped; netns is the ip netns name or the inode, never comm[pid]"
+# The same namespaces after every process in them restarted (new pids, new
+# names): not one series changes (issue 15: no label churn).
+why=; run 0 "$D" export --prometheus; sed 's/ [^ ]*$//' "$T/out" >"$T/series1"
+mkdir -p "$T/proc2"
+printf '%s\n' "9101 systemd 4026531840" "9202 nginx 4026532500" "9303 sleeper $BLUE" \
+	"9404 newer 4026532281" "9505 other 4026532950" | while read -r _p _c _n; do
+	mkdir -p "$T/proc2/$_p/ns"; ln -s "net:[$_n]" "$T/proc2/$_p/ns/net"; echo "$_c" >"$T/proc2/$_p/comm"
+done
+DSTLEAK_PROC=$T/proc2 run 0 "$D" export --prometheus; sed 's/ [^ ]*$//' "$T/out" >"$T/series2"
+cmp -s "$T/series1" "$T/series2" || no "series changed: $(diff "$T/series1" "$T/series2" | head -c 300 | tr '\n' '|')"
+[ "$(grep -c '^dstleak_' "$T/series1")" -gt 300 ] || no "only $(grep -c '^dstleak_' "$T/series1") series"
+run 0 "$D" show; out_has '^nginx\[4242\] '
+DSTLEAK_PROC=$T/proc2 run 0 "$D" show; out_has '^nginx\[9202\] '
+record "export: processes restarted with new pids and names -> the same series (show sees the new names)"
 why=; run 0 "$D" --source "$T/utf8" show; utf8_ok; out_has "^caf$FFFD "; out_has "^bad${FFFD}name\[7000\] "
 run 0 "$D" --source "$T/utf8" show --json; utf8_ok; json_ok
 run 0 "$D" --source "$T/utf8" suspects; utf8_ok; out_has "eth${FFFD}0"; out_has "bad_frame$FFFD+0x1"
@@ -401,6 +459,26 @@ out_lacks 'dstleak_dst_kernel_entries{netns="4026531840",inum="4026531840",cooki
 record "export --prometheus: series per namespace and family, no sample for '-'"
 why=; prom_ok "$T/out"
 record "export --prometheus: exposition format well formed (TYPE first, grouped, unique series)"
+why=; prom_names_ok "$T/out"
+# Every metric of the writer is in this output (none is left unchecked).
+_m=$(grep -c '^# TYPE ' "$T/out"); [ "$_m" = 36 ] || no "$_m metrics, want 36"
+record "export --prometheus: names follow Prometheus naming (_total counters; gauges _entries, _bytes, _seconds, _ratio, _info, or a 0/1 flag)"
+# The naming check can fail: it rejects a gauge without a unit, a counter
+# without _total, a flag that is not 0/1.
+cp "$T/out" "$T/names.keep"
+why=
+for bad in '# TYPE dstleak_dst_live gauge|dstleak_dst_live 1' \
+	'# TYPE dstleak_dst_allocs counter|dstleak_dst_allocs 1' \
+	'# TYPE dstleak_live_total gauge|dstleak_live_total 1' \
+	'# HELP dstleak_x 1 when on.|# TYPE dstleak_x gauge|dstleak_x 2' \
+	'# TYPE dstleak_build_info gauge|dstleak_build_info 0'; do
+	echo "$bad" | tr '|' '\n' >"$T/out"
+	_w=$why; prom_names_ok "$T/out"
+	if [ "$why" = "$_w" ]; then why=; no "accepted: $bad"; break; fi
+	why=
+done
+cp "$T/names.keep" "$T/out"
+record "prom_names_ok rejects a unitless gauge, a counter without _total, a gauge _total, a flag of 2, an info of 0"
 why=; run 0 "$D" export --prometheus -o "$T/out.prom"; out_empty
 cmp -s "$T/out.prom" "$T/out" 2>/dev/null
 [ -s "$T/out.prom" ] || no "no output file"
@@ -506,21 +584,25 @@ awk '/^dstleak watch/ { n++ } n == 2 && / ipv6 / { print }' "$T/out" | grep -q '
 record "watch -n 2: two blocks, rates from the second, no escape codes on a pipe"
 mkdir -p "$T/w"; cp "$T/healthy/summary" "$T/w/summary"
 ( sleep 0.3
-  sed "/^ns $BLUE alive ipv6/s/allocs 2000 /allocs 2100 /; /^ns 4026531840 alive ipv4/s/allocs 30 /allocs 3 /" \
+  sed "/^ns $BLUE alive ipv6/s/allocs 2000 /allocs 2100 /" \
 	"$T/healthy/summary" >"$T/w/summary.new" && mv "$T/w/summary.new" "$T/w/summary" ) &
 why=; run 0 "$D" --source "$T/w" watch -n 2 -i 1
 wait
 awk -v blue="$BLUE" '/^dstleak watch/ { n++ } n == 2 && $0 ~ "^blue +" blue { inblue = 1 }
 	n == 2 && inblue && / ipv6 / { print $3; exit }' "$T/out" >"$T/rate"
 awk '{ exit !($1 >= 80 && $1 <= 101) }' "$T/rate" || no "ipv6 allocs/s in blue is '$(cat "$T/rate")', want about 100"
-awk '/^dstleak watch/ { n++ } n == 2 && /^systemd/ { print $6; exit }' "$T/out" >"$T/rate"
-[ "$(cat "$T/rate")" = "-" ] || no "a counter that went backwards shows rate '$(cat "$T/rate")', want -"
-record "watch: rates per second from the interval; a counter that went backwards shows -"
+record "watch: rates per second from the interval (counters that go backwards: checkwatch.sh)"
 why=; run 2 "$D" watch -i 0; err_has "-i: '0'"
 why=; run 2 "$D" watch -i abc
 why=; run 2 "$D" watch -n 0
 why=; run 2 "$D" watch -i
 record "watch: bad -i and -n values -> exit 2"
+
+# ---- views: xfrm, routes, icmp, status, objects; filters (views.sh) ----
+. "$HERE/views.sh"
+# ---- check as a monitoring plugin; watch across reloads, errors, widths ----
+. "$HERE/checkwatch.sh"
+. "$HERE/output.sh"
 
 # ---- help, version, usage ----
 for c in show watch snapshot diff suspects check export; do
@@ -531,7 +613,6 @@ why=; run 0 "$D" --help; out_has "^Usage: dstleak"; out_has "DSTLEAK_PROC"
 record "--help"
 why=; run 0 "$D" --version; out_has "^dstleak 0.2.0 (reads export formats 1 to 2"
 record "--version"
-why=; run 2 "$D"; err_has "no command"
 why=; run 2 "$D" frobnicate; err_has "unknown command 'frobnicate'"
 why=; run 2 "$D" show --bogus; err_has "unknown option '--bogus'"
 why=; run 2 "$D" show -x; err_has "unknown option '-x'"
@@ -539,6 +620,10 @@ why=; run 2 "$D" show extra; err_has "unexpected argument"
 why=; run 2 "$D" --source; err_has "needs a value"
 why=; run 2 "$D" show --source; err_has "needs a value"
 record "usage errors -> exit 2 with a pointer to --help"
+
+# ---- record, forecast, plot (history.sh); the Grafana dashboard ----
+. "$HERE/history.sh"
+. "$HERE/grafana.sh"
 
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -21,8 +21,10 @@ for ns in xb xc xd; do
 done
 if [ -x /usr/bin/dstleak ]; then
 	rc=0
-	dstleak check --max-drift 0 > /tmp/check || rc=$?
-	cat /tmp/check
+	dstleak check --max-drift 0 > /tmp/check.out || rc=$?
+	cat /tmp/check.out
+	# Status and problem lines, not the performance data (issue 15).
+	grep -v '^| ' /tmp/check.out | sed 's/ | .*//' > /tmp/check
 	assert_eq "check exit status" 1 "$rc"
 	grep -q "xa" /tmp/check || fail "check does not name xa: $(cat /tmp/check)"
 	for ns in xb xc xd; do

@@ -4,7 +4,9 @@
 # re-homable IPv4 entries in violet, which then exits (suspect_age_s=1):
 #   - the text format: every line a HELP, TYPE or sample line; one HELP and
 #     one TYPE per metric, before its samples, which are contiguous; counters
-#     end in _total; no series twice; values are numbers;
+#     end in _total, gauges in a unit (_entries, _bytes, _seconds, _ratio),
+#     but for _info and the 0/1 flags ("1 when"); no series twice; values
+#     are numbers; suspects carry device="" when the group has no device;
 #   - exact samples with exact label sets: dstleak_info; blue's allocs/live
 #     moved by exactly N/M; blue's IPv6 kernel entries = rt6_stats, gc_thresh
 #     = its sysctl, headroom ratio from those; the global IPv4 kernel entries
@@ -70,7 +72,7 @@ awk '
 function bad(why) { print "line " NR ": " why ": " $0; exit 1 }
 /^# HELP / {
 	if ($3 in help) bad("second HELP for " $3)
-	help[$3] = 1
+	help[$3] = $4 " " $5
 	next
 }
 /^# TYPE / {
@@ -79,6 +81,9 @@ function bad(why) { print "line " NR ": " why ": " $0; exit 1 }
 	if (!($3 in help)) bad("TYPE before HELP")
 	if ($4 == "counter" && $3 !~ /_total$/) bad("counter without _total")
 	if ($4 == "gauge" && $3 ~ /_total$/) bad("gauge with _total")
+	# A gauge has a unit, or is the info metric, or a 0/1 flag ("1 when").
+	if ($4 == "gauge" && $3 !~ /_(entries|bytes|seconds|ratio|info)$/ && help[$3] != "1 when")
+		bad("gauge without a unit")
 	type[$3] = $4
 	next
 }
@@ -119,7 +124,7 @@ bl="netns=\"blue\",inum=\"$B\",cookie=\"$CB\""
 assert_eq "dstleak_info" 1 "$(p "dstleak_info{module_version=\"$DSTLEAK_VERSION\",kernel=\"$(uname -r)\",format=\"$DSTLEAK_FORMAT\"}")"
 for fam in ipv4 ipv6; do
 	want=$N; [ $fam = ipv6 ] && want=$M
-	for m in dstleak_dst_allocs_total dstleak_dst_live; do
+	for m in dstleak_dst_allocs_total dstleak_dst_live_entries; do
 		a=$(pb "$m{$bl,family=\"$fam\"}")
 		assert_eq "$m blue $fam: $a + $want" $((a + want)) "$(p "$m{$bl,family=\"$fam\"}")"
 	done
@@ -127,15 +132,15 @@ for fam in ipv4 ipv6; do
 		"$(p "dstleak_dst_frees_total{$bl,family=\"$fam\"}")"
 done
 assert_eq "blue ipv6 kernel entries = rt6_stats" "$rt6" "$(p "dstleak_dst_kernel_entries{$bl,family=\"ipv6\"}")"
-assert_eq "blue ipv6 drift" 0 "$(p "dstleak_dst_drift{$bl,family=\"ipv6\"}")"
+assert_eq "blue ipv6 drift" 0 "$(p "dstleak_dst_drift_entries{$bl,family=\"ipv6\"}")"
 assert_eq "blue ipv6 gc_thresh = sysctl" "$(ip netns exec blue cat /proc/sys/net/ipv6/route/gc_thresh)" \
-	"$(p "dstleak_dst_gc_thresh{$bl,family=\"ipv6\"}")"
+	"$(p "dstleak_dst_gc_thresh_entries{$bl,family=\"ipv6\"}")"
 L=$(v6_limit blue)
 assert_eq "blue ipv6 headroom ratio" "$(awk -v k="$rt6" -v l="$L" 'BEGIN { printf "%.6f", (l - k) / l }')" \
 	"$(p "dstleak_dst_headroom_ratio{$bl,family=\"ipv6\"}")"
 assert_eq "no blue ipv4 kernel sample" "" "$(p "dstleak_dst_kernel_entries{$bl,family=\"ipv4\"}")"
 assert_eq "global ipv4 kernel = rt_cache" "$rtc" "$(p 'dstleak_global_dst_kernel_entries{family="ipv4"}')"
-assert_eq "global ipv4 drift" 0 "$(p 'dstleak_global_dst_drift{family="ipv4"}')"
+assert_eq "global ipv4 drift" 0 "$(p 'dstleak_global_dst_drift_entries{family="ipv4"}')"
 assert_eq "blue not exited" 0 "$(p "dstleak_netns_exited{$bl}")"
 vl="netns=\"$V\",inum=\"$V\",cookie=\"$CV\""
 assert_eq "violet exited (labelled by its inode)" 1 "$(p "dstleak_netns_exited{$vl}")"
@@ -146,19 +151,22 @@ for f in /run/netns/*; do
 done
 assert_eq "init labelled by its inode" 0 "$(p "dstleak_netns_exited{netns=\"$I\",inum=\"$I\",cookie=\"$CI\"}")"
 assert_eq "no comm[pid] netns label" "" "$(grep -o 'netns="[^"]*\[[0-9]*\]"' /tmp/prom | head -n 3)"
-assert_eq "violet ipv4 live" "$K" "$(p "dstleak_dst_live{$vl,family=\"ipv4\"}")"
+assert_eq "violet ipv4 live" "$K" "$(p "dstleak_dst_live_entries{$vl,family=\"ipv4\"}")"
 assert_eq "tracked entries" "$(line_value /tmp/raw1 tracking tracked)" "$(p dstleak_tracked_entries)"
 
 # The suspects: exact counts from the helper, series from the module's groups.
 # group ns INUM cookie C family F reason R device D count N ...
 rl="netns=\"red\",inum=\"$R\",cookie=\"$CR\",family=\"ipv4\",reason=\"dead\""
 rdev=$(awk -v ns="$R" '$1 == "group" && $3 == ns && $7 == "ipv4" && $9 == "dead" { print $11; exit }' /tmp/sus)
-[ -n "$rdev" ] && [ "$rdev" != - ] && rl="$rl,device=\"$rdev\""
+# Every suspect series has a device label, "" when the group has none.
+[ "$rdev" = - ] && rdev=
+rl="$rl,device=\"$rdev\""
 assert_eq "red dead suspects" 6 "$(p "dstleak_suspect_entries{$rl}")"
 vdev=$(awk -v ns="$V" '$1 == "group" && $3 == ns && $9 == "netns_exited" { print $11; exit }' /tmp/sus)
 assert_ge "violet's netns_exited group in the module's file" 1 "$(grep -c "^group ns $V cookie $CV family ipv4 reason netns_exited " /tmp/sus)"
 vlab="$vl,family=\"ipv4\",reason=\"netns_exited\""
-[ -n "$vdev" ] && [ "$vdev" != - ] && vlab="$vlab,device=\"$vdev\""
+[ "$vdev" = - ] && vdev=
+vlab="$vlab,device=\"$vdev\""
 assert_eq "violet netns_exited suspects" "$K" "$(p "dstleak_suspect_entries{$vlab}")"
 old=$(p "dstleak_suspect_oldest_seconds{$rl}")
 case "$old" in
@@ -189,11 +197,11 @@ awk '
 BEGIN {
 	m["allocs"] = "dstleak_dst_allocs_total"; m["frees"] = "dstleak_dst_frees_total"
 	m["frees_preexisting"] = "dstleak_dst_frees_preexisting_total"
-	m["live"] = "dstleak_dst_live"; m["peak"] = "dstleak_dst_live_peak"
+	m["live"] = "dstleak_dst_live_entries"; m["peak"] = "dstleak_dst_live_peak_entries"
 	m["failures"] = "dstleak_dst_alloc_failures_total"
 	m["untracked"] = "dstleak_dst_untracked_entries"; m["orphaned"] = "dstleak_dst_orphaned_total"
-	m["kernel"] = "dstleak_dst_kernel_entries"; m["drift"] = "dstleak_dst_drift"
-	m["gc_thresh"] = "dstleak_dst_gc_thresh"; m["max_size"] = "dstleak_dst_max_size"
+	m["kernel"] = "dstleak_dst_kernel_entries"; m["drift"] = "dstleak_dst_drift_entries"
+	m["gc_thresh"] = "dstleak_dst_gc_thresh_entries"; m["max_size"] = "dstleak_dst_max_size_entries"
 	m["limit_enforced"] = "dstleak_dst_limit_enforced"
 }
 FILENAME == "/tmp/netns.names" { if (!($1 in name) || $2 < name[$1]) name[$1] = $2; next }
