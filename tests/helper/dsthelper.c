@@ -17,6 +17,15 @@
  *                     All or nothing: -ENOMEM (nothing kept) if one fails.
  *                     -ENODEV if DEV does not exist in the writer's netns.
  *   alloc6 DEV N      the same with ip6_dst_alloc(net, DEV, 0).
+ *   try4 DEV N        attempt N (1..1000000) allocations as alloc4 does, hold
+ *                     the entries that were allocated and add the number of
+ *                     NULL returns to the namespace's failed4 count (an
+ *                     independent count of allocation failures, for fault
+ *                     injection). Not all or nothing: an attempt that fails
+ *                     is counted and the next one is made. -ENOMEM if
+ *                     bookkeeping memory runs out: the failures seen so far
+ *                     stay counted, the entries of this command are released.
+ *   try6 DEV N        the same with ip6_dst_alloc(); failed6.
  *   release           dst_release() every entry held for the writer's netns.
  *   release_all       dst_release() every held entry of every netns, also of
  *                     namespaces that have exited (write it from init_net).
@@ -55,16 +64,21 @@
  * command to finish, -ENOMEM if bookkeeping memory runs out (nothing changes).
  * Commands with nothing to act on (release with nothing held, ...) succeed.
  *
- * Reading ctl prints one line per namespace that has held entries or a
- * non-zero skew, in no particular order:
+ * Reading ctl prints one line per namespace that has held entries, a
+ * non-zero skew or counted failures, in no particular order:
  *
- *   inum N held4 N held6 N skew_ipv6 N skew_xfrm4 N skew_xfrm6 N
+ *   inum N held4 N held6 N skew_ipv6 N skew_xfrm4 N skew_xfrm6 N failed4 N
+ *        failed6 N                                      (one line)
  *
- * Test contract beyond the commands: the dst allocations are made by the
- * noinline functions dsthelper_hold_v4() and dsthelper_hold_v6(), so a stack
- * trace taken inside dst_alloc() shows those names (directly below
- * rt_dst_alloc() or ip6_dst_alloc()).  Tests match on them; do not rename
- * them.  The frames above them are not part of the contract.
+ * failed4/failed6 (try4/try6) count for the namespace's lifetime: release
+ * does not reset them; they go when the namespace exits.
+ *
+ * Test contract beyond the commands: the dst allocations of alloc4/alloc6
+ * are made by the noinline functions dsthelper_hold_v4() and
+ * dsthelper_hold_v6(), so a stack trace taken inside dst_alloc() shows those
+ * names (directly below rt_dst_alloc() or ip6_dst_alloc()).  Tests match on
+ * them; do not rename them.  The frames above them are not part of the
+ * contract.
  *
  * Lifetime rules.  No reference is taken on a namespace: the tests delete
  * namespaces while entries are held (the dsts hold their devices, so the
@@ -177,6 +191,7 @@ struct dh_ns {
 	bool exited;		/* the pernet exit hook ran for it */
 	struct dh_set held[DH_NR_FAMILIES];
 	int skew[DH_NR_SKEWS];
+	unsigned long failed[DH_NR_FAMILIES];	/* NULL returns seen by try */
 };
 
 static DEFINE_MUTEX(dh_lock);	/* protects dh_nss and every dh_ns */
@@ -236,7 +251,7 @@ static bool dh_ns_empty(const struct dh_ns *ns)
 	int i;
 
 	for (i = 0; i < DH_NR_FAMILIES; i++)
-		if (ns->held[i].nr)
+		if (ns->held[i].nr || ns->failed[i])
 			return false;
 	for (i = 0; i < DH_NR_SKEWS; i++)
 		if (ns->skew[i])
@@ -520,6 +535,68 @@ static int dh_cmd_alloc(struct net *net, enum dh_family family,
 	return dh_cmd_hold(net, &w, name, n);
 }
 
+/*
+ * try4/try6: every attempt is made; the entries allocated are held, the NULL
+ * returns counted in *@failed. -ENOMEM only if bookkeeping fails.
+ */
+static noinline __noclone int dsthelper_try(struct net *net,
+					    struct net_device *dev,
+					    enum dh_family family,
+					    unsigned int n, struct dh_set *out,
+					    unsigned long *failed)
+{
+	struct dst_entry *dst;
+	struct rtable *rt4;
+	struct rt6_info *rt6;
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		if (family == DH_V4) {
+			rt4 = dh_rt_dst_alloc(dev);
+			dst = rt4 ? &rt4->dst : NULL;
+		} else {
+			rt6 = ip6_dst_alloc(net, dev, 0);
+			dst = rt6 ? &rt6->dst : NULL;
+		}
+		if (!dst) {
+			(*failed)++;
+		} else if (dh_set_add(out, dst)) {
+			dst_release(dst);
+			return -ENOMEM;
+		}
+		if (i % DH_RESCHED == DH_RESCHED - 1)
+			cond_resched();
+	}
+	return 0;
+}
+
+static int dh_cmd_try(struct net *net, enum dh_family family,
+		      const char *name, unsigned int n)
+{
+	struct net_device *dev;
+	struct dh_set new;
+	struct dh_ns *ns;
+	int err;
+
+	ns = dh_ns_get(net);
+	if (!ns)
+		return -ENOMEM;
+	dev = dev_get_by_name(net, name);
+	if (!dev) {
+		dh_ns_put(ns);
+		return -ENODEV;
+	}
+	dh_set_init(&new);
+	err = dsthelper_try(net, dev, family, n, &new, &ns->failed[family]);
+	dev_put(dev);
+	if (err)
+		dh_set_release(&new);
+	else
+		dh_set_splice(&new, &ns->held[family]);
+	dh_ns_put(ns);
+	return err;
+}
+
 static int dh_cmd_rehome(struct net *net, enum dh_family family,
 			 const char *name, const char *addr, unsigned int n)
 {
@@ -655,6 +732,12 @@ static int dh_run(struct net *net, int argc, char **argv)
 		return dh_cmd_alloc(net, cmd[5] == '4' ? DH_V4 : DH_V6,
 				    argv[1], n);
 	}
+	if (argc == 3 && (!strcmp(cmd, "try4") || !strcmp(cmd, "try6"))) {
+		if (dh_parse_dev(argv[1]) || dh_parse_count(argv[2], &n))
+			return -EINVAL;
+		return dh_cmd_try(net, cmd[3] == '4' ? DH_V4 : DH_V6,
+				  argv[1], n);
+	}
 	if (argc == 4 && (!strcmp(cmd, "rehome4") || !strcmp(cmd, "rehome6"))) {
 		if (dh_parse_dev(argv[1]) || dh_parse_count(argv[3], &n))
 			return -EINVAL;
@@ -735,10 +818,11 @@ static int dh_show(struct seq_file *m, void *v)
 		if (dh_ns_empty(ns))
 			continue;
 		seq_printf(m,
-			   "inum %u held4 %lu held6 %lu skew_ipv6 %d skew_xfrm4 %d skew_xfrm6 %d\n",
+			   "inum %u held4 %lu held6 %lu skew_ipv6 %d skew_xfrm4 %d skew_xfrm6 %d failed4 %lu failed6 %lu\n",
 			   ns->inum, ns->held[DH_V4].nr, ns->held[DH_V6].nr,
 			   ns->skew[DH_SKEW_IPV6], ns->skew[DH_SKEW_XFRM4],
-			   ns->skew[DH_SKEW_XFRM6]);
+			   ns->skew[DH_SKEW_XFRM6], ns->failed[DH_V4],
+			   ns->failed[DH_V6]);
 	}
 	mutex_unlock(&dh_lock);
 	return 0;
@@ -772,6 +856,7 @@ static void __net_exit dh_net_exit(struct net *net)
 	if (ns) {
 		ns->exited = true;
 		memset(ns->skew, 0, sizeof(ns->skew));
+		memset(ns->failed, 0, sizeof(ns->failed));
 		if (ns->held[DH_V6].nr) {
 			pr_warn("netns %u exits with %lu IPv6 dsts held (device moved away?); releasing them\n",
 				ns->inum, ns->held[DH_V6].nr);
@@ -820,6 +905,7 @@ static void __exit dh_exit(void)
 	list_for_each_entry_safe(ns, tmp, &dh_nss, node) {
 		if (!ns->exited)
 			dh_ns_unskew(ns);
+		memset(ns->failed, 0, sizeof(ns->failed));
 		dh_ns_release(ns);
 	}
 	mutex_unlock(&dh_lock);

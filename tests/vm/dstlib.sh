@@ -366,3 +366,52 @@ ping_loop() {
 		_i=$((_i + 1))
 	done
 }
+
+# For the cases about allocation failures (acct_failures):
+#   dh_value INUM KEY        KEY of the helper's ctl line of namespace INUM
+#                            (held6, failed6, ...); 0 if it has no line
+#   ns_changed OLD NEW KEY   one line "INUM FAMILY OLDVALUE NEWVALUE" for
+#                            every "ns" row of NEW whose KEY differs from its
+#                            row in OLD (same cookie and family; a row not in
+#                            OLD counts from 0); nothing if none changed
+#   lnstat_sum FILE NAME     the sum over the CPU lines of column NAME of an
+#                            lnstat file (/proc/net/stat/dstleak), in decimal
+
+dh_value() {
+	awk -v ns="$1" -v k="$2" '
+	$1 == "inum" && $2 == ns {
+		for (i = 3; i < NF; i++)
+			if ($i == k) { print $(i + 1); found = 1; exit }
+	}
+	END { if (!found) print 0 }' "$HCTL"
+}
+
+ns_changed() {
+	awk -v k="$3" '
+	function val(   i) {
+		for (i = 5; i < NF; i++)
+			if ($i == k) return $(i + 1)
+		return "?"
+	}
+	$1 != "ns" { next }
+	FNR == NR { old[$6 " " $4] = val(); next }
+	{
+		v = val()
+		o = ($6 " " $4) in old ? old[$6 " " $4] : 0
+		if (o != v) print $2, $4, o, v
+	}' "$1" "$2"
+}
+
+lnstat_sum() {
+	awk -v name="$2" '
+	function hex(s,   i, n) {
+		n = 0
+		s = tolower(s)
+		for (i = 1; i <= length(s); i++)
+			n = n * 16 + index("0123456789abcdef", substr(s, i, 1)) - 1
+		return n
+	}
+	NR == 1 { for (i = 1; i <= NF; i++) if ($i == name) col = i; next }
+	col { sum += hex($col) }
+	END { if (!col) { print "no column " name; exit 1 } print sum }' "$1"
+}
