@@ -229,6 +229,8 @@ host_clean() {
 		echo "DKMS has dstleak already (make dkms-remove)"; rc=1
 	fi
 	if ls -d /usr/src/dstleak-* 2>/dev/null; then echo "a /usr/src/dstleak-* exists (make dkms-remove)"; rc=1; fi
+	# The recorder's history: the purge below removes it.
+	if [ -e /var/lib/dstleak ]; then echo "/var/lib/dstleak exists (a history of an earlier install?); move it away"; rc=1; fi
 	return $rc
 }
 f0=$F
