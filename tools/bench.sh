@@ -3,8 +3,9 @@
 # "make bench": the reader on a host of NS namespaces (default 100,000),
 # each with an "ip netns" name, and NGROUPS suspect groups (default 100,000,
 # two stack frames each). Prints wall time, CPU time and peak memory of
-# show, check and export against the targets (3 s, 400 MB each). A
-# measurement, not a test: the exit status says only whether it could run.
+# show, check, export, suspects, xfrm -a, routes -a and status against the
+# targets (3 s, 400 MB each). A measurement, not a test: the exit status
+# says only whether it could run.
 #
 # Usage: tools/bench.sh DSTLEAK BENCHRUN [NS [NGROUPS]]
 set -eu
@@ -71,7 +72,8 @@ cd - >/dev/null
 printf 'dstleak bench: %s namespaces (%s MB summary), %s suspect groups\n' "$NS" \
 	"$(($(stat -c %s "$W/src/summary") / 1048576))" "$NGROUPS"
 over=0
-for cmd in "show" "check --max-suspects 1000000000" "export --prometheus"; do
+for cmd in "show" "check --max-suspects 1000000000" "export --prometheus" \
+	"suspects" "xfrm -a" "routes -a" "status"; do
 	# shellcheck disable=SC2086
 	set -- $(DSTLEAK_NETNS_DIR="$W/netns" DSTLEAK_PROC="$W/proc" \
 		"$RUN" "$D" --source "$W/src" $cmd)

@@ -97,19 +97,6 @@ static void fmt_u64(char *b, size_t n, uint64_t v)
 	snprintf(b, n, "%" PRIu64, v);
 }
 
-/* The head of a namespace's JSON object: inum, cookie, name, state. */
-static void json_ns_head(struct jw *w, const struct dl_ns *ns,
-			 const struct dl_names *names)
-{
-	jw_key(w, "inum");
-	jw_u64(w, ns->id.inum);
-	json_cookie(w, &ns->id);
-	jw_key(w, "name");
-	jw_str(w, dl_ns_name(names, ns));
-	jw_key(w, "state");
-	jw_str(w, ns->exited ? "exited" : "alive");
-}
-
 static void json_doc_head(struct jw *w, FILE *f)
 {
 	jw_init(w, f);
@@ -456,10 +443,7 @@ static const char *const probe_hdr[] = { "PROBE", "HITS", "MISSED" };
 static void status_json(const struct view *v, const struct dl_summary *ver, bool have_ver)
 {
 	const struct dl_summary *s = &v->s;
-	const struct dl_tracking *t = &s->tracking;
 	struct jw w;
-	size_t i;
-	int f;
 
 	json_doc_head(&w, stdout);
 	jw_key(&w, "version");
@@ -475,26 +459,8 @@ static void status_json(const struct view *v, const struct dl_summary *ver, bool
 	} else {
 		jw_null(&w);
 	}
-	jw_key(&w, "module_version");
-	jw_str(&w, s->module);
-	jw_key(&w, "kernel");
-	jw_str(&w, s->kernel);
-	jw_key(&w, "export_format");
-	jw_u64(&w, s->format);
-	jw_key(&w, "tracking");
-	if (t->seen) {
-		jw_obj(&w);
-		jw_kn(&w, "tracked", &t->tracked);
-		jw_kn(&w, "overflow", &t->overflow);
-		jw_kn(&w, "bytes", &t->bytes);
-		jw_kn(&w, "max", &t->max);
-		jw_kn(&w, "entry_bytes", &t->entry_bytes);
-		jw_kn(&w, "steal_misses", &t->steal_misses);
-		jw_kn(&w, "irqoff_max_ns", &t->irqoff_max_ns);
-		jw_obj_end(&w);
-	} else {
-		jw_null(&w);
-	}
+	json_module(&w, s);
+	json_tracking(&w, s);
 	jw_key(&w, "stacks");
 	if (v->x.stacks_seen) {
 		jw_obj(&w);
@@ -506,30 +472,8 @@ static void status_json(const struct view *v, const struct dl_summary *ver, bool
 	} else {
 		jw_null(&w);
 	}
-	jw_key(&w, "unattributed");
-	jw_obj(&w);
-	for (f = 0; f < DSTLEAK_NR_FAMILIES; f++) {
-		if (!s->unattr[f].seen)
-			continue;
-		jw_key(&w, dl_family_names[f]);
-		jw_obj(&w);
-		jw_kn(&w, "allocs", &s->unattr[f].allocs);
-		jw_kn(&w, "frees", &s->unattr[f].frees);
-		jw_kn(&w, "orphaned", &s->unattr[f].orphaned);
-		jw_obj_end(&w);
-	}
-	jw_obj_end(&w);
-	jw_key(&w, "probes");
-	jw_arr(&w);
-	for (i = 0; i < s->nprobes; i++) {
-		jw_obj(&w);
-		jw_key(&w, "symbol");
-		jw_str(&w, s->probes[i].symbol);
-		jw_kn(&w, "hits", &s->probes[i].hits);
-		jw_kn(&w, "missed", &s->probes[i].missed);
-		jw_obj_end(&w);
-	}
-	jw_arr_end(&w);
+	json_unattributed(&w, s);
+	json_probes(&w, s);
 	jw_obj_end(&w);
 	jw_end(&w);
 }

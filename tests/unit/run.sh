@@ -555,6 +555,10 @@ out_lacks "2000"
 record "diff: a snapshot of one namespace (/proc) makes no others 'new' with counts from zero"
 why=; run 0 "$D" diff "$T/s1"; out_has "to now"; err_empty
 record "diff OLD: against now, same host and boot"
+why=; run 0 env DSTLEAK_HOSTNAME=" x" "$D" snapshot "$T/s-blank"
+grep -qx 'host unknown' "$T/s-blank" || no "host line: $(sed -n 2p "$T/s-blank")"
+run 0 env DSTLEAK_HOSTNAME=" x" "$D" diff "$T/s-blank"; out_has "to now"; err_empty
+record "snapshot: a host name blank once cut at a space is 'unknown' (as in record), and diff reads it"
 why=; run 2 "$D" diff "$FIX/bad/snap-foreign-host"; err_lines 1
 err_has "snap-foreign-host:2: snapshot is from host 'otherhost'"; err_has "force"; out_empty
 record "diff: a snapshot from another host is refused (file and line named)"
