@@ -117,6 +117,10 @@ if [ -z "${NO_PKG:-}" ] && [ -z "${NO_PROM:-}" ]; then
 	fold "$LOGS/prom.log" "prometheus scrape"
 fi
 
+say "kernel cache self-test (tests/kernels/selftest.sh: fragments, cache keys)"
+"$TOP/tests/kernels/selftest.sh" -v < /dev/null 2>&1 | tee "$LOGS/kselftest.log"
+fold "$LOGS/kselftest.log" "kernel cache self-test"
+
 say "harness self-test (tests/vm/selftest.sh)"
 "$TOP/tests/vm/selftest.sh" 2>&1 | tee "$LOGS/selftest.log"
 fold "$LOGS/selftest.log" "harness self-test"

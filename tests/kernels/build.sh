@@ -11,13 +11,20 @@
 #           DSTLEAK_KERNEL_CACHE, else ${XDG_CACHE_HOME:-~/.cache}/dstleak/kernels)
 # Environment:
 #   JOBS=N        make -jN (default: the number of CPUs)
-#   FRAGMENT=F    the config fragment (default tests/kernels/fragment.config)
+#   FRAGMENT="F..." the config fragments, space-separated, appended to
+#                 tinyconfig's .config in order (a later one wins); default
+#                 tests/kernels/fragment.config. The debug kernel:
+#                 FRAGMENT="tests/kernels/fragment.config tests/kernels/debug.config"
+#   KEY=K         the cache key (tests/kernels/debug.sh: a sha256 of the source
+#                 and the fragments), kept in CACHE/NAME/key: when that file
+#                 already holds K, nothing is built and CACHE/NAME is printed
 #   WORK=DIR      where the tree is built (default CACHE/.work-NAME; removed
 #                 after a successful build unless KEEP=1)
 #   NO_DEPS=1     do not install missing build tools with apt-get
 #
 # The result, CACHE/NAME/: bzImage, config, System.map, kernelrelease,
-# modules.builtin, modules.builtin.modinfo, build.secs and build.tar.xz (an
+# modules.builtin, modules.builtin.modinfo, build.secs, fragments (the names
+# of the fragments, in order), key (with KEY=) and build.tar.xz (an
 # external-module build tree: extracted, it is a KDIR for make and DKMS).
 # It replaces an older CACHE/NAME only once complete.
 set -euo pipefail
@@ -39,12 +46,23 @@ fi
 FRAGMENT=${FRAGMENT:-$TOP/tests/kernels/fragment.config}
 JOBS=${JOBS:-$(nproc)}
 [ -e "$SRC" ] || die "no such source: $SRC"
-[ -r "$FRAGMENT" ] || die "no config fragment $FRAGMENT"
 SRC=$(cd "$(dirname "$SRC")" && pwd)/$(basename "$SRC")
-FRAGMENT=$(cd "$(dirname "$FRAGMENT")" && pwd)/$(basename "$FRAGMENT")
+frags=()
+for f in $FRAGMENT; do
+	[ -r "$f" ] && [ -f "$f" ] || die "no config fragment $f"
+	frags+=("$(cd "$(dirname "$f")" && pwd)/$(basename "$f")")
+done
+[ ${#frags[@]} -gt 0 ] || die "FRAGMENT names no fragment"
 mkdir -p "$CACHE" || die "cannot create the cache $CACHE"
 CACHE=$(cd "$CACHE" && pwd)
 [ -w "$CACHE" ] || die "the cache $CACHE is not writable (give CACHE, the third argument)"
+if [ -n "${KEY:-}" ] && [ -n "$NAME" ] && [ -f "$CACHE/$NAME/key" ] &&
+   [ "$(cat "$CACHE/$NAME/key")" = "$KEY" ] && [ -s "$CACHE/$NAME/bzImage" ] &&
+   [ -s "$CACHE/$NAME/kernelrelease" ] && [ -s "$CACHE/$NAME/build.tar.xz" ]; then
+	say "$NAME is built, key $KEY: $CACHE/$NAME"
+	echo "$CACHE/$NAME"
+	exit 0
+fi
 
 # --- build tools ------------------------------------------------------------
 # need_tools: the Debian packages of the missing build tools.
@@ -117,22 +135,65 @@ if [ -d drivers/pci/pcie_mhi ] && [ -f drivers/pci/Makefile ]; then
 	say "dropping drivers/pci/pcie_mhi (ARM only) from drivers/pci/Makefile"
 	sed -i '/pcie_mhi/d' drivers/pci/Makefile
 fi
+# Before 5.17, libsubcmd's xrealloc() reuses the pointer it handed to
+# realloc(), which gcc 12 rejects (-Werror=use-after-free) and stops objtool:
+# upstream's fix, 52a9dab6d892 ("libsubcmd: Fix use-after-free for
+# realloc(..., 0)"), applied to the copy.
+if grep -q 'ret = realloc(ptr, 1);' tools/lib/subcmd/subcmd-util.h 2>/dev/null; then
+	say "applying libsubcmd's xrealloc() fix (52a9dab6d892) for gcc 12"
+	perl -0pi -e 's/static inline void \*xrealloc\(void \*ptr, size_t size\)\n\{.*?\n\}\n/static inline void *xrealloc(void *ptr, size_t size)\n{\n\tvoid *ret;\n\n\tif (!size) {\n\t\tfree(ptr);\n\t\treturn malloc(1);\n\t}\n\tret = realloc(ptr, size);\n\tif (!ret)\n\t\tdie("Out of memory, realloc failed");\n\treturn ret;\n}\n/s' tools/lib/subcmd/subcmd-util.h
+	! grep -q 'ret = realloc(ptr, 1);' tools/lib/subcmd/subcmd-util.h || die "cannot apply the libsubcmd fix"
+fi
+# Before 5.10, objtool fails on an object without a symbol table, which
+# binutils 2.36+ makes of an empty thunk_64.S: upstream's 1d489151e9f9
+# ("objtool: Don't fail on missing symbol table").
+if [ -f tools/objtool/elf.c ] &&
+   grep -A2 'symtab = find_section_by_name(elf, ".symtab");' tools/objtool/elf.c | grep -q 'WARN("missing symbol table");'; then
+	say "applying objtool's missing-symbol-table fix (1d489151e9f9) for binutils 2.36+"
+	perl -0pi -e 's/(\tif \(!symtab\) \{\n)\t\tWARN\("missing symbol table"\);\n\t\treturn -1;/$1\t\t\/\* An empty object (thunk_64.o) has none. \*\/\n\t\treturn 0;/' tools/objtool/elf.c
+	! grep -q 'WARN("missing symbol table");' tools/objtool/elf.c || die "cannot apply the objtool fix"
+fi
+# RHEL's trees build with -Werror on x86 and have their own switch for it,
+# DISABLE_WERROR=1: the new warnings of a gcc newer than RHEL's (12 here vs
+# 8) are not the guest's concern.
+MKVARS=()
+if grep -q '^ifneq (\$(DISABLE_WERROR),1)' Makefile; then
+	say "building with DISABLE_WERROR=1 (the tree adds -Werror)"
+	MKVARS+=(DISABLE_WERROR=1)
+fi
+# RHEL 8's entry_64.S uses the #VC entry macro it defines only with
+# CONFIG_AMD_MEM_ENCRYPT (RHEL's configs always set it).
+EXTRA_CONFIG=""
+if grep -q '^idtentry_vc ' arch/x86/entry/entry_64.S 2>/dev/null &&
+   sed -n '/^#ifdef CONFIG_AMD_MEM_ENCRYPT/,/^#endif/p' arch/x86/entry/entry_64.S | grep -q '^\.macro idtentry_vc'; then
+	say "setting CONFIG_AMD_MEM_ENCRYPT=y (entry_64.S needs its idtentry_vc)"
+	EXTRA_CONFIG="CONFIG_AMD_MEM_ENCRYPT=y"
+fi
 
 # --- configure and build ------------------------------------------------------
 LOG=$WORK/build.log
 : > "$LOG"
-mk() { make ARCH=x86_64 LOCALVERSION= -j"$JOBS" "$@" >> "$LOG" 2>&1; }
+mk() { make ARCH=x86_64 LOCALVERSION= "${MKVARS[@]}" -j"$JOBS" "$@" >> "$LOG" 2>&1; }
 fail() { tail -n 40 "$LOG" >&2; die "$* failed (the whole log: $LOG)"; }
-say "configuring: tinyconfig + ${FRAGMENT#"$TOP"/} + olddefconfig"
+say "configuring: tinyconfig +$(for f in "${frags[@]}"; do printf ' %s +' "${f#"$TOP"/}"; done) olddefconfig"
 mk tinyconfig || fail "make tinyconfig"
-cat "$FRAGMENT" >> .config
+cat "${frags[@]}" >> .config
+[ -z "$EXTRA_CONFIG" ] || echo "$EXTRA_CONFIG" >> .config
 mk olddefconfig || fail "make olddefconfig"
-# What the fragment asked for and did not get (a symbol this kernel lacks or
-# one whose dependencies are not met); the essentials must be there.
+# What the fragments asked for and did not get (a symbol this kernel lacks or
+# one whose dependencies are not met): the last setting of each symbol, as
+# CONFIG_X=v or "# CONFIG_X is not set"; the essentials must be there.
 lost=""
 while IFS= read -r l; do
-	case "$l" in CONFIG_*=*) grep -qxF "$l" .config || lost="$lost ${l%%=*}";; esac
-done < "$FRAGMENT"
+	case "$l" in
+	CONFIG_*=*) grep -qxF "$l" .config || lost="$lost ${l%%=*}";;
+	"# CONFIG_"*" is not set") s=${l#\# }; s=${s%% *}; ! grep -q "^$s=" .config || lost="$lost $s(=n)";;
+	esac
+done < <(cat "${frags[@]}" | awk '
+	/^CONFIG_[A-Za-z0-9_]+=/ { s = $0; sub(/=.*/, "", s) }
+	/^# CONFIG_[A-Za-z0-9_]+ is not set$/ { s = $2 }
+	s != "" { if (!(s in last)) order[++n] = s; last[s] = $0; s = "" }
+	END { for (i = 1; i <= n; i++) print last[order[i]] }')
 [ -z "$lost" ] || say "not in the final .config (absent from this kernel or unmet dependencies):$lost"
 for s in MODULES MODULE_UNLOAD KPROBES KRETPROBES DEBUG_FS NET_NS IPV6 XFRM_USER INET_ESP VETH \
 	 BLK_DEV_INITRD SERIAL_8250_CONSOLE DEVTMPFS FUNCTION_TRACER; do
@@ -168,6 +229,8 @@ tar --no-recursion -cf - -T "$WORK/build.list" | xz -T"$JOBS" -6 > "$OUTD/build.
 cp arch/x86/boot/bzImage System.map modules.builtin modules.builtin.modinfo "$OUTD/"
 cp .config "$OUTD/config"
 echo "$KREL" > "$OUTD/kernelrelease"
+for f in "${frags[@]}"; do echo "${f#"$TOP"/}"; done > "$OUTD/fragments"
+[ -z "${KEY:-}" ] || echo "$KEY" > "$OUTD/key"
 echo $(( $(date +%s) - t0 )) > "$OUTD/build.secs"
 rm -rf "$CACHE/.$NAME.old"
 [ ! -e "$CACHE/$NAME" ] || mv "$CACHE/$NAME" "$CACHE/.$NAME.old"

@@ -17,10 +17,11 @@
 # too, under its directory's name. A listed cache kernel that is not built is
 # reported as SKIP with the command that builds it.
 # The cases: a Debian kernel runs them all, a cache kernel the smoke set
-# (SMOKE_CASES, plus every case with a "# vm-smoke: yes" header); CASES=
-# overrides both. Each kernel boots once for its cases, and once more for
-# each distinct "# vm-append: ARGS" header among them (those cases run in a
-# boot of their own with ARGS on the kernel command line).
+# (SMOKE_CASES, plus every case with a "# vm-smoke: yes" header), or them all
+# when its line says "cases=all" (the debug kernel); CASES= overrides both.
+# Each kernel boots once for its cases, and once more for each distinct
+# "# vm-append: ARGS" header among them (those cases run in a boot of their
+# own with ARGS on the kernel command line).
 #
 # Usage: tests/vm/run.sh [--demo FILE] [--list]
 # Environment (all optional):
@@ -36,15 +37,16 @@
 #                   the layout is in tests/kernels/README)
 #   SMOKE_CASES="..."  the cache kernels' default cases (default below)
 #   KJOBS=N          boots at once (default 1; see README for timings)
-#   VM_MEM=MB        guest memory (default: max of 1024 and the boot's
-#                    cases' vm-mem:)
+#   VM_MEM=MB        guest memory (default: max of 1024, 2048 on a KASAN
+#                    kernel, and the boot's cases' vm-mem:)
 #   VM_SMP=N         guest CPUs (default 2)
 #   VM_TIMEOUT=S     wall-clock limit per boot (default: the larger of 900
 #                    and the sum of the boot's cases' limits plus 120)
 #   BOOT_TIMEOUT=S   limit from start to /init reporting (default 300)
 #                    Besides, a case that reports nothing for its own limit
 #                    plus 90 s (a hung guest kernel) stops the boot.
-#   CASE_TIMEOUT=S   per-case limit for cases without vm-timeout: (default 300)
+#   CASE_TIMEOUT=S   per-case limit for cases without vm-timeout: (default 300;
+#                    every case limit is tripled on a KASAN kernel)
 #   VM_APPEND="..."  extra kernel command line (every boot)
 #   VM_QEMU_ARGS="..."  extra QEMU arguments, split on blanks (e.g. a
 #                    read-only -drive for the benchmark's tools)
@@ -92,7 +94,7 @@ die() { echo "vm: $*" >&2; exit 2; }
 # change what is tested (tests/check.sh names ../shared/kernels).
 KCACHE=${DSTLEAK_KERNEL_CACHE:-}
 declare -a KNAMES=() KSKIPPED=()
-declare -A KVERS=() KKIND=() KIMG=() KCDIR=() KDIR=() KSKIP=() KLISTED=()
+declare -A KVERS=() KKIND=() KIMG=() KCDIR=() KDIR=() KSKIP=() KLISTED=() KALL=()
 selected() { [ -z "${KERNELS:-}" ] || [[ " $KERNELS " == *" $1 "* ]]; }
 # cache_entry DIR: DIR holds a kernel in the cache layout.
 cache_entry() { [ -s "$1/bzImage" ] && [ -s "$1/kernelrelease" ] && [ -s "$1/build.tar.xz" ]; }
@@ -123,6 +125,8 @@ while read -r name glob hint; do
 	KLISTED[$name]=1
 	selected "$name" || continue
 	if [ "$glob" = cache ]; then
+		# "NAME cache cases=all SOURCE": every case, not the smoke set.
+		case "$hint" in "cases=all "*) KALL[$name]=1; hint=${hint#cases=all };; esac
 		if d=$(cache_find "$name"); then
 			add_cache_kernel "$name" "$d"
 		else
@@ -208,7 +212,7 @@ plan_boots() {
 	local k=$1 f a i n
 	local -a paths=() appends=("")
 	local -A idx=([k]=0) list=()
-	if [ "${KKIND[$k]}" = cache ]; then paths=("${SMOKE_PATHS[@]}"); else paths=("${CASE_PATHS[@]}"); fi
+	if [ "${KKIND[$k]}" = cache ] && [ -z "${KALL[$k]:-}" ]; then paths=("${SMOKE_PATHS[@]}"); else paths=("${CASE_PATHS[@]}"); fi
 	if [ "$XFAIL" = 1 ] && [ "$k" = "${KNAMES[0]}" ]; then
 		for f in "$VM"/xfail/*.sh; do [ -f "$f" ] && paths+=("$f"); done
 	fi
@@ -249,17 +253,25 @@ if [ -n "${LIST:-}" ]; then
 	exit 0
 fi
 
-# case_limit FILE: the case's own time limit in seconds.
+# kasan KERNEL: a cache kernel built with KASAN (the debug kernel).
+kasan() { [ "${KKIND[$1]}" = cache ] && grep -q '^CONFIG_KASAN=y' "${KCDIR[$1]}/config" 2>/dev/null; }
+# case_limit FILE KERNEL: the case's own time limit in seconds, times 3 on a
+# KASAN kernel (the guest's /init scales it the same way).
 case_limit() {
 	local t
 	t=$(sed -n 's/^# vm-timeout: *\([0-9][0-9]*\).*/\1/p' "$1" | head -n 1)
-	echo "${t:-${CASE_TIMEOUT:-300}}"
+	t=${t:-${CASE_TIMEOUT:-300}}
+	kasan "$2" && t=$((t * 3))
+	echo "$t"
 }
-# boot_mem / boot_timeout CASEFILES: what a boot of these cases gets.
+# boot_mem / boot_timeout CASEFILES KERNEL: what a boot of these
+# cases gets. KASAN takes an eighth of the memory for its shadow, and its
+# quarantine, kmemleak and lockdep more: a KASAN kernel gets 2048 MB.
 boot_mem() {
 	local mem=${VM_MEM:-} f m
 	if [ -z "$mem" ]; then
 		mem=1024
+		kasan "$2" && mem=2048
 		for f in $1; do
 			m=$(sed -n 's/^# vm-mem: *\([0-9][0-9]*\).*/\1/p' "$f" | head -n 1)
 			[ -n "$m" ] && [ "$m" -gt "$mem" ] && mem=$m
@@ -271,7 +283,7 @@ boot_timeout() {
 	local t=${VM_TIMEOUT:-} f
 	if [ -z "$t" ]; then
 		t=120
-		for f in $1; do t=$((t + $(case_limit "$f"))); done
+		for f in $1; do t=$((t + $(case_limit "$f" "$2"))); done
 		[ "$t" -ge 900 ] || t=900
 	fi
 	echo "$t"
@@ -570,8 +582,8 @@ boot_kernel() {
 	fi
 
 	local mem vm_timeout
-	mem=$(boot_mem "$cases")
-	vm_timeout=$(boot_timeout "$cases")
+	mem=$(boot_mem "$cases" "$name")
+	vm_timeout=$(boot_timeout "$cases" "$name")
 	log "booting $label ($kver, ${mem} MB, limit ${vm_timeout}s):$expected"
 	overlay_initramfs "$b"
 	: > "$console"
@@ -618,8 +630,8 @@ boot_kernel() {
 			grep -q "^@@RESULT $cur " "$results" && continue
 			f=$(for f in $cases; do [ "$(basename "$f" .sh)" = "$cur" ] && echo "$f"; done)
 			[ -n "$f" ] || continue
-			[ $((now - cur_t0)) -gt $(( $(case_limit "$f") + 90 )) ] || continue
-			hung="the guest hung (no result $(( now - cur_t0 ))s after $cur began, its limit is $(case_limit "$f")s)"
+			[ $((now - cur_t0)) -gt $(( $(case_limit "$f" "$name") + 90 )) ] || continue
+			hung="the guest hung (no result $(( now - cur_t0 ))s after $cur began, its limit is $(case_limit "$f" "$name")s)"
 		fi
 		echo "$hung" > "$dir/hung"
 		log "$label: $hung; stopping it"

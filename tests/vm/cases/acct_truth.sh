@@ -30,9 +30,10 @@ while [ $i -lt 5 ]; do
 	in_ns tc ping -c 1 -W 2 10.9.0.2 > /dev/null || fail "tc -> tb IPv4 (routed)"
 	in_ns tc ping -c 1 -W 2 fd00:9::2 > /dev/null || fail "tc -> tb IPv6 (routed)"
 	for dst in 10.9.0.2 fd00:9::2; do
-		in_ns tb timeout 5 nc -l -p 5000 > /tmp/got &
+		# The debug kernel runs many times slower (DSTLEAK_SLOW, /init).
+		in_ns tb timeout $((5 * ${DSTLEAK_SLOW:-1})) nc -l -p 5000 > /tmp/got &
 		sleep 0.3
-		echo "hello $i" | in_ns tc timeout 5 nc "$dst" 5000 || fail "TCP tc -> tb $dst"
+		echo "hello $i" | in_ns tc timeout $((5 * ${DSTLEAK_SLOW:-1})) nc "$dst" 5000 || fail "TCP tc -> tb $dst"
 		wait
 		grep -q "hello $i" /tmp/got || fail "TCP data tc -> tb $dst"
 	done

@@ -30,5 +30,10 @@ assert_eq "global ipv4 drift" 0 "$(line_value /tmp/after "global ipv4" drift)"
 irqoff=$(line_value /tmp/held tracking irqoff_max_ns)
 echo "longest interrupts-off section in overflow: $irqoff ns (steal_misses $(line_value /tmp/held tracking steal_misses))"
 assert_ge "irqoff_max_ns measured" 1 "$irqoff"
-[ "$irqoff" -le 2000000 ] || fail "interrupts off for $irqoff ns in the overflow path (bound 2 ms)"
+# 2 ms on a production kernel; the debug kernel (DSTLEAK_SLOW > 1 from
+# /init: KASAN checks every access) ran these cases 8 to 19 times slower, so
+# its bound is 20 ms.
+bound=2000000
+[ "${DSTLEAK_SLOW:-1}" -gt 1 ] && bound=20000000
+[ "$irqoff" -le "$bound" ] || fail "interrupts off for $irqoff ns in the overflow path (bound $bound ns)"
 pass
