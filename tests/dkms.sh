@@ -116,7 +116,7 @@ host_install() {
 		exit 1
 	}
 	copy_source "/usr/src/$NAME-$VERSION"
-	if ! dkms status -m "$NAME" -v "$VERSION" 2>/dev/null | filter | grep -q .; then
+	if ! dkms status -m "$NAME" -v "$VERSION" 2>/dev/null | filter | grep -c . > /dev/null; then
 		dkms add -m "$NAME" -v "$VERSION" 2>&1 | filter
 	fi
 	dkms build -m "$NAME" -v "$VERSION" -k "$kver" --force 2>&1 | filter

@@ -184,7 +184,7 @@ rpm_files() {
 	rpm -qp --scripts "$dk" 2>/dev/null > "$LOGS/rpm-dkms.scripts"
 	grep -q "dkms add -m dstleak -v $VERSION" "$LOGS/rpm-dkms.scripts" || { echo "dstleak-dkms RPM: no dkms add in %post"; rc=1; }
 	grep -q "dkms remove -m dstleak -v $VERSION .*--all" "$LOGS/rpm-dkms.scripts" || { echo "dstleak-dkms RPM: no dkms remove in %preun"; rc=1; }
-	rpm -qpR "$dk" 2>/dev/null | grep -qx dkms || { echo "dstleak-dkms RPM: does not require dkms"; rc=1; }
+	rpm -qpR "$dk" 2>/dev/null | grep -cx dkms > /dev/null || { echo "dstleak-dkms RPM: does not require dkms"; rc=1; }
 	# dstleak: the reader, the man page, the units, the example rules.
 	rpm -qlp "$rd" 2>/dev/null > "$LOGS/rpm-reader.list"
 	for f in /usr/sbin/dstleak /usr/lib/systemd/system/dstleak-export.service \
@@ -330,8 +330,8 @@ reader_installed() {
 	echo "$v"
 	case "$v" in "dstleak $VERSION "*|"dstleak $VERSION") ;; *) echo "not version $VERSION"; rc=1;; esac
 	[ "$(command -v dstleak)" = /usr/sbin/dstleak ] || { echo "dstleak is not /usr/sbin/dstleak in PATH"; rc=1; }
-	man -w 8 dstleak | grep -qx /usr/share/man/man8/dstleak.8.gz || { echo "man -w 8 dstleak: not found"; rc=1; }
-	man -l /usr/share/man/man8/dstleak.8.gz 2>&1 | grep -q 'dstleak' || { echo "man page does not render"; rc=1; }
+	man -w 8 dstleak | grep -cx /usr/share/man/man8/dstleak.8.gz > /dev/null || { echo "man -w 8 dstleak: not found"; rc=1; }
+	man -l /usr/share/man/man8/dstleak.8.gz 2>&1 | grep -c dstleak > /dev/null || { echo "man page does not render"; rc=1; }
 	[ -d "$TEXTFILE_DIR" ] || { echo "no $TEXTFILE_DIR"; rc=1; }
 	return $rc
 }
@@ -415,12 +415,12 @@ purge_debs() {
 		grep '^[-+][^-+]' "$LOGS/files.diff" | head -n 40
 		return 1
 	fi
-	if dpkg-query -W -f='${Status}\n' dstleak dstleak-dkms 2>/dev/null | grep -q .; then
+	if dpkg-query -W -f='${Status}\n' dstleak dstleak-dkms 2>/dev/null | grep -c . > /dev/null; then
 		echo "dpkg still knows dstleak:"; dpkg-query -W -f='${Package} ${Status}\n' dstleak dstleak-dkms
 		return 1
 	fi
 	ls /var/lib/dpkg/info/dstleak* 2>/dev/null && { echo "dpkg info files left"; return 1; }
-	if dkms status -m dstleak 2>/dev/null | grep -q .; then echo "dkms status still lists dstleak"; return 1; fi
+	if dkms status -m dstleak 2>/dev/null | grep -c . > /dev/null; then echo "dkms status still lists dstleak"; return 1; fi
 	echo "file list identical before install and after purge ($(wc -l < "$LOGS/files-after.list") entries)"
 }
 check purge purge_debs

@@ -116,13 +116,16 @@ proto() {
 	}'
 }
 
+# No "cmd | grep -q" here: grep's early exit kills the writer with SIGPIPE,
+# which pipefail turns into a failure now and then.
 command -v pfunct > /dev/null || echo "probes: pfunct (dwarves) missing: prototypes are not checked" >&2
 n=0
 while read -r name kver map vmlinuz; do
 	n=$((n + 1))
 	btf=""
 	if [ "$vmlinuz" != - ] && command -v pfunct > /dev/null && vmlinux_of "$vmlinuz" "$OUT/vmlinux.$name" &&
-	   readelf -S "$OUT/vmlinux.$name" 2>/dev/null | grep -q ' \.BTF '; then
+	   readelf -S "$OUT/vmlinux.$name" > "$OUT/sections.$name" 2>&1 &&
+	   grep -q ' \.BTF ' "$OUT/sections.$name"; then
 		btf=$OUT/vmlinux.$name
 	fi
 	nobtf=""

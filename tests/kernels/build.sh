@@ -148,7 +148,7 @@ fi
 # binutils 2.36+ makes of an empty thunk_64.S: upstream's 1d489151e9f9
 # ("objtool: Don't fail on missing symbol table").
 if [ -f tools/objtool/elf.c ] &&
-   grep -A2 'symtab = find_section_by_name(elf, ".symtab");' tools/objtool/elf.c | grep -q 'WARN("missing symbol table");'; then
+   grep -A2 'symtab = find_section_by_name(elf, ".symtab");' tools/objtool/elf.c | grep -c 'WARN("missing symbol table");' > /dev/null; then
 	say "applying objtool's missing-symbol-table fix (1d489151e9f9) for binutils 2.36+"
 	perl -0pi -e 's/(\tif \(!symtab\) \{\n)\t\tWARN\("missing symbol table"\);\n\t\treturn -1;/$1\t\t\/\* An empty object (thunk_64.o) has none. \*\/\n\t\treturn 0;/' tools/objtool/elf.c
 	! grep -q 'WARN("missing symbol table");' tools/objtool/elf.c || die "cannot apply the objtool fix"
@@ -165,7 +165,7 @@ fi
 # CONFIG_AMD_MEM_ENCRYPT (RHEL's configs always set it).
 EXTRA_CONFIG=""
 if grep -q '^idtentry_vc ' arch/x86/entry/entry_64.S 2>/dev/null &&
-   sed -n '/^#ifdef CONFIG_AMD_MEM_ENCRYPT/,/^#endif/p' arch/x86/entry/entry_64.S | grep -q '^\.macro idtentry_vc'; then
+   sed -n '/^#ifdef CONFIG_AMD_MEM_ENCRYPT/,/^#endif/p' arch/x86/entry/entry_64.S | grep -c '^\.macro idtentry_vc' > /dev/null; then
 	say "setting CONFIG_AMD_MEM_ENCRYPT=y (entry_64.S needs its idtentry_vc)"
 	EXTRA_CONFIG="CONFIG_AMD_MEM_ENCRYPT=y"
 fi
