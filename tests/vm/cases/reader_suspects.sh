@@ -63,7 +63,15 @@ none() { # WHEN
 	old_table
 	reader /tmp/s.json --json
 	assert_eq "module's dropped $1 (--json)" 0 "$(sus_dropped /tmp/sus)"
-	assert_eq "suspects --json $1" '{"format":1,"groups":[],"dropped":0}' "$(cat /tmp/s.json)"
+	# No group, nothing dropped; the "old" array is the module's old lines.
+	case "$(cat /tmp/s.json)" in
+	'{"format":1,"groups":[],"dropped":0,"old":['*']}' | '{"format":1,"groups":[],"dropped":0}') ;;
+	*) fail "suspects --json $1: not an empty groups list: $(cat /tmp/s.json)";;
+	esac
+	assert_eq "suspects --json $1: old" \
+		"$(awk '$1 == "old" { print $3, $7, $9 }' /tmp/sus | sort)" \
+		"$(sed -n 's/.*"old":\[\(.*\)\]}$/\1/p' /tmp/s.json | sed 's/},{/}\n{/g' |
+			sed -n 's/.*"inum":\([0-9]*\),.*"family":"\([a-z0-9]*\)","count":\([0-9]*\),.*/\1 \2 \3/p' | sort)"
 }
 
 mk_pair blue red
@@ -166,10 +174,12 @@ ngroups=$(grep -c '^group ' /tmp/sus)
 assert_eq "groups in the module's file" 4 "$ngroups"
 assert_eq "module's dropped" 0 "$(sus_dropped /tmp/sus)"
 assert_eq "module's dropped (--json)" 0 "$(sus_dropped /tmp/sus.json)"
-case "$(cat /tmp/s.json)" in *'],"dropped":0}') ;; *) fail "the JSON does not end in \"dropped\":0: $(tail -c 60 /tmp/s.json)";; esac
+# The groups part (the "old" array after it is checked by none()).
+sed 's/,"old":\[.*\]}$/}/' /tmp/s.json > /tmp/s.groups.json
+case "$(cat /tmp/s.groups.json)" in *'],"dropped":0}') ;; *) fail "the JSON's groups do not end in \"dropped\":0: $(tail -c 60 /tmp/s.groups.json)";; esac
 assert_eq "table: no dropped line" "" "$(grep 'past the module' /tmp/s.out || true)"
 assert_eq "group rows in the table" "$ngroups" "$(awk '$2 ~ /^[0-9]+$/ && $4 ~ /^(dead|pins_device|device_gone|netns_exited)$/' /tmp/s.out | wc -l)"
-assert_eq "groups in the JSON" "$ngroups" "$(json_count /tmp/s.json '{"inum":')"
+assert_eq "groups in the JSON" "$ngroups" "$(json_count /tmp/s.groups.json '{"inum":')"
 old_table
 
 dh blue release
