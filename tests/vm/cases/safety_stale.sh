@@ -20,6 +20,11 @@ dh init vanish 500
 snap /tmp/after
 # At least the 500 stale records (other entries come and go meanwhile).
 assert_ge "records with the vanished entries'" $((T0 + 500)) "$(line_value /tmp/after tracking tracked)"
+# Before any churn no address can have been reused: all 500 are listed.
+cat "$DBG/objects" > /tmp/obj
+assert_end /tmp/obj
+assert_ge "family other object lines before the churn" 500 \
+	"$(awk '$1 == "obj" && $8 == "other"' /tmp/obj | wc -l)"
 churn_start blue red
 i=0
 while [ $i -lt 10 ]; do
@@ -27,8 +32,13 @@ while [ $i -lt 10 ]; do
 	cat "$DBG/suspects" > /tmp/sus
 	assert_end /tmp/obj
 	assert_end /tmp/sus
-	assert_ge "family other object lines (the stale ones)" 500 \
-		"$(awk '$1 == "obj" && $8 == "other"' /tmp/obj | wc -l)"
+	# Under churn an entry dstleak does not track (a kretprobe miss, or a
+	# path it does not hook) that reuses a vanished address and is freed
+	# through dst_destroy() takes that stale record with it: the wrong
+	# line the design accepts (seen once on 7.1: 499). Most stay.
+	n=$(awk '$1 == "obj" && $8 == "other"' /tmp/obj | wc -l)
+	echo "read $i: $n stale records listed"
+	assert_ge "family other object lines (the stale ones) under churn" 450 "$n"
 	i=$((i + 1))
 done
 churn_stop
