@@ -28,25 +28,6 @@ static const char *history_path(char *b, size_t n)
 	return b;
 }
 
-/* 0, or -1 with errno set. */
-static int write_all(int fd, const char *b, size_t n)
-{
-	while (n) {
-		ssize_t r = write(fd, b, n);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0) {
-			if (r == 0)
-				errno = EIO;
-			return -1;
-		}
-		b += r;
-		n -= (size_t)r;
-	}
-	return 0;
-}
-
 /*
  * May the snapshot at path be replaced? Not through a symbolic link, not
  * anything but a regular file (a FIFO planted at the predictable
@@ -94,7 +75,8 @@ static void write_snapshot(const char *path, const char *hdr, const char *raw,
 	fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0)
 		die(DL_EXIT_RUNTIME, "%s: cannot create: %s", tmp, strerror(errno));
-	if (write_all(fd, hdr, strlen(hdr)) || write_all(fd, raw, len) ||
+	if (dl_write_at(fd, hdr, strlen(hdr), 0) ||
+	    dl_write_at(fd, raw, len, (off_t)strlen(hdr)) ||
 	    fsync(fd) || close(fd) || rename(tmp, path)) {
 		e = errno;
 		unlink(tmp);

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #include "dstleak_format.h"
 
@@ -224,6 +225,7 @@ bool dl_limit_enforced(const struct dl_fam *f);
 /* util.c */
 int dl_read_file(const char *path, char **buf, size_t *len, int *err_no);
 int dl_read_fd(int fd, char **buf, size_t *len, int *err_no);
+int dl_write_at(int fd, const char *b, size_t n, off_t off);
 void dl_fmt_num(char *buf, size_t n, const struct dl_num *v);
 void dl_fmt_ms(char *buf, size_t n, uint64_t ms);
 void *dl_xrealloc(void *p, size_t nmemb, size_t size);

@@ -561,26 +561,6 @@ char *dl_hist_sample_text(const struct dl_summary *s, const struct dl_suspects *
 
 /* ---------------- append ---------------- */
 
-/* 0, or -1 with errno set. */
-static int write_at(int fd, const char *b, size_t n, off_t off)
-{
-	while (n) {
-		ssize_t r = pwrite(fd, b, n, off);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0) {
-			if (r == 0)
-				errno = EIO;
-			return -1;
-		}
-		b += r;
-		n -= (size_t)r;
-		off += r;
-	}
-	return 0;
-}
-
 /*
  * Open path for appending: created 0600 when absent; refused through a
  * symbolic link, when not a regular file, with other hard links, or owned
@@ -684,7 +664,7 @@ static int rewrite(const char *path, const char *buf, const struct history *h,
 		herr(err, "%s: cannot create: %s", tmp, strerror(errno));
 		return -1;
 	}
-	if (write_at(fd, buf, h->hdr_end, 0))
+	if (dl_write_at(fd, buf, h->hdr_end, 0))
 		goto fail;
 	{
 		off_t off = (off_t)h->hdr_end;
@@ -694,11 +674,11 @@ static int rewrite(const char *path, const char *buf, const struct history *h,
 
 			if (!keep[i])
 				continue;
-			if (write_at(fd, buf + h->s[i].off, n, off))
+			if (dl_write_at(fd, buf + h->s[i].off, n, off))
 				goto fail;
 			off += (off_t)n;
 		}
-		if (write_at(fd, sample, len, off))
+		if (dl_write_at(fd, sample, len, off))
 			goto fail;
 	}
 	if (fsync(fd) || close(fd) || rename(tmp, path)) {
@@ -740,8 +720,8 @@ int dl_hist_append(const char *path, const char *sample, size_t len, size_t max,
 			     path, len, max);
 			goto out;
 		}
-		if (write_at(fd, hdr, strlen(hdr), 0) ||
-		    write_at(fd, sample, len, (off_t)strlen(hdr)) || fsync(fd)) {
+		if (dl_write_at(fd, hdr, strlen(hdr), 0) ||
+		    dl_write_at(fd, sample, len, (off_t)strlen(hdr)) || fsync(fd)) {
 			herr(err, "%s: cannot write: %s", path, strerror(errno));
 			goto out;
 		}
@@ -768,7 +748,7 @@ int dl_hist_append(const char *path, const char *sample, size_t len, size_t max,
 	if (h.valid_end + len <= max) {
 		/* Drop a sample a crash cut short, then append. */
 		if ((h.valid_end < blen && ftruncate(fd, (off_t)h.valid_end)) ||
-		    write_at(fd, sample, len, (off_t)h.valid_end) || fsync(fd)) {
+		    dl_write_at(fd, sample, len, (off_t)h.valid_end) || fsync(fd)) {
 			herr(err, "%s: cannot write: %s", path, strerror(errno));
 			dl_hist_free(&h);
 			goto out;

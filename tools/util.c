@@ -194,6 +194,26 @@ int dl_read_fd(int fd, char **buf, size_t *len, int *err_no)
 	return 0;
 }
 
+/* All of b[0..n) at offset off: 0, or -1 with errno set. */
+int dl_write_at(int fd, const char *b, size_t n, off_t off)
+{
+	while (n) {
+		ssize_t r = pwrite(fd, b, n, off);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			if (r == 0)
+				errno = EIO;
+			return -1;
+		}
+		b += r;
+		n -= (size_t)r;
+		off += r;
+	}
+	return 0;
+}
+
 void dl_fmt_num(char *buf, size_t n, const struct dl_num *v)
 {
 	if (v->null)
