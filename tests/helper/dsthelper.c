@@ -498,6 +498,24 @@ static int dh_hold(struct net *net, struct net_device *dev,
 	       dsthelper_hold_rehomable_v6(net, dev, &w->a6, n, out);
 }
 
+/*
+ * @net's record and its device @name (a reference): 0, or -ENOMEM or
+ * -ENODEV with nothing held.
+ */
+static int dh_ns_dev_get(struct net *net, const char *name, struct dh_ns **ns,
+			 struct net_device **dev)
+{
+	*ns = dh_ns_get(net);
+	if (!*ns)
+		return -ENOMEM;
+	*dev = dev_get_by_name(net, name);
+	if (!*dev) {
+		dh_ns_put(*ns);
+		return -ENODEV;
+	}
+	return 0;
+}
+
 /* All or nothing: the entries are kept only if every one was allocated. */
 static int dh_cmd_hold(struct net *net, const struct dh_what *w,
 		       const char *name, unsigned int n)
@@ -507,14 +525,9 @@ static int dh_cmd_hold(struct net *net, const struct dh_what *w,
 	struct dh_ns *ns;
 	int err;
 
-	ns = dh_ns_get(net);
-	if (!ns)
-		return -ENOMEM;
-	dev = dev_get_by_name(net, name);
-	if (!dev) {
-		dh_ns_put(ns);
-		return -ENODEV;
-	}
+	err = dh_ns_dev_get(net, name, &ns, &dev);
+	if (err)
+		return err;
 	dh_set_init(&new);
 	err = dh_hold(net, dev, w, n, &new);
 	dev_put(dev);
@@ -578,14 +591,9 @@ static int dh_cmd_try(struct net *net, enum dh_family family,
 	struct dh_ns *ns;
 	int err;
 
-	ns = dh_ns_get(net);
-	if (!ns)
-		return -ENOMEM;
-	dev = dev_get_by_name(net, name);
-	if (!dev) {
-		dh_ns_put(ns);
-		return -ENODEV;
-	}
+	err = dh_ns_dev_get(net, name, &ns, &dev);
+	if (err)
+		return err;
 	dh_set_init(&new);
 	err = dsthelper_try(net, dev, family, n, &new, &ns->failed[family]);
 	dev_put(dev);
