@@ -30,8 +30,9 @@ while read -r name rest; do
 	p=$(cat "$dir"/report "$dir"/append-*/report 2>/dev/null | grep -c '^PASS ')
 	f=$(cat "$dir"/report "$dir"/append-*/report 2>/dev/null | grep -c '^FAIL ')
 	s=$(cat "$dir"/report "$dir"/append-*/report 2>/dev/null | grep -c '^SKIP ')
-	ver=$(grep -a -m 1 '^kernel ' "$dir/console.log" | awk '{ print $2 }')
-	feat=$(grep -a -m 1 '^features ' "$dir/console.log")
+	# The serial console ends lines with CR LF.
+	ver=$(grep -a -m 1 '^kernel ' "$dir/console.log" | tr -d '\r' | awk '{ print $2 }')
+	feat=$(grep -a -m 1 '^features ' "$dir/console.log" | tr -d '\r')
 	sk=""
 	[ "$s" -gt 0 ] && sk=", $s skipped"
 	if [ "$f" -gt 0 ]; then res="FAIL ($p passed, $f failed$sk)"

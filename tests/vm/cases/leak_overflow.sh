@@ -26,14 +26,18 @@ assert_eq "blue ipv4 frees_preexisting" 0 "$(delta /tmp/held /tmp/after "$B" ipv
 assert_eq "tracked after release" "$T0" "$(line_value /tmp/after tracking tracked)"
 assert_eq "global ipv4 drift" 0 "$(line_value /tmp/after "global ipv4" drift)"
 # Interrupts stay off for a bounded time while the pool is empty: the
-# longest such section, measured by the module (a generous bound: TCG).
+# longest such section, measured by the module. The work is bounded by
+# design (one batch of 32 records, at most 8 other magazines); this catches
+# a section that spins or loops instead of working. The bound is wide
+# because the clock is the host's: under TCG the first pass through the
+# slow path is translated code, and a vCPU thread the host deschedules
+# keeps its interrupts off meanwhile (98 runs: median 0.15 ms, 90 % 0.28
+# ms, but 2.0 ms once on a production kernel with two VMs sharing 2 cores).
+# The debug kernel (DSTLEAK_SLOW > 1 from /init: KASAN checks every access)
+# ran these cases 8 to 19 times slower.
 irqoff=$(line_value /tmp/held tracking irqoff_max_ns)
 echo "longest interrupts-off section in overflow: $irqoff ns (steal_misses $(line_value /tmp/held tracking steal_misses))"
 assert_ge "irqoff_max_ns measured" 1 "$irqoff"
-# 2 ms on a production kernel; the debug kernel (DSTLEAK_SLOW > 1 from
-# /init: KASAN checks every access) ran these cases 8 to 19 times slower, so
-# its bound is 20 ms.
-bound=2000000
-[ "${DSTLEAK_SLOW:-1}" -gt 1 ] && bound=20000000
+bound=$((20000000 * ${DSTLEAK_SLOW:-1}))
 [ "$irqoff" -le "$bound" ] || fail "interrupts off for $irqoff ns in the overflow path (bound $bound ns)"
 pass
