@@ -151,11 +151,8 @@ long dstleak_live(struct dstleak_ns *ns, enum dstleak_family fam,
  * never dereferences the entry, whose free dstleak might have missed.
  */
 struct dstleak_obj {
-	struct hlist_bl_node node;
-	union {
-		const struct dst_entry *dst;	/* the key, while in the table */
-		struct dstleak_obj *free_next;	/* while in a free list */
-	};
+	struct dstleak_obj *next;	/* in its bucket's chain, or a free list */
+	const struct dst_entry *dst;	/* the key, while in the table */
 	struct dstleak_ns *ns;
 	u64 born:56;			/* jiffies, 64-bit */
 	u64 family:4;

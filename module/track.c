@@ -7,7 +7,10 @@
  * max_tracked records are allocated at load and handed out from per-CPU
  * magazines refilled from one pool in batches: the hot path takes its own
  * CPU's magazine lock (shared only when another CPU steals from it, once
- * the pool is empty) and the bucket's bit lock. When no record is free
+ * the pool is empty) and the bucket's bit lock. A bucket is a singly linked
+ * chain whose head keeps its lock in bit 0 (as list_bl does): a record is
+ * only ever removed by searching its key, so a back pointer would be 8
+ * bytes a record for nothing. When no record is free
  * anywhere, an entry is counted (netns.c) but not tracked, and "overflow"
  * says so.
  *
@@ -24,7 +27,7 @@
  */
 #include <linux/mm.h>
 #include <linux/hash.h>
-#include <linux/list_bl.h>
+#include <linux/bit_spinlock.h>
 #include <linux/log2.h>
 #include <linux/sched/clock.h>
 #include "dstleak.h"
@@ -49,17 +52,46 @@ static DEFINE_RAW_SPINLOCK(dstleak_pool_lock);
 static struct dstleak_obj *dstleak_pool;	/* under dstleak_pool_lock */
 static struct dstleak_obj *dstleak_objs;
 static unsigned int dstleak_nr_objs;
-static struct hlist_bl_head *dstleak_buckets;
+
+/* A chain of records; bit 0 of first is the bucket's lock. */
+struct dstleak_bucket {
+	unsigned long first;
+};
+
+static struct dstleak_bucket *dstleak_buckets;
 static unsigned int dstleak_bucket_bits;
 
-static struct hlist_bl_head *bucket_of(const struct dst_entry *dst)
+static struct dstleak_bucket *bucket_of(const struct dst_entry *dst)
 {
 	return &dstleak_buckets[hash_ptr(dst, dstleak_bucket_bits)];
 }
 
+static void bucket_lock(struct dstleak_bucket *b)
+	__acquires(b)
+{
+	bit_spin_lock(0, &b->first);
+}
+
+static void bucket_unlock(struct dstleak_bucket *b)
+	__releases(b)
+{
+	__bit_spin_unlock(0, &b->first);
+}
+
+static struct dstleak_obj *bucket_first(const struct dstleak_bucket *b)
+{
+	return (struct dstleak_obj *)(b->first & ~1UL);
+}
+
+/* The bucket's lock is held; the lock bit stays as it is. */
+static void bucket_set_first(struct dstleak_bucket *b, struct dstleak_obj *obj)
+{
+	b->first = (unsigned long)obj | (b->first & 1UL);
+}
+
 static void push(struct dstleak_obj **head, struct dstleak_obj *obj)
 {
-	obj->free_next = *head;
+	obj->next = *head;
 	*head = obj;
 }
 
@@ -68,7 +100,7 @@ static struct dstleak_obj *pop(struct dstleak_obj **head)
 	struct dstleak_obj *obj = *head;
 
 	if (obj)
-		*head = obj->free_next;
+		*head = obj->next;
 	return obj;
 }
 
@@ -170,7 +202,7 @@ static void obj_put(struct dstleak_obj *obj)
 bool dstleak_track_add(const struct dst_entry *dst,
 		       const struct dstleak_alloc_info *info)
 {
-	struct hlist_bl_head *head = bucket_of(dst);
+	struct dstleak_bucket *b = bucket_of(dst);
 	struct dstleak_obj *obj;
 	unsigned long flags;
 	u64 slow_start = 0;
@@ -190,9 +222,10 @@ bool dstleak_track_add(const struct dst_entry *dst,
 	obj->nocount = info->nocount;
 	obj->stack = info->stack;
 	obj->ifindex = info->ifindex;
-	hlist_bl_lock(head);
-	hlist_bl_add_head(&obj->node, head);
-	hlist_bl_unlock(head);
+	bucket_lock(b);
+	obj->next = bucket_first(b);
+	bucket_set_first(b, obj);
+	bucket_unlock(b);
 	__this_cpu_inc(dstleak_adds);
 	if (unlikely(slow_start))
 		note_irqoff(slow_start);
@@ -203,24 +236,26 @@ bool dstleak_track_add(const struct dst_entry *dst,
 /* Remove @dst's record; what it said, .ns NULL when @dst is not tracked. */
 struct dstleak_tracked dstleak_track_del(const struct dst_entry *dst)
 {
-	struct hlist_bl_head *head = bucket_of(dst);
+	struct dstleak_bucket *b = bucket_of(dst);
 	struct dstleak_tracked t = { NULL };
-	struct hlist_bl_node *pos;
-	struct dstleak_obj *obj;
+	struct dstleak_obj *obj, *prev = NULL;
 	unsigned long flags;
 
 	local_irq_save(flags);
-	hlist_bl_lock(head);
-	hlist_bl_for_each_entry(obj, pos, head, node) {
-		if (obj->dst == dst) {
-			hlist_bl_del(&obj->node);
-			t.ns = obj->ns;
-			t.family = obj->family;
-			t.nocount = obj->nocount;
-			break;
-		}
+	bucket_lock(b);
+	for (obj = bucket_first(b); obj; prev = obj, obj = obj->next) {
+		if (obj->dst != dst)
+			continue;
+		if (prev)
+			prev->next = obj->next;
+		else
+			bucket_set_first(b, obj->next);
+		t.ns = obj->ns;
+		t.family = obj->family;
+		t.nocount = obj->nocount;
+		break;
 	}
-	hlist_bl_unlock(head);
+	bucket_unlock(b);
 	if (t.ns) {
 		obj_put(obj);
 		__this_cpu_inc(dstleak_dels);
@@ -243,15 +278,14 @@ unsigned int dstleak_track_view_bucket(unsigned int bucket, unsigned int skip,
 				       struct dstleak_view *views,
 				       unsigned int max)
 {
-	struct hlist_bl_head *head = &dstleak_buckets[bucket];
-	struct hlist_bl_node *pos;
+	struct dstleak_bucket *b = &dstleak_buckets[bucket];
 	struct dstleak_obj *obj;
 	unsigned long flags;
 	unsigned int n = 0;
 
 	local_irq_save(flags);
-	hlist_bl_lock(head);
-	hlist_bl_for_each_entry(obj, pos, head, node) {
+	bucket_lock(b);
+	for (obj = bucket_first(b); obj; obj = obj->next) {
 		if (skip) {
 			skip--;
 			continue;
@@ -266,7 +300,7 @@ unsigned int dstleak_track_view_bucket(unsigned int bucket, unsigned int skip,
 		views[n].ifindex = obj->ifindex;
 		n++;
 	}
-	hlist_bl_unlock(head);
+	bucket_unlock(b);
 	local_irq_restore(flags);
 	return n;
 }
@@ -325,7 +359,7 @@ static unsigned int bucket_bits_for(unsigned int max)
 size_t dstleak_track_bytes_for(unsigned int max)
 {
 	return (size_t)max * sizeof(struct dstleak_obj) +
-	       (sizeof(struct hlist_bl_head) << bucket_bits_for(max));
+	       (sizeof(struct dstleak_bucket) << bucket_bits_for(max));
 }
 
 size_t dstleak_track_bytes(void)
@@ -374,8 +408,6 @@ int dstleak_track_init(unsigned int max)
 		raw_spin_lock_init(&per_cpu_ptr(&dstleak_mags, i)->lock);
 		*per_cpu_ptr(&dstleak_steal_cursor, i) = i;
 	}
-	for (i = 0; i < (1U << dstleak_bucket_bits); i++)
-		INIT_HLIST_BL_HEAD(&dstleak_buckets[i]);
 	dstleak_pool = NULL;
 	for (i = 0; i < max; i++)
 		push(&dstleak_pool, &dstleak_objs[i]);
