@@ -435,6 +435,14 @@ void json_ns_head(struct jw *w, const struct dl_ns *ns,
 	jw_str(w, ns->exited ? "exited" : "alive");
 }
 
+void json_doc_head(struct jw *w, FILE *f)
+{
+	jw_init(w, f);
+	jw_obj(w);
+	jw_key(w, "format");
+	jw_u64(w, DL_JSON_VERSION);
+}
+
 /* "module_version", "kernel", "export_format" of the summary. */
 void json_module(struct jw *w, const struct dl_summary *s)
 {

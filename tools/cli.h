@@ -68,6 +68,8 @@ uint64_t parse_count(const char *opt, const char *s);
 /* getopt_long over argv (argv[0] the command); --help and --source handled. */
 int next_opt(int argc, char **argv, const char *shorts,
 	     const struct option *longs, const char *help);
+/* A JSON document on @f: its object opened, "format" the contract's. */
+void json_doc_head(struct jw *w, FILE *f);
 /* JSON: "key": the figure (null for "-"); "cookie": the namespace's. */
 void jw_kn(struct jw *w, const char *key, const struct dl_num *v);
 void json_cookie(struct jw *w, const struct dl_nsid *id);

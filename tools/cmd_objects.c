@@ -56,10 +56,7 @@ static void obj_json(const struct dl_objects *o, const struct orow *rows, size_t
 	struct jw w;
 	size_t i;
 
-	jw_init(&w, stdout);
-	jw_obj(&w);
-	jw_key(&w, "format");
-	jw_u64(&w, DL_JSON_VERSION);
+	json_doc_head(&w, stdout);
 	jw_key(&w, "objects");
 	jw_arr(&w);
 	for (i = 0; i < n; i++) {

@@ -86,10 +86,7 @@ static void show_json(const struct dl_summary *s, const struct dl_names *names,
 	struct jw w;
 	size_t i;
 
-	jw_init(&w, stdout);
-	jw_obj(&w);
-	jw_key(&w, "format");
-	jw_u64(&w, DL_JSON_VERSION);
+	json_doc_head(&w, stdout);
 	json_module(&w, s);
 	jw_key(&w, "settled");
 	if (s->settled < 0)

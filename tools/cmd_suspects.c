@@ -33,10 +33,7 @@ static void suspects_json(const struct dl_suspects *sp, const struct dl_summary 
 	struct jw w;
 	size_t i, k;
 
-	jw_init(&w, stdout);
-	jw_obj(&w);
-	jw_key(&w, "format");
-	jw_u64(&w, DL_JSON_VERSION);
+	json_doc_head(&w, stdout);
 	jw_key(&w, "groups");
 	jw_arr(&w);
 	for (i = 0; i < sp->ngroups; i++) {

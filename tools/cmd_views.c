@@ -97,14 +97,6 @@ static void fmt_u64(char *b, size_t n, uint64_t v)
 	snprintf(b, n, "%" PRIu64, v);
 }
 
-static void json_doc_head(struct jw *w, FILE *f)
-{
-	jw_init(w, f);
-	jw_obj(w);
-	jw_key(w, "format");
-	jw_u64(w, DL_JSON_VERSION);
-}
-
 static bool line_busy(const struct dl_line *l, size_t n)
 {
 	size_t i;
