@@ -27,8 +27,9 @@
 #                           unload under churn) while the other vCPU runs it;
 #                           multi-threaded TCG now and then executes a stale
 #                           translation of code being patched (int3 or NULL
-#                           call oopses seen on 5.14, 5.15 and at boot on 6.12
-#                           without dstleak). The vCPUs still interleave.
+#                           call oopses seen on 5.14, 5.15, 6.8, 7.1 and at
+#                           boot on 6.12 without dstleak). The vCPUs still
+#                           interleave.
 #   # vm-append: ARGS       kernel command line arguments the case needs (e.g.
 #                           debugfs=off): the cases with the same ARGS run
 #                           together in a boot of their own, ARGS appended to

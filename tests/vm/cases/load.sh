@@ -10,6 +10,9 @@ load_dstleak
 klog_since_mark > /tmp/klog
 grep -q "dstleak: selftest: ages past 2^32 ms: ok" /tmp/klog ||
 	fail "no selftest line for 64-bit ages in the kernel log"
+# suspects' medians come from a selection (inspect.c), checked the same way.
+grep -q "dstleak: selftest: medians of ages: ok" /tmp/klog ||
+	fail "no selftest line for medians in the kernel log"
 # The free hooks were proven to see the kernel's own free paths.
 grep -q "dstleak: hookcheck: dst_destroy sees dst_release() and dst_release_immediate(), metadata_dst_free sees metadata_dst_free()" /tmp/klog ||
 	fail "no hookcheck line in the kernel log"
