@@ -5,7 +5,7 @@
 # cannot measure.
 #
 # The tools drive (/dev/vda, ext4, read-only) holds bpftrace with its
-# libraries at their host paths (a chroot), live.bt, and for each kernel
+# libraries at their host paths (a chroot), live.bt, live-fentry.bt, and for each kernel
 # KVER/dstgen.ko and KVER/dstfloor.ko.
 #
 # Variables (from run.sh through VM_ENV): BENCH_ROUNDS (5), BENCH_ROUND_MS
@@ -122,39 +122,49 @@ while [ $r -le "$ROUNDS" ]; do
 	r=$((r + 1))
 done
 
-# bpftrace, from the tools drive's root.
-if [ "${BENCH_BPF:-1}" = 1 ]; then
-	mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null || true
-	for d in proc sys dev tmp; do mount -o rbind /$d $B/$d || fail "cannot bind /$d into $B"; done
-	# shellcheck disable=SC3045 # dash has ulimit -l
-	ulimit -l unlimited 2>/dev/null || true
-	say "starting bpftrace (compiling under emulation takes a while)"
+# bpf_mode MODE SCRIPT: the hot path under a bpftrace script from the tools
+# drive's root (/ mounts bound into the chroot by the caller).
+bpf_mode() {
+	say "starting bpftrace $2 (compiling under emulation takes a while)"
 	t0=$(now_ms)
-	BPFTRACE_MAP_KEYS_MAX=65536 chroot $B /usr/bin/bpftrace /bench/live.bt > /tmp/bt.out 2>&1 &
+	# Not the last script's "ready": the child truncates the file only
+	# once it runs.
+	rm -f /tmp/bt.out
+	BPFTRACE_MAP_KEYS_MAX=65536 chroot $B /usr/bin/bpftrace "$2" > /tmp/bt.out 2>&1 &
 	BTPID=$!
 	i=0
 	while ! grep -q '^ready' /tmp/bt.out 2>/dev/null && kill -0 $BTPID 2>/dev/null && [ $i -lt 3000 ]; do
 		sleep 0.2
 		i=$((i + 1))
 	done
-	if grep -q '^ready' /tmp/bt.out; then
-		out "meta bpftrace_start_ms $(( $(now_ms) - t0 ))"
-		say "bpftrace attached after $(( $(now_ms) - t0 )) ms"
-		r=1
-		while [ $r -le "$ROUNDS" ]; do
-			measure $TAG bpftrace $ALL $OPS $r
-			[ "$ICOUNT" = 1 ] || measure gen bpftrace 1 $OPS $r
-			r=$((r + 1))
-		done
-		kill -INT $BTPID
-		wait $BTPID || true
-		# The per-namespace counts, as a sanity check of what it saw.
-		out "check mode bpftrace $(grep -E '^@(allocs|frees|untracked)' /tmp/bt.out | tr '\n' ' ')"
-	else
+	if ! grep -q '^ready' /tmp/bt.out; then
 		kill $BTPID 2>/dev/null || true
-		out "meta bpftrace_error $(tr '\n' ' ' < /tmp/bt.out | cut -c1-400)"
-		say "bpftrace did not start: $(head -c 300 /tmp/bt.out)"
+		out "meta $1_error $(tr '\n' ' ' < /tmp/bt.out | cut -c1-400)"
+		say "bpftrace $2 did not start: $(head -c 300 /tmp/bt.out)"
+		return
 	fi
+	out "meta $1_start_ms $(( $(now_ms) - t0 ))"
+	say "bpftrace $2 attached after $(( $(now_ms) - t0 )) ms"
+	r=1
+	while [ $r -le "$ROUNDS" ]; do
+		measure $TAG "$1" $ALL $OPS $r
+		[ "$ICOUNT" = 1 ] || measure gen "$1" 1 $OPS $r
+		r=$((r + 1))
+	done
+	kill -INT $BTPID
+	wait $BTPID || true
+	# The per-namespace counts, as a sanity check of what it saw.
+	out "check mode $1 $(grep -E '^@(allocs|frees|untracked)' /tmp/bt.out | tr '\n' ' ')"
+}
+
+# bpftrace with kprobes, then with fentry/fexit (BPF trampolines).
+if [ "${BENCH_BPF:-1}" = 1 ]; then
+	mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null || true
+	for d in proc sys dev tmp; do mount -o rbind /$d $B/$d || fail "cannot bind /$d into $B"; done
+	# shellcheck disable=SC3045 # dash has ulimit -l
+	ulimit -l unlimited 2>/dev/null || true
+	bpf_mode bpftrace /bench/live.bt
+	bpf_mode bpftrace_fentry /bench/live-fentry.bt
 	for d in tmp dev sys proc; do umount -l $B/$d 2>/dev/null || true; done
 fi
 

@@ -99,7 +99,7 @@ done
 # --- 3. the tools drive -------------------------------------------------------
 root=$OUT/img/root
 mkdir -p "$root"/{proc,sys,dev,tmp,etc}
-cp "$BENCH/live.bt" "$root/bench/"
+cp "$BENCH/live.bt" "$BENCH/live-fentry.bt" "$root/bench/"
 # add_bin FILE [DEST]: FILE and every library ldd names, at their host paths.
 add_bin() {
 	local f=$1 dst=${2:-$1} lib
