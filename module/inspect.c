@@ -144,14 +144,10 @@ u64 dstleak_age_ms(u64 born, u64 now)
 }
 
 /*
- * Ages past 2^32 ms (49.7 days) must not wrap: the long-lived leaks are the
- * ones this module is for. Checked at every load, in microseconds.
- */
-/*
  * The @k-th smallest of @a[0..@n) (from 0), reordering @a: Hoare's
- * selection with a median-of-three pivot, linear on average. A median of a
- * million ages by a full sort() cost an indirect call a comparison, 20
- * comparisons an age.
+ * selection with a median-of-three pivot, linear on average, where sort()
+ * would make an indirect call a comparison and about 20 comparisons an age
+ * for a million ages.
  */
 static u64 select_kth(u64 *a, long n, long k)
 {
@@ -198,6 +194,11 @@ static bool select_kth_works(void)
 	       select_kth(c, 1, 0) == c[0];
 }
 
+/*
+ * Ages past 2^32 ms (49.7 days) must not wrap: the long-lived leaks are the
+ * ones this module is for; nor may the medians of suspects be wrong. Both
+ * checked at every load, in microseconds.
+ */
 int dstleak_inspect_selftest(void)
 {
 	const u64 days50 = 50ULL * 24 * 3600;

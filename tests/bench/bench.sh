@@ -5,8 +5,8 @@
 # cannot measure.
 #
 # The tools drive (/dev/vda, ext4, read-only) holds bpftrace with its
-# libraries at their host paths (a chroot), live.bt, live-fentry.bt, and for each kernel
-# KVER/dstgen.ko and KVER/dstfloor.ko.
+# libraries at their host paths (a chroot), live.bt, live-fentry.bt, and
+# for each kernel KVER/dstgen.ko and KVER/dstfloor.ko.
 #
 # Variables (from run.sh through VM_ENV): BENCH_ROUNDS (5), BENCH_ROUND_MS
 # (target length of a no-probe round, 600), BENCH_READ=0 to skip the read
