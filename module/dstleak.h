@@ -284,16 +284,19 @@ void dstleak_show_events(struct seq_file *m, struct dstleak_ns *ns,
 
 /* hookcheck.c: the free hooks proven at load. */
 extern const struct dst_entry *dstleak_hookcheck_dst;
-void dstleak_hookcheck_seen(void);
+bool dstleak_hookcheck_claim_slow(const struct dst_entry *dst);
 int dstleak_hookcheck_destroy(void);
 bool dstleak_hookcheck_metadata(void);
 
-static inline bool dstleak_is_hookcheck(const struct dst_entry *dst)
+/* Whether the free of @dst is hookcheck's own (then it counts nothing). */
+static inline bool dstleak_hookcheck_claim(const struct dst_entry *dst)
 {
-	return unlikely(dst == READ_ONCE(dstleak_hookcheck_dst));
+	return unlikely(dst == READ_ONCE(dstleak_hookcheck_dst)) &&
+	       dstleak_hookcheck_claim_slow(dst);
 }
 
 /* probes.c */
+unsigned long dstleak_destroy_hook_missed(void);
 int dstleak_probes_init(void);
 void dstleak_probes_exit(void);
 unsigned int dstleak_show_probes(struct seq_file *m);

@@ -12,42 +12,65 @@
  *
  * The entry is DST_NOCOUNT, has no device and its own dst_ops and slab
  * cache: it changes no counter of the kernel's and holds no reference. The
- * hooks recognise it (dstleak_is_hookcheck()) and count nothing for it.
+ * hooks recognise it by its address (dstleak_hookcheck_claim()) and count
+ * nothing for it. Only the first free at that address is claimed: once
+ * freed, the address can come back (a metadata dst is kmalloc()ed) as a
+ * kernel entry whose free must be counted, not taken for ours.
  */
 #include <linux/slab.h>
 #include <net/dst_metadata.h>
 #include "dstleak.h"
 
 const struct dst_entry *dstleak_hookcheck_dst;
-static atomic_t dstleak_hookcheck_hits;
 
-void dstleak_hookcheck_seen(void)
+bool dstleak_hookcheck_claim_slow(const struct dst_entry *dst)
 {
-	atomic_inc(&dstleak_hookcheck_hits);
+	return cmpxchg(&dstleak_hookcheck_dst, dst, NULL) == dst;
 }
 
 /* Free @dst by @how while the hooks watch for it: whether one saw it. */
 static bool seen_freed(const struct dst_entry *dst, void (*how)(struct dst_entry *))
 {
-	atomic_set(&dstleak_hookcheck_hits, 0);
+	bool seen;
+
 	WRITE_ONCE(dstleak_hookcheck_dst, dst);
 	how((struct dst_entry *)dst);
 	rcu_barrier();		/* dst_release() frees from an RCU callback */
+	seen = !READ_ONCE(dstleak_hookcheck_dst);
 	WRITE_ONCE(dstleak_hookcheck_dst, NULL);
-	return atomic_read(&dstleak_hookcheck_hits) == 1;
+	return seen;
 }
+
+/*
+ * A hook that cannot see a path (inlined, cloned, ftrace off) misses every
+ * attempt. One miss among several attempts has been seen under heavy dst
+ * churn (one load in about 200): it is said in the log, with how many calls
+ * the hook's recursion guard refused meanwhile (counted as missed), rather
+ * than refusing a load whose hooks work.
+ */
+#define HOOKCHECK_ATTEMPTS 3
 
 static int check_path(struct dst_ops *ops, void (*how)(struct dst_entry *),
 		      const char *name)
 {
-	struct dst_entry *dst = dstleak_dst_alloc_own(ops);
+	unsigned long missed = dstleak_destroy_hook_missed();
+	struct dst_entry *dst;
+	int attempt;
 
-	if (!dst)
-		return -ENOMEM;
-	if (seen_freed(dst, how))
+	for (attempt = 1; attempt <= HOOKCHECK_ATTEMPTS; attempt++) {
+		dst = dstleak_dst_alloc_own(ops);
+		if (!dst)
+			return -ENOMEM;
+		if (!seen_freed(dst, how))
+			continue;
+		if (attempt > 1)
+			pr_warn("hookcheck: the dst_destroy() hook saw a free by %s at attempt %d of %d (calls refused by its recursion guard meanwhile: %lu)\n",
+				name, attempt, HOOKCHECK_ATTEMPTS,
+				dstleak_destroy_hook_missed() - missed);
 		return 0;
-	pr_err("the dst_destroy() hook does not see frees by %s: dst_destroy() inlined or cloned by the compiler, or ftrace switched off (sysctl kernel.ftrace_enabled=0); frees would be missed; not loading\n",
-	       name);
+	}
+	pr_err("the dst_destroy() hook does not see frees by %s (%d attempts): dst_destroy() inlined or cloned by the compiler, or ftrace switched off (sysctl kernel.ftrace_enabled=0); frees would be missed; not loading\n",
+	       name, HOOKCHECK_ATTEMPTS);
 	return -EOPNOTSUPP;
 }
 

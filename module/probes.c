@@ -287,9 +287,7 @@ static __always_inline void free_hook(unsigned long ip, unsigned long parent_ip,
 	if (!ftrace_enter(ops, ip, parent_ip, &bit))
 		return;
 	dst = (const void *)dstleak_ftrace_arg(fregs, 0);
-	if (dstleak_is_hookcheck(dst))
-		dstleak_hookcheck_seen();
-	else
+	if (!dstleak_hookcheck_claim(dst))
 		note(dst);
 	dstleak_count_hit(probe);
 	dstleak_ftrace_unlock(bit);
@@ -416,6 +414,11 @@ static unsigned long probe_missed(struct dstleak_probe *p)
 	default:
 		return p->kp.nmissed;
 	}
+}
+
+unsigned long dstleak_destroy_hook_missed(void)
+{
+	return probe_missed(&dstleak_probes[DSTLEAK_PROBE_DST_DESTROY]);
 }
 
 static void *probe_addr(struct dstleak_probe *p)

@@ -156,8 +156,14 @@ is_loaded() {
 	grep -q "^$1 " /proc/modules
 }
 
+# The module's last log line: why a load was refused, in the case's result.
+last_dstleak_log() {
+	dmesg | grep 'dstleak: ' | tail -n 1 | sed 's/^\[[ 0-9.]*\] //'
+}
+
 load_dstleak() {
-	insmod "${DSTLEAK_KO:-/dstleak.ko}" "$@" || fail "insmod ${DSTLEAK_KO:-/dstleak.ko} $* failed"
+	insmod "${DSTLEAK_KO:-/dstleak.ko}" "$@" ||
+		fail "insmod ${DSTLEAK_KO:-/dstleak.ko} $* failed ($(last_dstleak_log))"
 }
 
 unload_dstleak() {

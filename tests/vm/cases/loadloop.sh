@@ -36,7 +36,7 @@ i=0
 t0=$(date +%s)
 set +x
 while [ "$i" -lt "$LOOPS" ]; do
-	insmod /dstleak.ko || fail "insmod failed in round $i"
+	insmod /dstleak.ko || fail "insmod failed in round $i ($(last_dstleak_log))"
 	cat "$DBG/version" > /dev/null || fail "version unreadable in round $i"
 	cat "$PROCF" > /dev/null || fail "$PROCF unreadable in round $i"
 	rmmod dstleak || fail "rmmod failed in round $i"
