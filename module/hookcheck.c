@@ -44,7 +44,7 @@ static bool seen_freed(const struct dst_entry *dst, void (*how)(struct dst_entry
 /*
  * A hook that cannot see a path (inlined, cloned, ftrace off) misses every
  * attempt. One miss among several attempts has been seen under heavy dst
- * churn (one load in about 200): it is said in the log, with how many calls
+ * churn (one load in about 400): it is said in the log, with how many calls
  * the hook's recursion guard refused meanwhile (counted as missed), rather
  * than refusing a load whose hooks work.
  */
