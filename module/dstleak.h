@@ -297,6 +297,7 @@ static inline bool dstleak_hookcheck_claim(const struct dst_entry *dst)
 
 /* probes.c */
 unsigned long dstleak_destroy_hook_missed(void);
+unsigned long dstleak_metadata_free_hook_missed(void);
 int dstleak_probes_init(void);
 void dstleak_probes_exit(void);
 unsigned int dstleak_show_probes(struct seq_file *m);

@@ -41,6 +41,15 @@ static bool seen_freed(const struct dst_entry *dst, void (*how)(struct dst_entry
 	return seen;
 }
 
+/* One way the kernel frees an entry, and the hook that must see it. */
+struct hookcheck_path {
+	const char *hook;
+	const char *path;
+	struct dst_entry *(*alloc)(struct dst_ops *ops);
+	void (*free)(struct dst_entry *dst);
+	unsigned long (*missed)(void);
+};
+
 /*
  * A hook that cannot see a path (inlined, cloned, ftrace off) misses every
  * attempt. One miss among several attempts has been seen under heavy dst
@@ -50,46 +59,62 @@ static bool seen_freed(const struct dst_entry *dst, void (*how)(struct dst_entry
  */
 #define HOOKCHECK_ATTEMPTS 3
 
-static int check_path(struct dst_ops *ops, void (*how)(struct dst_entry *),
-		      const char *name)
+/* 0 when the hook saw a free by the path; -EOPNOTSUPP when it never did. */
+static int check_path(const struct hookcheck_path *p, struct dst_ops *ops)
 {
-	unsigned long missed = dstleak_destroy_hook_missed();
+	unsigned long missed = p->missed();
 	struct dst_entry *dst;
 	int attempt;
 
 	for (attempt = 1; attempt <= HOOKCHECK_ATTEMPTS; attempt++) {
-		dst = dstleak_dst_alloc_own(ops);
+		dst = p->alloc(ops);
 		if (!dst)
 			return -ENOMEM;
-		if (!seen_freed(dst, how))
+		if (!seen_freed(dst, p->free))
 			continue;
 		if (attempt > 1)
-			pr_warn("hookcheck: the dst_destroy() hook saw a free by %s at attempt %d of %d (calls refused by its recursion guard meanwhile: %lu)\n",
-				name, attempt, HOOKCHECK_ATTEMPTS,
-				dstleak_destroy_hook_missed() - missed);
+			pr_warn("hookcheck: the %s hook saw a free by %s at attempt %d of %d (calls refused by its recursion guard meanwhile: %lu)\n",
+				p->hook, p->path, attempt, HOOKCHECK_ATTEMPTS,
+				p->missed() - missed);
 		return 0;
 	}
-	pr_err("the dst_destroy() hook does not see frees by %s (%d attempts): dst_destroy() inlined or cloned by the compiler, or ftrace switched off (sysctl kernel.ftrace_enabled=0); frees would be missed; not loading\n",
-	       name, HOOKCHECK_ATTEMPTS);
 	return -EOPNOTSUPP;
 }
+
+static const struct hookcheck_path destroy_paths[] = {
+	{ "dst_destroy()", "dst_release_immediate()", dstleak_dst_alloc_own,
+	  dst_release_immediate, dstleak_destroy_hook_missed },
+	{ "dst_destroy()", "dst_release()", dstleak_dst_alloc_own,
+	  dst_release, dstleak_destroy_hook_missed },
+};
 
 /* Both paths of dst_destroy(); 0, or why dstleak cannot count frees. */
 int dstleak_hookcheck_destroy(void)
 {
 	struct dst_ops ops = { .family = AF_UNSPEC };
-	int err;
+	int i, err = 0;
 
 	ops.kmem_cachep = kmem_cache_create("dstleak_hookcheck",
 					    sizeof(struct dst_entry), 0, 0,
 					    NULL);
 	if (!ops.kmem_cachep)
 		return -ENOMEM;
-	err = check_path(&ops, dst_release_immediate, "dst_release_immediate()");
-	if (!err)
-		err = check_path(&ops, dst_release, "dst_release()");
+	for (i = 0; i < ARRAY_SIZE(destroy_paths) && !err; i++) {
+		err = check_path(&destroy_paths[i], &ops);
+		if (err == -EOPNOTSUPP)
+			pr_err("the dst_destroy() hook does not see frees by %s (%d attempts): dst_destroy() inlined or cloned by the compiler, or ftrace switched off (sysctl kernel.ftrace_enabled=0); frees would be missed; not loading\n",
+			       destroy_paths[i].path, HOOKCHECK_ATTEMPTS);
+	}
 	kmem_cache_destroy(ops.kmem_cachep);
 	return err;
+}
+
+static struct dst_entry *alloc_metadata(struct dst_ops *unused)
+{
+	struct metadata_dst *md = metadata_dst_alloc(0, METADATA_IP_TUNNEL,
+						     GFP_KERNEL);
+
+	return md ? &md->dst : NULL;
 }
 
 static void free_metadata(struct dst_entry *dst)
@@ -97,11 +122,13 @@ static void free_metadata(struct dst_entry *dst)
 	metadata_dst_free(container_of(dst, struct metadata_dst, dst));
 }
 
+static const struct hookcheck_path metadata_path = {
+	"metadata_dst_free()", "metadata_dst_free()", alloc_metadata,
+	free_metadata, dstleak_metadata_free_hook_missed,
+};
+
 /* Whether the metadata_dst_free() hook sees a direct call. */
 bool dstleak_hookcheck_metadata(void)
 {
-	struct metadata_dst *md = metadata_dst_alloc(0, METADATA_IP_TUNNEL,
-						     GFP_KERNEL);
-
-	return md && seen_freed(&md->dst, free_metadata);
+	return !check_path(&metadata_path, NULL);
 }

@@ -82,6 +82,28 @@ static u8 unlisted_devstate(const struct dstleak_view *v,
 						      DSTLEAK_DEV_MOVED;
 }
 
+/*
+ * The name of a device that is not proven alive, read without faulting:
+ * the memory may be anything by now. Bytes no real device name has
+ * (dev_valid_name(): whitespace, '/', ':') become '?', so a line of the
+ * format stays one line of the same fields whatever the memory holds.
+ */
+static void read_unproven_name(char name[IFNAMSIZ], const char *from)
+{
+	int i;
+
+	if (dstleak_read_nofault(name, from, IFNAMSIZ)) {
+		strscpy(name, "?", IFNAMSIZ);
+		return;
+	}
+	name[IFNAMSIZ - 1] = '\0';
+	for (i = 0; name[i]; i++)
+		if (isspace(name[i]) || name[i] == '/' || name[i] == ':')
+			name[i] = '?';
+	if (!name[0])
+		strscpy(name, "?", IFNAMSIZ);
+}
+
 static void resolve_dev(struct dstleak_view *v, struct net *net,
 			const struct net_device *dev)
 {
@@ -104,10 +126,7 @@ static void resolve_dev(struct dstleak_view *v, struct net *net,
 		return;
 	}
 	v->devstate = unlisted_devstate(v, dev);
-	/* A name read without faulting; NUL-terminated whatever it holds. */
-	if (dstleak_read_nofault(v->dev, dev->name, sizeof(v->dev)))
-		strscpy(v->dev, "?", sizeof(v->dev));
-	v->dev[sizeof(v->dev) - 1] = '\0';
+	read_unproven_name(v->dev, dev->name);
 }
 
 /*

@@ -421,6 +421,11 @@ unsigned long dstleak_destroy_hook_missed(void)
 	return probe_missed(&dstleak_probes[DSTLEAK_PROBE_DST_DESTROY]);
 }
 
+unsigned long dstleak_metadata_free_hook_missed(void)
+{
+	return probe_missed(&dstleak_probes[DSTLEAK_PROBE_METADATA_FREE]);
+}
+
 static void *probe_addr(struct dstleak_probe *p)
 {
 	switch (p->kind) {

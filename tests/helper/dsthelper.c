@@ -59,6 +59,14 @@
  *                     their memory with kmem_cache_free() directly, then
  *                     destroy the cache so its pages go back to the page
  *                     allocator. Nothing of the kernel's state is touched.
+ *   baddev            hold one entry (DST_NOCOUNT, a dst_ops and slab cache of
+ *                     the helper's own, allocated with no device) whose
+ *                     device pointer then leads to zeroed memory the helper
+ *                     owns, named with bytes no real device name has (space,
+ *                     tab, newline, '/', ':'): what a tracer reads when a
+ *                     stale entry's memory now holds a pointer to arbitrary
+ *                     bytes. -EBUSY if one is held. unbaddev (or unloading
+ *                     the helper) frees it through dst_release_immediate().
  *
  * Other errors: -EINTR if a fatal signal arrives while waiting for another
  * command to finish, -ENOMEM if bookkeeping memory runs out (nothing changes).
@@ -713,6 +721,54 @@ static noinline __noclone int dsthelper_vanish(unsigned int n)
 	return err;
 }
 
+/* baddev: one entry whose device pointer leads to a hostile name. */
+static struct dst_ops dh_bad_ops = { .family = AF_UNSPEC };
+static struct dst_entry *dh_bad_dst;
+static struct net_device *dh_bad_dev;
+
+static int dh_cmd_baddev(void)
+{
+	static const char name[] = "b d\nx\ty/z:";
+
+	BUILD_BUG_ON(sizeof(name) > IFNAMSIZ);
+	if (dh_bad_dst)
+		return -EBUSY;
+	dh_bad_ops.kmem_cachep = kmem_cache_create("dsthelper_baddev",
+						   sizeof(struct dst_entry),
+						   0, 0, NULL);
+	dh_bad_dev = kzalloc(sizeof(*dh_bad_dev), GFP_KERNEL);
+	if (dh_bad_ops.kmem_cachep && dh_bad_dev)
+#ifdef DH_DST_ALLOC_INITIAL_REF
+		dh_bad_dst = dst_alloc(&dh_bad_ops, NULL, 1, DST_OBSOLETE_NONE,
+				       DST_NOCOUNT);
+#else
+		dh_bad_dst = dst_alloc(&dh_bad_ops, NULL, DST_OBSOLETE_NONE,
+				       DST_NOCOUNT);
+#endif
+	if (!dh_bad_dst) {
+		kfree(dh_bad_dev);
+		kmem_cache_destroy(dh_bad_ops.kmem_cachep);
+		return -ENOMEM;
+	}
+	memcpy(dh_bad_dev->name, name, sizeof(name));
+	WRITE_ONCE(dh_bad_dst->dev, dh_bad_dev);
+	return 0;
+}
+
+/* The entry holds no reference on the fake device: free it device-less. */
+static int dh_cmd_unbaddev(void)
+{
+	if (!dh_bad_dst)
+		return 0;
+	WRITE_ONCE(dh_bad_dst->dev, NULL);
+	dst_release_immediate(dh_bad_dst);
+	dh_bad_dst = NULL;
+	kfree(dh_bad_dev);
+	dh_bad_dev = NULL;
+	kmem_cache_destroy(dh_bad_ops.kmem_cachep);
+	return 0;
+}
+
 static int dh_parse_count(const char *s, unsigned int *n)
 {
 	if (kstrtouint(s, 10, n) || *n == 0 || *n > DH_MAX_COUNT)
@@ -778,6 +834,10 @@ static int dh_run(struct net *net, int argc, char **argv)
 		return dh_cmd_dead(net);
 	if (!strcmp(cmd, "unskew"))
 		return dh_cmd_unskew(net);
+	if (!strcmp(cmd, "baddev"))
+		return dh_cmd_baddev();
+	if (!strcmp(cmd, "unbaddev"))
+		return dh_cmd_unbaddev();
 	return -EINVAL;
 }
 
@@ -916,6 +976,7 @@ static void __exit dh_exit(void)
 		memset(ns->failed, 0, sizeof(ns->failed));
 		dh_ns_release(ns);
 	}
+	dh_cmd_unbaddev();
 	mutex_unlock(&dh_lock);
 
 	unregister_pernet_subsys(&dh_net_ops);

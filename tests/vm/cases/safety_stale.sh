@@ -5,7 +5,8 @@
 # entries' memory directly and returns the pages (vanish); their records
 # stay, pointing at memory that is anything by now. Reading objects and
 # suspects, while other entries come and go over that memory, must work
-# (and end with their end lines), and the kernel log stay clean.
+# (and end with their end lines), and the kernel log stay clean; a stale
+# device pointer to arbitrary bytes costs a '?' in a name, never the format.
 # vm-smoke: yes
 # vm-timeout: 180
 . /lib.sh
@@ -25,6 +26,23 @@ cat "$DBG/objects" > /tmp/obj
 assert_end /tmp/obj
 assert_ge "family other object lines before the churn" 500 \
 	"$(awk '$1 == "obj" && $8 == "other"' /tmp/obj | wc -l)"
+# A stale entry's memory may hold a pointer to anything: here to bytes no
+# device name has (space, tab, newline, '/', ':'). The line stays one line
+# of the usual 24 fields, the name shown with '?' for each such byte, and
+# the reader lists it.
+dh init baddev
+cat "$DBG/objects" > /tmp/obj
+assert_end /tmp/obj
+assert_eq "object lines not of 24 fields" 0 \
+	"$(awk '$1 == "obj" && NF != 24' /tmp/obj | wc -l)"
+assert_eq "the hostile device's line (name, devstate)" "b?d?x?y?z? moved" \
+	"$(awk '$1 == "obj" && $16 == "b?d?x?y?z?" { print $16, $20 }' /tmp/obj)"
+run_rc /tmp/o.json /tmp/o.err dstleak objects --json
+[ "$RC" = 0 ] || fail "dstleak objects --json: exit $RC: $(cat /tmp/o.err)"
+json_ok /tmp/o.json
+assert_eq "the reader's objects with the hostile device" 1 \
+	"$(grep -c '"device": *"b?d?x?y?z?"' /tmp/o.json || true)"
+dh init unbaddev
 churn_start blue red
 i=0
 while [ $i -lt 10 ]; do
