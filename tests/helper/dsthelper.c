@@ -686,6 +686,16 @@ static int dh_cmd_unskew(struct net *net)
 	return 0;
 }
 
+/* An uncounted entry of @ops with no device: it holds no reference. */
+static struct dst_entry *dh_alloc_nodev(struct dst_ops *ops)
+{
+#ifdef DH_DST_ALLOC_INITIAL_REF
+	return dst_alloc(ops, NULL, 1, DST_OBSOLETE_NONE, DST_NOCOUNT);
+#else
+	return dst_alloc(ops, NULL, DST_OBSOLETE_NONE, DST_NOCOUNT);
+#endif
+}
+
 /*
  * vanish: entries whose memory goes without dst_destroy(). dst_alloc()
  * with DST_NOCOUNT and no device touches no counter and takes no
@@ -704,11 +714,7 @@ static noinline __noclone int dsthelper_vanish(unsigned int n)
 	if (!ops.kmem_cachep)
 		return -ENOMEM;
 	for (i = 0; i < n; i++) {
-#ifdef DH_DST_ALLOC_INITIAL_REF
-		dst = dst_alloc(&ops, NULL, 1, DST_OBSOLETE_NONE, DST_NOCOUNT);
-#else
-		dst = dst_alloc(&ops, NULL, DST_OBSOLETE_NONE, DST_NOCOUNT);
-#endif
+		dst = dh_alloc_nodev(&ops);
 		if (!dst) {
 			err = -ENOMEM;
 			break;
@@ -738,13 +744,7 @@ static int dh_cmd_baddev(void)
 						   0, 0, NULL);
 	dh_bad_dev = kzalloc(sizeof(*dh_bad_dev), GFP_KERNEL);
 	if (dh_bad_ops.kmem_cachep && dh_bad_dev)
-#ifdef DH_DST_ALLOC_INITIAL_REF
-		dh_bad_dst = dst_alloc(&dh_bad_ops, NULL, 1, DST_OBSOLETE_NONE,
-				       DST_NOCOUNT);
-#else
-		dh_bad_dst = dst_alloc(&dh_bad_ops, NULL, DST_OBSOLETE_NONE,
-				       DST_NOCOUNT);
-#endif
+		dh_bad_dst = dh_alloc_nodev(&dh_bad_ops);
 	if (!dh_bad_dst) {
 		kfree(dh_bad_dev);
 		kmem_cache_destroy(dh_bad_ops.kmem_cachep);
