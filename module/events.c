@@ -334,9 +334,12 @@ static void show_icmp(struct seq_file *m, struct dstleak_ns *ns, bool v6)
 static void show_cached6(struct seq_file *m, struct net *net)
 {
 #if IS_ENABLED(CONFIG_IPV6)
-	if (net) {
-		seq_printf(m, " cached6 %u\n",
-			   READ_ONCE(net->ipv6.rt6_stats->fib_rt_cache));
+	/* None where IPv6 is not set up (ipv6.disable=1, module not loaded). */
+	const struct rt6_statistics *st = net ? READ_ONCE(net->ipv6.rt6_stats) :
+						NULL;
+
+	if (st) {
+		seq_printf(m, " cached6 %u\n", READ_ONCE(st->fib_rt_cache));
 		return;
 	}
 #endif

@@ -66,7 +66,8 @@ static void show_value(struct seq_file *m, const char *name, bool known, s64 v)
 static bool max_size_of(struct net *net, enum dstleak_family fam, s64 *v)
 {
 #if IS_ENABLED(CONFIG_IPV6)
-	if (net && fam == DSTLEAK_FAM_IPV6) {
+	/* Set up with the routes' state, none where IPv6 is not. */
+	if (net && fam == DSTLEAK_FAM_IPV6 && READ_ONCE(net->ipv6.rt6_stats)) {
 		*v = READ_ONCE(net->ipv6.sysctl.ip6_rt_max_size);
 		return true;
 	}
