@@ -310,7 +310,7 @@ static inline int bp_agrees(const char *have, const char *want, char *why,
 		idx = item[0] - '0';
 		if (bp_field(have_args + 1, ';', idx, h, sizeof(h)) < 0 ||
 		    !*h)
-			strcpy(h, "none");
+			memcpy(h, "none", sizeof("none"));
 		if (strcmp(h, item + 2)) {
 			snprintf(why, why_len, "argument %d is '%s', the handler reads '%s'",
 				 idx, h, item + 2);

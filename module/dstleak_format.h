@@ -102,10 +102,12 @@
  *
  * objects (debugfs): "format 2", then one line per tracked entry:
  *   obj ID ns INUM cookie COOKIE family FAMILY age_ms N refcnt N obsolete N
- *       device NAME|- ifindex N devstate up|down|unregistering|gone|-
+ *       device NAME|- ifindex N devstate up|down|unregistering|gone|moved|-
  *       netns alive|exited stack ID|-
  *   then "end lines N". Device name and ifindex are recorded at allocation;
- *   the name is the device's current one while it is registered.
+ *   the name is the device's current one while it is registered. A name
+ *   is one field: bytes <= ' ', 0x7f, '/' and ':' are shown as '?', an
+ *   empty name as "?" (also in suspects' device field).
  *
  * /proc/net/stat/dstleak: the lnstat format: one line of field names,
  * FAMILY_allocs FAMILY_frees FAMILY_failures for each family in order, then

@@ -83,25 +83,30 @@ static u8 unlisted_devstate(const struct dstleak_view *v,
 }
 
 /*
- * The name of a device that is not proven alive, read without faulting:
- * the memory may be anything by now. Bytes no real device name has
- * (dev_valid_name(): whitespace, '/', ':') become '?', so a line of the
- * format stays one line of the same fields whatever the memory holds.
+ * A device name as one field of a line: bytes that would end the field or
+ * the line, or that the reader refuses (control bytes, which
+ * dev_valid_name() allows), and those no real name has ('/', ':'), are
+ * shown as '?'; so is an empty name.
  */
-static void read_unproven_name(char name[IFNAMSIZ], const char *from)
+static void make_field(char name[IFNAMSIZ])
 {
 	int i;
 
-	if (dstleak_read_nofault(name, from, IFNAMSIZ)) {
-		strscpy(name, "?", IFNAMSIZ);
-		return;
-	}
 	name[IFNAMSIZ - 1] = '\0';
 	for (i = 0; name[i]; i++)
-		if (isspace(name[i]) || name[i] == '/' || name[i] == ':')
+		if ((u8)name[i] <= ' ' || name[i] == 0x7f || name[i] == '/' ||
+		    name[i] == ':')
 			name[i] = '?';
 	if (!name[0])
 		strscpy(name, "?", IFNAMSIZ);
+}
+
+/* The name of a device not proven alive: its memory may be anything. */
+static void read_unproven_name(char name[IFNAMSIZ], const char *from)
+{
+	if (dstleak_read_nofault(name, from, IFNAMSIZ))
+		strscpy(name, "?", IFNAMSIZ);
+	make_field(name);
 }
 
 static void resolve_dev(struct dstleak_view *v, struct net *net,
@@ -123,6 +128,7 @@ static void resolve_dev(struct dstleak_view *v, struct net *net,
 		v->devstate = READ_ONCE(alive->flags) & IFF_UP ?
 			      DSTLEAK_DEV_UP : DSTLEAK_DEV_DOWN;
 		strscpy(v->dev, alive->name, sizeof(v->dev));
+		make_field(v->dev);
 		return;
 	}
 	v->devstate = unlisted_devstate(v, dev);

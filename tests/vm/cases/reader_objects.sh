@@ -113,4 +113,20 @@ wait_until 10 sh -c "[ \"\$(grep -c '^obj [^ ]* ns $B cookie $CB family ipv4 ' $
 	fail "blue's ipv4 objects not back to $b4 after release"
 stable ipv4
 assert_eq "blue ipv4 objects after release" "$b4" "$CNT"
+
+# A device name with a control byte (dev_valid_name() allows them, and an
+# unprivileged user can make one in a namespace of their own): the module
+# shows the byte as '?' in its field, and the reader lists every entry
+# rather than refusing the file.
+C=$(printf 'c\001')
+ip -n blue link add "$C" type dummy || fail "cannot add a device named c\\001"
+ip -n blue link set "$C" up
+dh blue alloc4 "$C" 3
+assert_eq "objects lines of blue on device c?" 3 \
+	"$(grep -c "^obj [^ ]* ns $B cookie $CB family ipv4 .* device c? ifindex " "$DBG/objects" || true)"
+objs --netns blue --family ipv4
+assert_eq "the reader's objects of blue on device c?" 3 \
+	"$(json_count /tmp/o.json '"device":"c?"')"
+dh blue release
+ip -n blue link del "$C"
 pass
