@@ -109,6 +109,24 @@ static void read_unproven_name(char name[IFNAMSIZ], const char *from)
 	make_field(name);
 }
 
+/*
+ * The ifindex to look the entry's device up by: the one recorded at
+ * allocation, or, for an entry allocated without a device and given one
+ * later (xfrm bundles, IPv4 blackhole routes), the device's own, read
+ * without faulting: listed_dev() then proves it is that very device.
+ */
+static int dev_ifindex(const struct dstleak_view *v,
+		       const struct net_device *dev)
+{
+	int ifindex;
+
+	if (v->ifindex)
+		return v->ifindex;
+	if (dstleak_read_nofault(&ifindex, &dev->ifindex, sizeof(ifindex)))
+		return 0;
+	return ifindex;
+}
+
 static void resolve_dev(struct dstleak_view *v, struct net *net,
 			const struct net_device *dev)
 {
@@ -123,7 +141,7 @@ static void resolve_dev(struct dstleak_view *v, struct net *net,
 		v->devstate = DSTLEAK_DEV_GONE;
 		return;
 	}
-	alive = listed_dev(net, v->ifindex, dev);
+	alive = listed_dev(net, dev_ifindex(v, dev), dev);
 	if (alive) {
 		v->devstate = READ_ONCE(alive->flags) & IFF_UP ?
 			      DSTLEAK_DEV_UP : DSTLEAK_DEV_DOWN;

@@ -5,7 +5,8 @@
 # credited to the namespace that made them and to no other: the kernel's
 # per-namespace xfrm counters agree (drift 0), no bundle fails, and a third
 # and fourth namespace with the same setup show their own figures while the
-# first pair's stay put.
+# first pair's stay put. A bundle a connection holds is not taken for one
+# that pins its device.
 # vm-timeout: 300
 . /lib.sh
 load_dstleak
@@ -63,4 +64,28 @@ done
 assert_eq "cc xfrm4 allocs" "$ROUNDS" "$(ns_value /tmp/abcd "$C" xfrm4 allocs)"
 assert_eq "cd xfrm4 allocs" "$ROUNDS" "$(ns_value /tmp/abcd "$D" xfrm4 allocs)"
 assert_ge "cd xfrm6 allocs" "$ROUNDS" "$(ns_value /tmp/abcd "$D" xfrm6 allocs)"
+
+# A connected TCP socket keeps its bundle: an xfrm entry allocated without
+# a device (xfrm_alloc_dst()), which the kernel gives one afterwards. Old
+# enough to be judged (suspect_age_s 0), it is no suspect: its device is
+# listed and up, not "unregistering" (pins_device).
+echo 0 > /sys/module/dstleak/parameters/suspect_age_s
+sleep 20 | in_ns cb timeout 20 nc -l -p 5002 > /dev/null &
+LPID=$!
+sleep 1
+sleep 20 | in_ns ca timeout 20 nc 10.9.0.2 5002 &
+CPID=$!
+xfrm_up() { # ca's xfrm4 objects with their device up: at least one
+	[ "$(awk -v ns="$A" '$1 == "obj" && $4 == ns && $8 == "xfrm4" && $20 == "up"' "$DBG/objects" | wc -l)" -ge 1 ]
+}
+wait_until 10 xfrm_up ||
+	fail "no xfrm4 object of ca with its device up while a TCP connection holds its bundle"
+cat "$DBG/objects" > /tmp/xo
+cat "$DBG/suspects" > /tmp/xs
+kill "$CPID" "$LPID" 2> /dev/null
+echo 60 > /sys/module/dstleak/parameters/suspect_age_s
+assert_eq "xfrm objects shown as pinning their device (unregistering)" 0 \
+	"$(awk '$1 == "obj" && $8 ~ /^xfrm/ && $20 == "unregistering"' /tmp/xo | wc -l)"
+assert_eq "xfrm suspect groups" 0 \
+	"$(awk '$1 == "group" && $7 ~ /^xfrm/' /tmp/xs | wc -l)"
 pass
