@@ -22,7 +22,8 @@ static int set_bounded_uint(const char *val, const struct kernel_param *kp,
 	unsigned int v;
 	int err;
 
-	err = kstrtouint(val, 0, &v);
+	/* Decimal only: base 0 would read "060" as 48. */
+	err = kstrtouint(val, 10, &v);
 	if (err || v < min || v > max) {
 		pr_err("%s=%.*s: must be a number from %u to %u\n",
 		       kp->name, (int)strcspn(val, "\n"), val, min, max);
@@ -47,11 +48,33 @@ static int set_suspect_age(const char *val, const struct kernel_param *kp)
 	return set_bounded_uint(val, kp, 0, DSTLEAK_SUSPECT_AGE_LIMIT);
 }
 
+/*
+ * 0/1, n/y, N/Y, off/on, a trailing newline allowed; kstrtobool() alone
+ * looks at the first characters only ("nonsense" would be false).
+ */
+static int parse_bool(const char *val, bool *v)
+{
+	static const char *const words[] = { "0", "n", "N", "off",
+					     "1", "y", "Y", "on" };
+	size_t len = strcspn(val, "\n");
+	int i;
+
+	if (val[len] && strcmp(val + len, "\n"))
+		return -EINVAL;
+	for (i = 0; i < ARRAY_SIZE(words); i++) {
+		if (strlen(words[i]) == len && !strncmp(val, words[i], len)) {
+			*v = i >= ARRAY_SIZE(words) / 2;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
 static int set_stacks(const char *val, const struct kernel_param *kp)
 {
 	bool v;
 
-	if (kstrtobool(val, &v)) {
+	if (parse_bool(val, &v)) {
 		pr_err("%s=%.*s: must be 0 or 1\n", kp->name,
 		       (int)strcspn(val, "\n"), val);
 		return -EINVAL;

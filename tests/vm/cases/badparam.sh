@@ -1,6 +1,7 @@
 #!/bin/sh
 # insmod with a bad parameter value fails, says why in the kernel log and
-# leaves nothing behind. The module's contract: max_tracked is a uint in
+# leaves nothing behind; a bad write at run time is refused and changes
+# nothing. The module's contract: max_tracked is a uint in
 # 1..16777216 that the host can afford (a quarter of the memory available);
 # ftrace must be on.
 # vm-smoke: yes
@@ -47,5 +48,30 @@ if is_loaded dstleak; then fail "dstleak loaded with ftrace_enabled=0"; fi
 
 # And a good value still loads.
 load_dstleak max_tracked=1000
+
+# Writes at run time: a bad value is refused and the old one stays; a
+# number is decimal (base 0 read "060" as 48), a boolean a whole word
+# (kstrtobool() alone took "nonsense" for false and "10" for true).
+P=/sys/module/dstleak/parameters
+bad_write() { # PARAM VALUE
+	_bw_old=$(cat "$P/$1")
+	if echo "$2" > "$P/$1" 2> /dev/null; then
+		fail "$1=$2 was accepted (now $(cat "$P/$1"))"
+	fi
+	assert_eq "$1 after the refused '$2'" "$_bw_old" "$(cat "$P/$1")"
+}
+good_write() { # PARAM VALUE READBACK
+	echo "$2" > "$P/$1" || fail "$1=$2 was refused"
+	assert_eq "$1 after '$2'" "$3" "$(cat "$P/$1")"
+}
+good_write stacks 1 Y
+for v in nonsense 10 0x0 yes- ''; do bad_write stacks "$v"; done
+good_write stacks off N
+for v in 1x 2; do bad_write stacks "$v"; done
+good_write suspect_age_s 060 60
+for v in 0x10 abc -1 604801 '6 0'; do bad_write suspect_age_s "$v"; done
+good_write stack_sample 8 8
+for v in 0 010x 1048577; do bad_write stack_sample "$v"; done
+good_write suspect_age_s 60 60
 unload_dstleak
 pass
