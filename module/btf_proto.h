@@ -19,10 +19,12 @@
 #define DSTLEAK_BTF_PROTO_H
 
 #ifdef __KERNEL__
+#include <linux/kernel.h>
 #include <linux/types.h>
 #include <linux/string.h>
 #else
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 typedef uint8_t u8;
 typedef uint16_t u16;
@@ -296,12 +298,13 @@ static inline int bp_agrees(const char *have, const char *want, char *why,
 	const char *args = strchr(want, '|'), *have_args = strchr(have, '|');
 	int i, idx;
 
-	why[0] = '\0';
+	snprintf(why, why_len, "the handler's description '%.64s' is malformed",
+		 want);
 	if (!args || !have_args || bp_field(want, '|', 0, w, sizeof(w)) < 0 ||
 	    bp_field(have, '|', 0, h, sizeof(h)) < 0)
 		return 0;
 	if (strcmp(w, "-") && strcmp(w, h)) {
-		snprintf(why, why_len, "returns '%s', the handler reads '%s'", h, w);
+		snprintf(why, why_len, "returns '%.64s', the handler reads '%.64s'", h, w);
 		return 0;
 	}
 	for (i = 0; bp_field(args + 1, ';', i, item, sizeof(item)) > 0; i++) {
@@ -312,11 +315,12 @@ static inline int bp_agrees(const char *have, const char *want, char *why,
 		    !*h)
 			memcpy(h, "none", sizeof("none"));
 		if (strcmp(h, item + 2)) {
-			snprintf(why, why_len, "argument %d is '%s', the handler reads '%s'",
+			snprintf(why, why_len, "argument %d is '%.64s', the handler reads '%.64s'",
 				 idx, h, item + 2);
 			return 0;
 		}
 	}
+	why[0] = '\0';
 	return 1;
 }
 

@@ -295,6 +295,12 @@ static inline bool dstleak_hookcheck_claim(const struct dst_entry *dst)
 	       dstleak_hookcheck_claim_slow(dst);
 }
 
+/* btfcheck.c: probe prototypes against the kernel's BTF, at load. */
+int dstleak_btf_load(void);
+void dstleak_btf_free(void);
+int dstleak_btf_check(const char *func, const char *want, char *why,
+		      size_t why_len);
+
 /* probes.c */
 unsigned long dstleak_destroy_hook_missed(void);
 unsigned long dstleak_metadata_free_hook_missed(void);

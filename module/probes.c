@@ -60,6 +60,7 @@ enum dstleak_probe_kind {
 struct dstleak_probe {
 	const char *symbol;
 	bool required;
+	const char *proto;	/* what the handlers read: btf_proto.h */
 	enum dstleak_probe_kind kind;
 	bool registered;
 	struct kprobe kp;
@@ -311,49 +312,63 @@ static void notrace metadata_free_ftrace(unsigned long ip,
 		  note_metadata_free);
 }
 
-#define DSTLEAK_KPROBE(sym, req, pre) {					\
-	.symbol = sym, .required = req, .kind = DSTLEAK_KPROBE_KIND,	\
+#define DSTLEAK_KPROBE(sym, req, args, pre) {				\
+	.symbol = sym, .required = req, .proto = args,			\
+	.kind = DSTLEAK_KPROBE_KIND,					\
 	.kp = { .symbol_name = sym, .pre_handler = pre },		\
 }
-#define DSTLEAK_FTRACE(sym, req, fn) {					\
-	.symbol = sym, .required = req, .kind = DSTLEAK_FTRACE_KIND,	\
+#define DSTLEAK_FTRACE(sym, req, args, fn) {				\
+	.symbol = sym, .required = req, .proto = args,			\
+	.kind = DSTLEAK_FTRACE_KIND,					\
 	.fops = { .func = fn, .flags = DSTLEAK_FTRACE_OPS_FLAGS },	\
 }
-#define DSTLEAK_KRETPROBE(sym, req, entry, ret) {			\
-	.symbol = sym, .required = req, .kind = DSTLEAK_KRETPROBE_KIND,	\
+#define DSTLEAK_KRETPROBE(sym, req, args, entry, ret) {			\
+	.symbol = sym, .required = req, .proto = args,			\
+	.kind = DSTLEAK_KRETPROBE_KIND,					\
 	.rp = { .kp.symbol_name = sym, .entry_handler = entry,		\
 		.handler = ret,						\
 		.data_size = sizeof(struct dstleak_alloc_call) },	\
 }
 
-/* In the order of enum dstleak_probe_id: the hooks that see frees first. */
+/*
+ * In the order of enum dstleak_probe_id: the hooks that see frees first.
+ * Each says what its handlers read, "RETURN|INDEX=TYPE;..." with types as
+ * pahole prints them (RETURN "-": not read): btfcheck.c checks it against
+ * the kernel's BTF before arming, tests/probes.sh against the test
+ * kernels'. A handler that reads more must say so here.
+ */
 static struct dstleak_probe dstleak_probes[DSTLEAK_NR_PROBES] = {
 	[DSTLEAK_PROBE_DST_DESTROY] = DSTLEAK_FTRACE("dst_destroy", true,
-		dst_destroy_ftrace),
+		"-|0=struct dst_entry *", dst_destroy_ftrace),
 	[DSTLEAK_PROBE_METADATA_FREE] = DSTLEAK_FTRACE("metadata_dst_free",
-		false, metadata_free_ftrace),
+		false, "-|0=struct metadata_dst *", metadata_free_ftrace),
 	[DSTLEAK_PROBE_DST_ALLOC] = DSTLEAK_KRETPROBE("dst_alloc", true,
+		"void *|0=struct dst_ops *;1=struct net_device *",
 		dst_alloc_entry, dst_alloc_return),
 	[DSTLEAK_PROBE_METADATA_ALLOC] = DSTLEAK_KRETPROBE("metadata_dst_alloc",
-		false, metadata_alloc_entry, metadata_alloc_return),
+		false, "struct metadata_dst *|", metadata_alloc_entry,
+		metadata_alloc_return),
 	/* events.c; static functions, each in kallsyms on 6.1 and 6.12. */
 	[DSTLEAK_PROBE_XFRM_LOOKUP] = DSTLEAK_KRETPROBE("xfrm_lookup_with_ifid",
-		false, dstleak_xfrm_lookup_entry, dstleak_xfrm_lookup_return),
+		false, "struct dst_entry *|0=struct net *",
+		dstleak_xfrm_lookup_entry, dstleak_xfrm_lookup_return),
 	[DSTLEAK_PROBE_XFRM_BUNDLE] = DSTLEAK_KRETPROBE(
 		"xfrm_resolve_and_create_bundle", false,
+		"struct xfrm_dst *|0=struct xfrm_policy * *",
 		dstleak_xfrm_bundle_entry, dstleak_xfrm_bundle_return),
 	[DSTLEAK_PROBE_FNHE] = DSTLEAK_KPROBE("update_or_create_fnhe", false,
-		dstleak_fnhe_pre),
+		"-|0=struct fib_nh_common *;2=__be32", dstleak_fnhe_pre),
 	[DSTLEAK_PROBE_PMTU6] = DSTLEAK_KPROBE("__ip6_rt_update_pmtu", false,
-		dstleak_pmtu6_pre),
+		"-|0=struct dst_entry *", dstleak_pmtu6_pre),
 	[DSTLEAK_PROBE_REDIRECT6] = DSTLEAK_KPROBE("rt6_do_redirect", false,
-		dstleak_redirect6_pre),
+		"-|0=struct dst_entry *", dstleak_redirect6_pre),
 	[DSTLEAK_PROBE_EXCEPTION6] = DSTLEAK_KRETPROBE("rt6_insert_exception",
-		false, dstleak_exception6_entry, dstleak_exception6_return),
+		false, "int|0=struct rt6_info *", dstleak_exception6_entry,
+		dstleak_exception6_return),
 	[DSTLEAK_PROBE_TCP4_ERR] = DSTLEAK_KPROBE("tcp_v4_err", false,
-		dstleak_tcp4_err_pre),
+		"-|0=struct sk_buff *", dstleak_tcp4_err_pre),
 	[DSTLEAK_PROBE_TCP6_ERR] = DSTLEAK_KPROBE("tcp_v6_err", false,
-		dstleak_tcp6_err_pre),
+		"-|0=struct sk_buff *;2=u8;3=u8", dstleak_tcp6_err_pre),
 };
 
 static int ftrace_hook_register(struct dstleak_probe *p)
@@ -467,7 +482,46 @@ static int check_free_hooks(void)
 	return 0;
 }
 
-int dstleak_probes_init(void)
+/*
+ * Whether @p may be armed, by its prototype in the kernel's BTF: 0 to arm
+ * it, 1 to leave an optional probe out, or the error that refuses the
+ * load. A function the BTF does not have may be a clone or have an
+ * optimised signature: nothing proves what an optional probe's handler
+ * would read, so it is left out. The required ones are proven otherwise
+ * when absent: dst_alloc() is exported, its prototype the headers' the
+ * module was built against, and what the dst_destroy() hook reads is
+ * checked by hookcheck.c.
+ */
+static int proto_verdict(struct dstleak_probe *p, unsigned int *agreed)
+{
+	char why[192];
+	int err = dstleak_btf_check(p->symbol, p->proto, why, sizeof(why));
+
+	switch (err) {
+	case 0:
+		(*agreed)++;
+		return 0;
+	case -ENOENT:
+		if (p->required)
+			return 0;
+		pr_info("optional probe %s left out: not in the kernel's BTF, so what its handler reads cannot be checked\n",
+			p->symbol);
+		return 1;
+	case -EPROTO:
+		if (p->required) {
+			pr_err("cannot probe %s: %s (the kernel's BTF); not loading\n",
+			       p->symbol, why);
+			return err;
+		}
+		pr_info("optional probe %s left out: %s (the kernel's BTF)\n",
+			p->symbol, why);
+		return 1;
+	default:
+		return p->required ? err : 1;
+	}
+}
+
+static int arm_all(bool have_btf, unsigned int *agreed)
 {
 	struct dstleak_probe *p;
 	int i, err;
@@ -477,10 +531,8 @@ int dstleak_probes_init(void)
 		/* The free hooks are armed: prove them before any record. */
 		if (i == DSTLEAK_PROBE_DST_ALLOC) {
 			err = check_free_hooks();
-			if (err) {
-				dstleak_probes_exit();
+			if (err)
 				return err;
-			}
 		}
 		/* Metadata entries only where all their frees are seen. */
 		if (i == DSTLEAK_PROBE_METADATA_ALLOC &&
@@ -489,18 +541,44 @@ int dstleak_probes_init(void)
 				p->symbol);
 			continue;
 		}
+		err = have_btf ? proto_verdict(p, agreed) : 0;
+		if (err < 0)
+			return err;
+		if (err)
+			continue;
 		err = probe_register(p);
 		if (!err) {
 			p->registered = true;
 			continue;
 		}
 		explain_failure(p, err);
-		if (p->required) {
-			dstleak_probes_exit();
+		if (p->required)
 			return err;
-		}
 	}
 	return 0;
+}
+
+int dstleak_probes_init(void)
+{
+	unsigned int agreed = 0;
+	int btf_err = dstleak_btf_load();
+	int err;
+
+	if (btf_err == -ENOENT)
+		pr_info("btfcheck: no BTF (/sys/kernel/btf/vmlinux): the probes' prototypes are not checked at load\n");
+	else if (btf_err)
+		pr_warn("btfcheck: the kernel's BTF could not be read (%d): the probes' prototypes are not checked at load\n",
+			btf_err);
+	err = arm_all(!btf_err, &agreed);
+	if (!btf_err) {
+		dstleak_btf_free();
+		if (!err)
+			pr_info("btfcheck: the prototypes of %u probes agree with the kernel's BTF\n",
+				agreed);
+	}
+	if (err)
+		dstleak_probes_exit();
+	return err;
 }
 
 /* Where the dst_alloc() probe sits, to cut the probe's own stack frames. */

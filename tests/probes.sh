@@ -26,13 +26,15 @@ selected() { [ -z "${KERNELS:-}" ] || [[ " $KERNELS " == *" $1 "* ]]; }
 squeeze() { tr -s ' \t' ' ' | sed 's/^ //; s/ $//'; }
 
 # ---- the table against the module ----------------------------------------
-# probe_table: "SYMBOL true|false" of module/probes.c's probe table.
+# probe_table: "SYMBOL true|false|PROTO" of module/probes.c's probe table,
+# PROTO what the handlers read ("RET|INDEX=TYPE;...": btf_proto.h).
 probe_table() {
 	tr -d '\n\t' < "$TOP/module/probes.c" |
-		grep -o 'DSTLEAK_\(FTRACE\|KPROBE\|KRETPROBE\)( *"[^"]*" *, *\(true\|false\)' |
-		sed 's/.*"\([^"]*\)" *, *\(true\|false\)/\1 \2/'
+		grep -o 'DSTLEAK_\(FTRACE\|KPROBE\|KRETPROBE\)( *"[^"]*" *, *\(true\|false\) *, *"[^"]*"' |
+		sed 's/.*( *"\([^"]*\)" *, *\(true\|false\) *, *"\([^"]*\)"/\1 \2|\3/'
 }
-probe_table > "$OUT/table"
+probe_table > "$OUT/protos"
+cut -d'|' -f1 "$OUT/protos" > "$OUT/table"
 grep -v '^#' "$ARGS" | grep '|' | cut -d'|' -f1 | sort > "$OUT/args.symbols"
 cut -d' ' -f1 "$OUT/table" | sort > "$OUT/table.symbols"
 if [ ! -s "$OUT/table.symbols" ]; then
@@ -52,6 +54,33 @@ if [ "$reads" = "$(awk '$1 == "reads" { print $2 }' "$ARGS")" ] &&
 else
 	fail "reads: module/*.c reads $reads arguments and $returns return values; tests/probes/args says $(awk '$1 == "reads" || $1 == "returns" { printf "%s %s ", $1, $2 }' "$ARGS")(describe the new ones there)"
 fi
+
+# ---- the module's BTF reading (module/btf_proto.h), built for the host ----
+if ${CC:-cc} -O2 -Wall -Wextra -Werror -I"$TOP/module" -o "$OUT/btfproto" \
+	"$TOP/tests/probes/btfproto.c" 2> "$OUT/btfproto.log"; then
+	pass "btfproto: module/btf_proto.h builds for the host"
+else
+	fail "btfproto: module/btf_proto.h does not build for the host: $(head -n 3 "$OUT/btfproto.log")"
+fi
+# verdict HAVE WANT EXPECTED: what the module decides before arming a probe.
+verdict() {
+	local got
+	got=$("$OUT/btfproto" --agree "$1" "$2" 2>&1)
+	if [ "$got" = "$3" ]; then
+		pass "verdict: '$2' against '$1': $got"
+	else
+		fail "verdict: '$2' against '$1': '$got', expected '$3'"
+	fi
+}
+verdict 'void|struct dst_entry *' '-|0=struct dst_entry *' yes
+verdict 'int|struct sk_buff *;struct inet6_skb_parm *;u8;u8' '-|0=struct sk_buff *;2=u16' \
+	"no: argument 2 is 'u8', the handler reads 'u16'"
+verdict 'int|struct sk_buff *' '-|0=struct sk_buff *;2=u8' \
+	"no: argument 2 is 'none', the handler reads 'u8'"
+verdict 'void *|struct dst_ops *' 'struct dst_entry *|0=struct dst_ops *' \
+	"no: returns 'void *', the handler reads 'struct dst_entry *'"
+verdict 'struct metadata_dst *|u8' 'struct metadata_dst *|' yes
+verdict 'void|x' 'nonsense' "no: the handler's description 'nonsense' is malformed"
 
 # ---- the kernels ----------------------------------------------------------
 # kernels: "NAME KVER SYSTEM.MAP VMLINUZ|-" for each test kernel here.
@@ -125,14 +154,15 @@ while read -r name kver map vmlinuz; do
 	btf=""
 	if [ "$vmlinuz" != - ] && command -v pfunct > /dev/null && vmlinux_of "$vmlinuz" "$OUT/vmlinux.$name" &&
 	   readelf -S "$OUT/vmlinux.$name" > "$OUT/sections.$name" 2>&1 &&
-	   grep -q ' \.BTF ' "$OUT/sections.$name"; then
+	   grep -q ' \.BTF ' "$OUT/sections.$name" &&
+	   objcopy -O binary --only-section=.BTF "$OUT/vmlinux.$name" "$OUT/vmlinux.$name.raw"; then
 		btf=$OUT/vmlinux.$name
 	fi
 	nobtf=""
 	while read -r sym req; do
-		line=$(grep "^$sym|" "$ARGS" | head -n 1)
-		want_ret=$(echo "$line" | cut -d'|' -f3 | squeeze)
-		want_args=$(echo "$line" | cut -d'|' -f4)
+		described=$(grep "^$sym $req|" "$OUT/protos" | head -n 1 | cut -d'|' -f2-)
+		want_ret=${described%%|*}
+		want_args=${described#*|}
 		what="$name $sym"
 		# Debian ships a placeholder System.map (the real one is in the
 		# -dbg package): there, the BTF says which functions exist.
@@ -179,9 +209,20 @@ while read -r name kver map vmlinuz; do
 		else
 			fail "$what: $bad"
 		fi
+		# The module reads the same BTF at load (btfcheck.c): its
+		# rendering must be pfunct's, and its verdict this test's.
+		mine=$("$OUT/btfproto" "$btf.raw" "$sym" | cut -d' ' -f2-)
+		verdict=$("$OUT/btfproto" --agree "$mine" "$described")
+		expected=yes
+		[ -z "$bad" ] || expected="no: ${bad%%; *}"
+		if [ "$mine" = "$got" ] && [ "$verdict" = "$expected" ]; then
+			pass "$what: the module's reading of the BTF agrees with pfunct (verdict: $verdict)"
+		else
+			fail "$what: the module reads the BTF as '$mine' (pfunct: '$got'), verdict '$verdict'"
+		fi
 	done < "$OUT/table"
 	[ -z "$nobtf" ] || pass "$name: in System.map:$nobtf (no BTF: prototypes not checked)"
-	rm -f "$OUT/vmlinux.$name"
+	rm -f "$OUT/vmlinux.$name" "$OUT/vmlinux.$name.raw"
 done < <(kernels)
 [ "$n" -gt 0 ] || fail "kernels: no test kernel found (tests/deps.sh installs Debian's)"
 finish

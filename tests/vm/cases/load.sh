@@ -16,6 +16,20 @@ grep -q "dstleak: selftest: medians of ages: ok" /tmp/klog ||
 # The free hooks were proven to see the kernel's own free paths.
 grep -q "dstleak: hookcheck: dst_destroy sees dst_release() and dst_release_immediate(), metadata_dst_free sees metadata_dst_free()" /tmp/klog ||
 	fail "no hookcheck line in the kernel log"
+# Before arming, each probe's prototype was checked against the kernel's
+# BTF where it has one: every probe armed agreed (all 12 on a kernel with
+# BTF and every probe point); without BTF the log says they were not.
+if [ -e /sys/kernel/btf/vmlinux ]; then
+	n=$(sed -n 's/.*dstleak: btfcheck: the prototypes of \([0-9]*\) probes agree with the kernel.s BTF.*/\1/p' /tmp/klog)
+	[ -n "$n" ] || fail "no btfcheck line in the kernel log of a kernel with BTF"
+	echo "btfcheck: the prototypes of $n probes agreed with the BTF"
+	assert_eq "probes armed = probes whose prototype agreed with the BTF" \
+		"$(grep -c '^probe ' "$DBG/probes")" "$n"
+	assert_eq "probes left out by btfcheck" 0 "$(grep -c 'left out: .*BTF' /tmp/klog || true)"
+else
+	grep -q "dstleak: btfcheck: no BTF (/sys/kernel/btf/vmlinux): the probes' prototypes are not checked at load" /tmp/klog ||
+		fail "no line saying the prototypes are not checked (no BTF)"
+fi
 is_loaded dstleak || fail "dstleak not in /proc/modules after insmod"
 
 assert_file "$DBG"
