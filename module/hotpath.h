@@ -79,12 +79,15 @@ dstleak_classify(const struct dst_ops *ops, const struct net_device *dev)
 }
 
 /*
- * The peak. Each CPU folds its own change of the live count into
- * ns->folded once it reaches DSTLEAK_FOLD_BATCH either way, and a fold
- * upwards raises the peak; every read raises it to the exact live count
- * (report.c). So the hot path makes one atomic operation in
- * DSTLEAK_FOLD_BATCH, and the peak is short of the truth by at most
- * CPUs * DSTLEAK_FOLD_BATCH entries, only for a peak no read saw.
+ * The peak, never above the highest live count. Each CPU folds its own
+ * change of the live count into ns->folded once it reaches
+ * DSTLEAK_FOLD_BATCH either way; the other CPUs may then owe up to a batch
+ * less one each (entries allocated on one CPU and freed on another), so a
+ * fold raises the peak to what the live count is at least: ns->folded
+ * less (CPUs - 1) * (DSTLEAK_FOLD_BATCH - 1) (netns.c). A read raises it
+ * to the live count when that was exact (report.c). So the hot path makes
+ * one atomic operation in DSTLEAK_FOLD_BATCH, and a peak no read saw is
+ * short by at most 2 * (CPUs - 1) * (DSTLEAK_FOLD_BATCH - 1) entries.
  */
 #define DSTLEAK_FOLD_BATCH 64
 

@@ -95,12 +95,25 @@ long dstleak_raise_peak(struct dstleak_ns *ns, enum dstleak_family fam,
 	return peak;
 }
 
-/* A CPU's batch of live changes reaches the shared count (hotpath.h). */
+/*
+ * What the other CPUs may owe the shared count: each holds back less than a
+ * batch either way (hotpath.h). Set at init.
+ */
+static long fold_slack;
+
+/*
+ * A CPU's batch of live changes reaches the shared count (hotpath.h). The
+ * folding CPU owes nothing now, each other one at most a batch less one
+ * freed: the live count is at least the shared count less fold_slack, and
+ * only that may raise the peak.
+ */
 void dstleak_fold_live(struct dstleak_ns *ns, enum dstleak_family fam,
 		       long delta)
 {
-	dstleak_raise_peak(ns, fam,
-			   atomic_long_add_return(delta, &ns->folded[fam]));
+	long folded = atomic_long_add_return(delta, &ns->folded[fam]);
+
+	dstleak_raise_peak(ns, fam, folded - fold_slack -
+			   atomic_long_read(&ns->orphaned[fam]));
 }
 
 void dstleak_fam_sum(struct dstleak_ns *ns, enum dstleak_family fam,
@@ -586,6 +599,7 @@ int dstleak_netns_init(void)
 	err = find_ipv4_ops();
 	if (err)
 		return err;
+	fold_slack = (long)(num_possible_cpus() - 1) * (DSTLEAK_FOLD_BATCH - 1);
 	dstleak_unattr = ns_alloc_bare();
 	if (!dstleak_unattr)
 		return -ENOMEM;

@@ -63,6 +63,32 @@ static void show_value(struct seq_file *m, const char *name, bool known, s64 v)
 		seq_printf(m, " %s -", name);
 }
 
+/*
+ * The live count of @fam in @ns, with its sums in @s and the peak after
+ * the read in @peak. The per-CPU counters are summed twice: when the two
+ * sums agree, no counter moved between them (they only grow), so the
+ * count was exact at that moment and may raise the stored peak. Under
+ * traffic it is shown, but not kept: a count summed while entries move
+ * between CPUs can exceed every live count there was.
+ */
+static long read_live(struct dstleak_ns *ns, enum dstleak_family fam,
+		      struct dstleak_fam_sum *s, long *peak)
+{
+	long orphaned = atomic_long_read(&ns->orphaned[fam]);
+	struct dstleak_fam_sum again;
+	long live;
+
+	dstleak_fam_sum(ns, fam, s);
+	live = dstleak_live(ns, fam, s);
+	dstleak_fam_sum(ns, fam, &again);
+	if (again.allocs == s->allocs && again.frees == s->frees &&
+	    atomic_long_read(&ns->orphaned[fam]) == orphaned)
+		*peak = dstleak_raise_peak(ns, fam, live);
+	else
+		*peak = atomic_long_read(&ns->peak[fam]);
+	return live;
+}
+
 static bool max_size_of(struct net *net, enum dstleak_family fam, s64 *v)
 {
 #if IS_ENABLED(CONFIG_IPV6)
@@ -96,16 +122,16 @@ static void show_ns_family(struct seq_file *m, struct dstleak_ns *ns,
 	struct dst_ops *ops = net ? dstleak_net_family_ops(net, fam) : NULL;
 	struct dstleak_fam_sum s;
 	bool known, has_max;
-	s64 kernel, live, max_size = 0;
+	s64 kernel, max_size = 0;
+	long live, peak;
 
-	dstleak_fam_sum(ns, fam, &s);
-	live = dstleak_live(ns, fam, &s);
+	live = read_live(ns, fam, &s, &peak);
 	kernel = dstleak_net_kernel_count(net, fam, &known);
 	has_max = max_size_of(net, fam, &max_size);
 	seq_printf(m, "ns %u %s %s cookie %llu allocs %llu frees %llu frees_preexisting %llu live %lld peak %lld failures %llu untracked %ld orphaned %ld",
 		   ns->inum, net ? "alive" : "exited",
 		   dstleak_family_name(fam), ns->cookie, s.allocs, s.frees,
-		   s.frees_pre, live, (s64)dstleak_raise_peak(ns, fam, live),
+		   s.frees_pre, (s64)live, (s64)max(peak, live),
 		   s.failures, atomic_long_read(&ns->untracked[fam]),
 		   atomic_long_read(&ns->orphaned[fam]));
 	show_value(m, "kernel", known, kernel);
