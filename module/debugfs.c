@@ -23,7 +23,33 @@ static int summary_show(struct seq_file *m, void *v)
 	dstleak_show_summary(m);
 	return 0;
 }
-DEFINE_SHOW_ATTRIBUTE(summary);
+
+/*
+ * A summary that outgrows its buffer is made again in one twice the size,
+ * each time after waiting for RCU (report.c): start with room for the
+ * namespaces listed, about 1.2 KB each (1,001: 1.2 MB), up to 64 MB.
+ */
+#define DSTLEAK_SUMMARY_NS_BYTES 1536
+#define DSTLEAK_SUMMARY_MAX_HINT (64UL << 20)
+
+static int summary_open(struct inode *inode, struct file *file)
+{
+	size_t hint = ((size_t)dstleak_ns_listed() + 16) *
+		      DSTLEAK_SUMMARY_NS_BYTES;
+
+	if (hint <= DSTLEAK_SUMMARY_MAX_HINT &&
+	    !single_open_size(file, summary_show, NULL, hint))
+		return 0;
+	return single_open(file, summary_show, NULL);
+}
+
+static const struct file_operations summary_fops = {
+	.owner = THIS_MODULE,
+	.open = summary_open,
+	.read = seq_read,
+	.llseek = seq_lseek,
+	.release = single_release,
+};
 
 static int probes_show(struct seq_file *m, void *v)
 {

@@ -141,6 +141,7 @@ s64 dstleak_net_kernel_count(struct net *net, enum dstleak_family fam,
 			     bool *known);
 struct net *dstleak_ns_net_locked(struct dstleak_ns *ns);
 void dstleak_prune_exited(void);
+unsigned int dstleak_ns_listed(void);
 s64 dstleak_ipv4_expected(void);
 long dstleak_live(struct dstleak_ns *ns, enum dstleak_family fam,
 		  const struct dstleak_fam_sum *sum);

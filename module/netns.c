@@ -409,11 +409,20 @@ static struct dstleak_ns *ns_alloc(struct net *net)
 	return ns;
 }
 
+/* Namespace records listed: a hint for the summary's buffer (debugfs.c). */
+static unsigned int ns_listed;
+
+unsigned int dstleak_ns_listed(void)
+{
+	return READ_ONCE(ns_listed);
+}
+
 static void ns_publish(struct dstleak_ns *ns)
 {
 	int i;
 
 	list_add_tail(&ns->list, &dstleak_ns_list);
+	WRITE_ONCE(ns_listed, ns_listed + 1);
 	for (i = 0; i < DSTLEAK_NR_OPS_KEYS; i++)
 		if (ns->keys[i].addr)
 			hash_add_rcu(dstleak_ops_map, &ns->keys[i].node,
@@ -430,6 +439,7 @@ static void ns_retire(struct dstleak_ns *ns)
 		if (ns->keys[i].addr)
 			hash_del_rcu(&ns->keys[i].node);
 	list_del(&ns->list);
+	WRITE_ONCE(ns_listed, ns_listed - 1);
 	queue_rcu_work(dstleak_wq, &ns->free_work);
 }
 
@@ -479,9 +489,11 @@ void dstleak_prune_exited(void)
 	struct dstleak_ns *ns, *tmp;
 
 	lockdep_assert_held(&dstleak_ns_mutex);
-	list_for_each_entry_safe(ns, tmp, &dstleak_ns_list, list)
+	list_for_each_entry_safe(ns, tmp, &dstleak_ns_list, list) {
 		if (ns->exit_settled && !ns_has_live(ns))
 			ns_retire(ns);
+		cond_resched();
+	}
 }
 
 static bool any_exited(void)

@@ -181,6 +181,7 @@ static bool drift_zero(void)
 					      dstleak_counted_delta(ns, fam))
 				return false;
 		}
+		cond_resched();
 	}
 	return true;
 }
@@ -251,8 +252,14 @@ void dstleak_show_summary(struct seq_file *m)
 	dstleak_show_probes(m);
 	seq_puts(m, "settled 1\n");
 	seq_printf(m, "calibration spread %lld\n", dstleak_calibration_spread());
-	list_for_each_entry(ns, &dstleak_ns_list, list)
+	/*
+	 * Namespace creation waits for the mutex: no sleep in the walk, but
+	 * a reschedule point a namespace, as 30,000 of them take a while.
+	 */
+	list_for_each_entry(ns, &dstleak_ns_list, list) {
 		show_ns(m, ns, dstleak_ns_net_locked(ns));
+		cond_resched();
+	}
 	mutex_unlock(&dstleak_ns_mutex);
 	dstleak_show_end_counted(m);
 }
