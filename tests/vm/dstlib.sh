@@ -5,6 +5,7 @@
 #   dh NS CMD...             write CMD to the test helper's control file in
 #                            namespace NS ("init" for the initial one); the
 #                            case fails if the helper refuses it
+#   dummy_ns NS CIDR         a namespace with one dummy device, d0, up at CIDR
 #   quiet_pair NS1 NS2       like mk_pair, but with IPv6 router solicitations
 #                            and DAD off, so the namespaces allocate no dst
 #                            entries of their own once their links are up
@@ -69,6 +70,14 @@ dh() {
 		nsenter --net="/run/netns/$_ns" sh -c "echo '$*' > $HCTL" ||
 			fail "dsthelper refused '$*' in $_ns"
 	fi
+}
+
+# dummy_ns NS CIDR: a namespace with one dummy device, d0, up at CIDR.
+dummy_ns() {
+	ip netns add "$1"
+	ip -n "$1" link add d0 type dummy
+	ip -n "$1" addr add "$2" dev d0
+	ip -n "$1" link set d0 up
 }
 
 quiet_pair() {

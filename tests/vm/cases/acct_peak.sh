@@ -14,10 +14,7 @@ need_helper
 [ "$(nproc)" -ge 2 ] || skip "needs 2 CPUs (VM_SMP=2)"
 load_dstleak
 load_helper
-ip netns add pk
-ip -n pk link add d0 type dummy
-ip -n pk addr add 10.7.1.1/24 dev d0
-ip -n pk link set d0 up
+dummy_ns pk 10.7.1.1/24
 P=$(netns_inum pk)
 on_cpu() { # CPU COMMAND: a helper command written from that CPU, in pk
 	taskset -c "$1" nsenter --net=/run/netns/pk sh -c "echo '$2' > $HCTL" ||

@@ -13,10 +13,7 @@ grep -q 'ipv6.disable=1' /proc/cmdline || fail "this boot does not have ipv6.dis
 [ ! -e /proc/net/if_inet6 ] || fail "IPv6 is set up despite ipv6.disable=1"
 load_dstleak
 load_helper
-ip netns add v4
-ip -n v4 link add d0 type dummy
-ip -n v4 addr add 10.7.0.1/24 dev d0
-ip -n v4 link set d0 up
+dummy_ns v4 10.7.0.1/24
 V=$(netns_inum v4)
 snap /tmp/s0
 dh v4 alloc4 d0 40
