@@ -35,13 +35,17 @@ cat "$DBG/objects" > /tmp/obj
 assert_end /tmp/obj
 assert_eq "object lines not of 24 fields" 0 \
 	"$(awk '$1 == "obj" && NF != 24' /tmp/obj | wc -l)"
-assert_eq "the hostile device's line (name, devstate)" "b?d?x?y?z? moved" \
-	"$(awk '$1 == "obj" && $16 == "b?d?x?y?z?" { print $16, $20 }' /tmp/obj)"
+# The entry itself, and any stale record at its address (vanish's entries
+# may all have had one address, which the new entry can take: then all 500
+# show it, as on 6.18 and 7.1).
+assert_eq "the hostile device's lines (name, devstate)" "b?d?x?y?z? moved" \
+	"$(awk '$1 == "obj" && $16 == "b?d?x?y?z?" { print $16, $20 }' /tmp/obj | sort -u)"
+n=$(awk '$1 == "obj" && $16 == "b?d?x?y?z?"' /tmp/obj | wc -l)
 run_rc /tmp/o.json /tmp/o.err dstleak objects --json
 [ "$RC" = 0 ] || fail "dstleak objects --json: exit $RC: $(cat /tmp/o.err)"
 json_ok /tmp/o.json
-assert_eq "the reader's objects with the hostile device" 1 \
-	"$(grep -c '"device": *"b?d?x?y?z?"' /tmp/o.json || true)"
+assert_eq "the reader's objects with the hostile device = the module's lines" "$n" \
+	"$(json_count /tmp/o.json '"device":"b?d?x?y?z?"')"
 dh init unbaddev
 churn_start blue red
 i=0
