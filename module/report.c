@@ -253,8 +253,8 @@ void dstleak_show_summary(struct seq_file *m)
 	seq_puts(m, "settled 1\n");
 	seq_printf(m, "calibration spread %lld\n", dstleak_calibration_spread());
 	/*
-	 * Namespace creation waits for the mutex: no sleep in the walk, but
-	 * a reschedule point a namespace, as 30,000 of them take a while.
+	 * Namespace creation waits for the mutex meanwhile; a reschedule
+	 * point a namespace, as 30,000 of them take a while.
 	 */
 	list_for_each_entry(ns, &dstleak_ns_list, list) {
 		show_ns(m, ns, dstleak_ns_net_locked(ns));
