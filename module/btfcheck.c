@@ -61,11 +61,14 @@ int dstleak_btf_load(void)
 	if (IS_ERR(f))
 		return -ENOENT;
 	size = i_size_read(file_inode(f));
-	if (size > 0 && size <= DSTLEAK_BTF_MAX)
-		b->blob = read_whole(f, size);
+	if (size <= 0 || size > DSTLEAK_BTF_MAX) {
+		filp_close(f, NULL);
+		return -EFBIG;
+	}
+	b->blob = read_whole(f, size);
 	filp_close(f, NULL);
 	if (!b->blob)
-		return size > 0 && size <= DSTLEAK_BTF_MAX ? -ENOMEM : -EFBIG;
+		return -ENOMEM;
 	if (bp_open(&b->bp, b->blob, size)) {
 		err = -EINVAL;
 		goto fail;
