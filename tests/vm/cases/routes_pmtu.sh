@@ -9,18 +9,43 @@
 load_dstleak
 router_topology
 
-for dst in 10.9.2.2 fd00:92::2; do
+# transfer DST: 40,000 bytes from h1 to h2 over TCP.
+transfer() {
 	# nc stops at EOF on its stdin: keep the listener's open.
 	sleep 12 | in_ns h2 timeout 10 nc -l -p 5001 > /tmp/rx &
 	sleep 0.3
-	dd if=/dev/zero bs=1000 count=40 2>/dev/null | in_ns h1 timeout 10 nc "$dst" 5001 ||
-		fail "TCP h1 -> $dst failed"
+	dd if=/dev/zero bs=1000 count=40 2>/dev/null | in_ns h1 timeout 10 nc "$1" 5001 ||
+		fail "TCP h1 -> $1 failed"
 	wait
-	assert_eq "bytes received from h1 over $dst" 40000 "$(wc -c < /tmp/rx)"
-done
-ip -n h1 route get 10.9.2.2 | grep -q 'mtu 1280' || fail "h1 has no IPv4 PMTU exception: $(ip -n h1 route get 10.9.2.2)"
-ip -n h1 -6 route get fd00:92::2 | grep -q 'mtu 1280' || fail "h1 has no IPv6 PMTU exception"
+	assert_eq "bytes received from h1 over $1" 40000 "$(wc -c < /tmp/rx)"
+}
 
+# What the kernel did with the "too big" messages, for a run that found no
+# exception: h1's route, its cache, its neighbours and ICMP counters.
+pmtu_state() {
+	ip -n h1 -6 route get fd00:92::2
+	ip -n h1 route get 10.9.2.2
+	ip -n h1 -6 route show cache
+	ip -n h1 -6 neigh
+	in_ns h1 grep -E 'Icmp6(InPktTooBigs|InErrors)' /proc/net/snmp6
+	in_ns r grep -E 'Icmp6OutPktTooBigs' /proc/net/snmp6
+}
+
+# The exception is the kernel's doing, not dstleak's: a transfer whose
+# exception is missing is shown and repeated (at most 3 transfers); the
+# counts below are then asserted exactly as ever.
+for dst in 10.9.2.2 fd00:92::2; do
+	try=1
+	while :; do
+		transfer "$dst"
+		route=$(ip -n h1 route get "$dst")
+		case $route in *" mtu 1280"*) break ;; esac
+		echo "# transfer $try over $dst left h1 no PMTU exception:"
+		pmtu_state
+		[ "$try" -lt 3 ] || fail "h1 has no PMTU exception for $dst after 3 transfers"
+		try=$((try + 1))
+	done
+done
 H1=$(netns_inum h1)
 R=$(netns_inum r)
 H2=$(netns_inum h2)
