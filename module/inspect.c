@@ -326,19 +326,35 @@ static void objects_stop(struct seq_file *m, void *v)
 {
 }
 
+/*
+ * One line of objects, built from seq_put_decimal_*() and seq_puts(): a
+ * million lines through vsnprintf() spend most of the read parsing the one
+ * format string.
+ */
 static void show_object(struct seq_file *m, const struct dstleak_view *v,
 			u64 now)
 {
 	/* %p: hashed, an identity that gives no address away. */
-	seq_printf(m, "obj %p ns %u cookie %llu family %s age_ms %llu refcnt %d obsolete %d device %s ifindex %d devstate %s netns %s stack ",
-		   v->dst, v->inum, v->cookie, dstleak_family_name(v->family),
-		   dstleak_age_ms(v->born, now), v->refcnt, v->obsolete,
-		   v->dev, v->ifindex, dstleak_devstate_names[v->devstate],
-		   v->netns_exited ? "exited" : "alive");
+	seq_printf(m, "obj %p", v->dst);
+	seq_put_decimal_ull(m, " ns ", v->inum);
+	seq_put_decimal_ull(m, " cookie ", v->cookie);
+	seq_puts(m, " family ");
+	seq_puts(m, dstleak_family_name(v->family));
+	seq_put_decimal_ull(m, " age_ms ", dstleak_age_ms(v->born, now));
+	seq_put_decimal_ll(m, " refcnt ", v->refcnt);
+	seq_put_decimal_ll(m, " obsolete ", v->obsolete);
+	seq_puts(m, " device ");
+	seq_puts(m, v->dev);
+	seq_put_decimal_ll(m, " ifindex ", v->ifindex);
+	seq_puts(m, " devstate ");
+	seq_puts(m, dstleak_devstate_names[v->devstate]);
+	seq_puts(m, v->netns_exited ? " netns exited stack " :
+				      " netns alive stack ");
 	if (v->stack)
-		seq_printf(m, "%u\n", v->stack);
+		seq_put_decimal_ull(m, "", v->stack);
 	else
-		seq_puts(m, "-\n");
+		seq_putc(m, '-');
+	seq_putc(m, '\n');
 }
 
 static unsigned long show_bucket(struct seq_file *m, struct objects_iter *it,
