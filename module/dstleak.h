@@ -251,6 +251,7 @@ void dstleak_stacks_exit(void);
 enum dstleak_probe_id {
 	DSTLEAK_PROBE_DST_DESTROY,	/* frees first: see probes.c */
 	DSTLEAK_PROBE_METADATA_FREE,
+	DSTLEAK_PROBE_BLACKHOLE4,
 	DSTLEAK_PROBE_DST_ALLOC,
 	DSTLEAK_PROBE_METADATA_ALLOC,
 	DSTLEAK_PROBE_XFRM_LOOKUP,
@@ -288,6 +289,16 @@ extern const struct dst_entry *dstleak_hookcheck_dst;
 bool dstleak_hookcheck_claim_slow(const struct dst_entry *dst);
 int dstleak_hookcheck_destroy(void);
 bool dstleak_hookcheck_metadata(void);
+bool dstleak_hookcheck_metadata_in_destroy(void);
+extern const struct dst_entry *dstleak_hookcheck_md_dst;
+bool dstleak_hookcheck_md_claim_slow(const struct dst_entry *dst);
+
+/* Whether @dst is the metadata entry hookcheck frees by dst_release(). */
+static inline bool dstleak_hookcheck_md_claim(const struct dst_entry *dst)
+{
+	return unlikely(dst == READ_ONCE(dstleak_hookcheck_md_dst)) &&
+	       dstleak_hookcheck_md_claim_slow(dst);
+}
 
 /* Whether the free of @dst is hookcheck's own (then it counts nothing). */
 static inline bool dstleak_hookcheck_claim(const struct dst_entry *dst)

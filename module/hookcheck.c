@@ -22,10 +22,17 @@
 #include "dstleak.h"
 
 const struct dst_entry *dstleak_hookcheck_dst;
+/* The metadata entry whose free by dst_destroy() the metadata hook awaits. */
+const struct dst_entry *dstleak_hookcheck_md_dst;
 
 bool dstleak_hookcheck_claim_slow(const struct dst_entry *dst)
 {
 	return cmpxchg(&dstleak_hookcheck_dst, dst, NULL) == dst;
+}
+
+bool dstleak_hookcheck_md_claim_slow(const struct dst_entry *dst)
+{
+	return cmpxchg(&dstleak_hookcheck_md_dst, dst, NULL) == dst;
 }
 
 /* Free @dst by @how while the hooks watch for it: whether one saw it. */
@@ -131,4 +138,36 @@ static const struct hookcheck_path metadata_path = {
 bool dstleak_hookcheck_metadata(void)
 {
 	return !check_path(&metadata_path, NULL);
+}
+
+/* Free a metadata entry by dst_release(): whether the metadata hook saw it. */
+static bool md_seen_in_destroy(void)
+{
+	struct dst_entry *dst = alloc_metadata(NULL);
+	bool seen;
+
+	if (!dst)
+		return false;
+	WRITE_ONCE(dstleak_hookcheck_md_dst, dst);
+	/* The dst_destroy() hook claims it first, and counts nothing. */
+	seen = seen_freed(dst, dst_release) &&
+	       !READ_ONCE(dstleak_hookcheck_md_dst);
+	WRITE_ONCE(dstleak_hookcheck_md_dst, NULL);
+	return seen;
+}
+
+/*
+ * Whether dst_destroy() frees metadata entries through the out-of-line
+ * metadata_dst_free() the metadata hook sees, or a copy inlined into it.
+ * Seen once in HOOKCHECK_ATTEMPTS is enough: a hook that works may miss
+ * one call (check_path()), an inlined copy is never seen.
+ */
+bool dstleak_hookcheck_metadata_in_destroy(void)
+{
+	int attempt;
+
+	for (attempt = 1; attempt <= HOOKCHECK_ATTEMPTS; attempt++)
+		if (md_seen_in_destroy())
+			return true;
+	return false;
 }

@@ -10,8 +10,10 @@
  *   no device;
  * - IPv4 entries (one global ipv4_dst_ops) and every other kind by the
  *   namespace of their device;
- * - entries with neither (a blackhole route, a metadata dst) by the initial
- *   namespace.
+ * - an IPv4 blackhole route (no device yet) by its caller's namespace, when
+ *   the hint of ipv4_blackhole_route()'s probe reached it (probes.c);
+ * - entries with neither (a metadata dst, a blackhole route without its
+ *   hint) by the initial namespace.
  * What cannot be attributed goes to the unattributed bucket, a record of
  * the same kind that is never listed as a namespace and never has a drift:
  * allocations in a namespace that has no state (being created) or has

@@ -24,6 +24,9 @@
  *   their way out of a hardirq. Measured (tests/vm/cases/acct_nested.sh):
  *   8,731 frees lost in 25 s on 6.1, 16,114 on 6.12. ftrace's recursion
  *   guard is per context, so a softirq's free inside a handler is seen.
+ * - ipv4_blackhole_route(net, ...) is called through xfrm's afinfo table,
+ *   so it is never inlined; its probe only names the namespace of the
+ *   dst_alloc() it makes next. Optional.
  * - metadata_dst_alloc() allocates metadata dsts (tunnels, BPF) without
  *   dst_alloc(); they are freed through dst_destroy(), or directly by
  *   metadata_dst_free() (nft_tunnel), which is hooked too. Optional, and
@@ -74,8 +77,76 @@ struct dstleak_probe {
 struct dstleak_alloc_call {
 	const struct dst_ops *ops;
 	const struct net_device *dev;
+	const struct net *net;	/* an IPv4 blackhole route's, else NULL */
 	u32 stack;
 };
+
+/*
+ * ipv4_blackhole_route(net, ...) (xfrm's larval drop, while an IPsec SA is
+ * negotiated) calls dst_alloc() with no device and with dst_ops every
+ * namespace shares, and gives the entry net's loopback device only after.
+ * Its entry leaves @net for the one dst_alloc() it makes next: keyed by the
+ * task, on this CPU, within a tick. A call preempted, interrupted by
+ * another such call, or migrated in between finds no hint and counts as
+ * before, in the initial namespace; a hint never goes to another task.
+ */
+struct dstleak_blackhole_hint {
+	const struct task_struct *task;	/* compared only */
+	const struct net *net;		/* looked up, never dereferenced */
+	unsigned long stamp;		/* jiffies */
+};
+
+static DEFINE_PER_CPU(struct dstleak_blackhole_hint, dstleak_blackhole_hint);
+
+static int blackhole4_pre(struct kprobe *kp, struct pt_regs *regs)
+{
+	struct dstleak_blackhole_hint *h;
+	unsigned long flags;
+
+	dstleak_count_hit(DSTLEAK_PROBE_BLACKHOLE4);
+	local_irq_save(flags);
+	h = this_cpu_ptr(&dstleak_blackhole_hint);
+	h->net = (const void *)regs_get_kernel_argument(regs, 0);
+	h->stamp = jiffies;
+	h->task = current;
+	local_irq_restore(flags);
+	return 0;
+}
+NOKPROBE_SYMBOL(blackhole4_pre);
+
+/* From dst_alloc()'s entry handler, for an allocation with no device. */
+static const struct net *take_blackhole_net(void)
+{
+	struct dstleak_blackhole_hint *h;
+	const struct net *net = NULL;
+	unsigned long flags;
+
+	local_irq_save(flags);
+	h = this_cpu_ptr(&dstleak_blackhole_hint);
+	if (h->task == current) {
+		if (jiffies - h->stamp <= 1)
+			net = h->net;
+		h->task = NULL;
+	}
+	local_irq_restore(flags);
+	return net;
+}
+
+/*
+ * Where an allocation is counted (hotpath.h), an IPv4 blackhole route's in
+ * the namespace its caller named.
+ */
+static __always_inline struct dstleak_class
+classify_alloc(const struct dst_ops *ops, const struct net_device *dev,
+	       const struct net *net)
+{
+	struct dstleak_class c = dstleak_classify(ops, dev);
+
+	if (unlikely(net) && !dev && c.ns == dstleak_init_ns &&
+	    c.family == DSTLEAK_FAM_OTHER)
+		c.ns = dstleak_ns_of_key(dstleak_addr_lookup(net));
+	return c;
+}
 
 static DEFINE_PER_CPU(u64[DSTLEAK_NR_PROBES], dstleak_hits);
 /* dst_alloc() calls that returned: hits minus these are under way. */
@@ -91,10 +162,10 @@ void dstleak_count_hit(int probe)
  * it runs with preemption off, which RCU counts as a read-side critical
  * section for the namespace lookups (see hotpath.h).
  */
-static void count_alloc(const struct dst_entry *dst, const struct dst_ops *ops,
-			const struct net_device *dev, u32 stack)
+static void count_alloc(const struct dst_entry *dst,
+			const struct dstleak_alloc_call *call)
 {
-	struct dstleak_class c = dstleak_classify(ops, dev);
+	struct dstleak_class c = classify_alloc(call->ops, call->dev, call->net);
 	struct dstleak_alloc_info info;
 
 	if (unlikely(!c.ns))
@@ -106,22 +177,22 @@ static void count_alloc(const struct dst_entry *dst, const struct dst_ops *ops,
 	info.ns = c.ns;
 	info.family = c.family;
 	info.nocount = dst->flags & DST_NOCOUNT;
-	info.stack = stack;
+	info.stack = call->stack;
 	/* The entry holds its device from here on. */
-	info.ifindex = dev ? READ_ONCE(dev->ifindex) : 0;
+	info.ifindex = call->dev ? READ_ONCE(call->dev->ifindex) : 0;
 	dstleak_count_alloc(c.ns, c.family, info.nocount);
 	if (!dstleak_track || !dstleak_track_add(dst, &info))
 		atomic_long_inc(&c.ns->untracked[c.family]);
 }
 
 /* From a kretprobe return handler: interrupts off, so no softirq nests. */
-static void note_alloc(const struct dst_entry *dst, const struct dst_ops *ops,
-		       const struct net_device *dev, u32 stack)
+static void note_alloc(const struct dst_entry *dst,
+		       const struct dstleak_alloc_call *call)
 {
 	unsigned long flags;
 
 	local_irq_save(flags);
-	count_alloc(dst, ops, dev, stack);
+	count_alloc(dst, call);
 	local_irq_restore(flags);
 }
 
@@ -132,6 +203,7 @@ static int dst_alloc_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 	dstleak_count_hit(DSTLEAK_PROBE_DST_ALLOC);
 	call->ops = (const void *)regs_get_kernel_argument(regs, 0);
 	call->dev = (const void *)regs_get_kernel_argument(regs, 1);
+	call->net = call->dev ? NULL : take_blackhole_net();
 	call->stack = dstleak_stack_capture();
 	return 0;
 }
@@ -141,8 +213,7 @@ static int dst_alloc_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	struct dstleak_alloc_call *call = (void *)ri->data;
 
-	note_alloc((const void *)regs_return_value(regs), call->ops, call->dev,
-		   call->stack);
+	note_alloc((const void *)regs_return_value(regs), call);
 	this_cpu_inc(dstleak_alloc_returns);
 	return 0;
 }
@@ -166,8 +237,10 @@ static int metadata_alloc_return(struct kretprobe_instance *ri,
 	struct dstleak_alloc_call *call = (void *)ri->data;
 
 	/* No device: attributed to the initial namespace, family "other". */
-	note_alloc(md ? &md->dst : NULL, md ? md->dst.ops : NULL, NULL,
-		   call->stack);
+	call->ops = md ? md->dst.ops : NULL;
+	call->dev = NULL;
+	call->net = NULL;
+	note_alloc(md ? &md->dst : NULL, call);
 	return 0;
 }
 NOKPROBE_SYMBOL(metadata_alloc_return);
@@ -224,7 +297,7 @@ static void note_untracked_free(const struct dst_entry *dst)
 }
 
 /* An entry is being freed: credit the namespace it was counted in. */
-static void note_free(const struct dst_entry *dst)
+static void count_free(const struct dst_entry *dst)
 {
 	struct dstleak_tracked t;
 
@@ -239,20 +312,27 @@ static void note_free(const struct dst_entry *dst)
 }
 
 /*
- * metadata_dst_free() frees what dst_destroy() frees for metadata entries,
- * and is called directly where a metadata dst was never used as a route
- * (nft_tunnel). After dst_destroy() the record is gone already: only a
- * record makes a free here count, so nothing is counted twice.
+ * Who counts a metadata entry's free. Where dst_destroy() calls the
+ * out-of-line metadata_dst_free() (hookcheck.c proves it at load), that
+ * hook counts every metadata free, through dst_destroy() or direct (nft
+ * tunnels): the dst_destroy() hook leaves metadata entries to it, so an
+ * entry without a record is never counted twice nor missed. Else that hook
+ * sees direct calls only, and each hook counts what it sees.
  */
+static bool dstleak_md_freed_by_md_hook;
+
+static void note_free(const struct dst_entry *dst)
+{
+	if (unlikely(dst->flags & DST_METADATA) &&
+	    READ_ONCE(dstleak_md_freed_by_md_hook))
+		return;
+	count_free(dst);
+}
+
 static void note_metadata_free(const struct dst_entry *dst)
 {
-	struct dstleak_tracked t;
-
-	if (!dstleak_track)
-		return;
-	t = dstleak_track_del(dst);
-	if (t.ns)
-		dstleak_count_free(t.ns, t.family, t.nocount, false);
+	if (!dstleak_hookcheck_md_claim(dst))
+		count_free(dst);
 }
 
 /*
@@ -342,6 +422,9 @@ static struct dstleak_probe dstleak_probes[DSTLEAK_NR_PROBES] = {
 		"-|0=struct dst_entry *", dst_destroy_ftrace),
 	[DSTLEAK_PROBE_METADATA_FREE] = DSTLEAK_FTRACE("metadata_dst_free",
 		false, "-|0=struct metadata_dst *", metadata_free_ftrace),
+	/* Before dst_alloc(): its hint is there for dst_alloc()'s first hit. */
+	[DSTLEAK_PROBE_BLACKHOLE4] = DSTLEAK_KPROBE("ipv4_blackhole_route",
+		false, "-|0=struct net *", blackhole4_pre),
 	[DSTLEAK_PROBE_DST_ALLOC] = DSTLEAK_KRETPROBE("dst_alloc", true,
 		"void *|0=struct dst_ops *;1=struct net_device *",
 		dst_alloc_entry, dst_alloc_return),
@@ -477,8 +560,13 @@ static int check_free_hooks(void)
 		probe_unregister_ftrace(md);
 		md->registered = false;
 	}
-	pr_info("hookcheck: dst_destroy sees dst_release() and dst_release_immediate()%s\n",
-		md->registered ? ", metadata_dst_free sees metadata_dst_free()" : "");
+	if (md->registered && dstleak_hookcheck_metadata_in_destroy())
+		WRITE_ONCE(dstleak_md_freed_by_md_hook, true);
+	pr_info("hookcheck: dst_destroy sees dst_release() and dst_release_immediate()%s%s\n",
+		md->registered ? ", metadata_dst_free sees metadata_dst_free()" : "",
+		!md->registered ? "" : dstleak_md_freed_by_md_hook ?
+		" (and dst_destroy()'s calls: it counts every metadata free)" :
+		" (not dst_destroy()'s, inlined there)");
 	return 0;
 }
 

@@ -67,6 +67,15 @@
  *                     stale entry's memory now holds a pointer to arbitrary
  *                     bytes. -EBUSY if one is held. unbaddev (or unloading
  *                     the helper) frees it through dst_release_immediate().
+ *   mdalloc N         hold N (1..1000000) metadata dsts from
+ *                     metadata_dst_alloc(0, METADATA_IP_TUNNEL): no device,
+ *                     no namespace (dstleak counts them in the initial
+ *                     namespace, family other). All or nothing.
+ *   mdfree            metadata_dst_free() every held metadata dst directly,
+ *                     as nft_tunnel does: never through dst_destroy().
+ *   mdrelease         dst_release() every held metadata dst: dst_destroy()
+ *                     frees it (then metadata_dst_free()) after a grace
+ *                     period. Unloading the helper does this too.
  *
  * Other errors: -EINTR if a fatal signal arrives while waiting for another
  * command to finish, -ENOMEM if bookkeeping memory runs out (nothing changes).
@@ -126,6 +135,7 @@
 #include <linux/string.h>
 #include <linux/uaccess.h>
 #include <net/dst.h>
+#include <net/dst_metadata.h>
 #include <net/ip6_route.h>
 #include <net/net_namespace.h>
 #include <net/route.h>
@@ -769,6 +779,49 @@ static int dh_cmd_unbaddev(void)
 	return 0;
 }
 
+/* mdalloc/mdfree/mdrelease: metadata dsts, held apart from any namespace. */
+static struct dh_set dh_md;
+
+static int dh_cmd_mdalloc(unsigned int n)
+{
+	struct metadata_dst *md;
+	struct dh_set new;
+	unsigned int i;
+
+	dh_set_init(&new);
+	for (i = 0; i < n; i++) {
+		md = metadata_dst_alloc(0, METADATA_IP_TUNNEL, GFP_KERNEL);
+		if (!md || dh_set_add(&new, &md->dst)) {
+			if (md)
+				metadata_dst_free(md);
+			dh_set_release(&new);
+			return -ENOMEM;
+		}
+		if (i % DH_RESCHED == DH_RESCHED - 1)
+			cond_resched();
+	}
+	dh_set_splice(&new, &dh_md);
+	return 0;
+}
+
+static int dh_cmd_mdfree(void)
+{
+	struct dh_chunk *chunk, *tmp;
+	unsigned int i;
+
+	list_for_each_entry_safe(chunk, tmp, &dh_md.chunks, node) {
+		for (i = 0; i < chunk->nr; i++)
+			metadata_dst_free(container_of(chunk->dst[i],
+						       struct metadata_dst,
+						       dst));
+		list_del(&chunk->node);
+		kfree(chunk);
+		cond_resched();
+	}
+	dh_md.nr = 0;
+	return 0;
+}
+
 static int dh_parse_count(const char *s, unsigned int *n)
 {
 	if (kstrtouint(s, 10, n) || *n == 0 || *n > DH_MAX_COUNT)
@@ -819,6 +872,11 @@ static int dh_run(struct net *net, int argc, char **argv)
 			return -EINVAL;
 		return dsthelper_vanish(n);
 	}
+	if (argc == 2 && !strcmp(cmd, "mdalloc")) {
+		if (dh_parse_count(argv[1], &n))
+			return -EINVAL;
+		return dh_cmd_mdalloc(n);
+	}
 	if (argc == 2 && !strcmp(cmd, "release_inum")) {
 		if (kstrtouint(argv[1], 10, &n))
 			return -EINVAL;
@@ -838,6 +896,12 @@ static int dh_run(struct net *net, int argc, char **argv)
 		return dh_cmd_baddev();
 	if (!strcmp(cmd, "unbaddev"))
 		return dh_cmd_unbaddev();
+	if (!strcmp(cmd, "mdfree"))
+		return dh_cmd_mdfree();
+	if (!strcmp(cmd, "mdrelease")) {
+		dh_set_release(&dh_md);
+		return 0;
+	}
 	return -EINVAL;
 }
 
@@ -943,6 +1007,7 @@ static int __init dh_init(void)
 {
 	int err;
 
+	dh_set_init(&dh_md);
 	err = register_pernet_subsys(&dh_net_ops);
 	if (err)
 		return err;
@@ -977,6 +1042,7 @@ static void __exit dh_exit(void)
 		dh_ns_release(ns);
 	}
 	dh_cmd_unbaddev();
+	dh_set_release(&dh_md);
 	mutex_unlock(&dh_lock);
 
 	unregister_pernet_subsys(&dh_net_ops);

@@ -1,0 +1,48 @@
+#!/bin/sh
+# Metadata dsts (tunnels, BPF) have no device and no namespace: they are
+# counted in the initial namespace, family other. The kernel frees one
+# through dst_destroy() (its last dst_release()) or directly with
+# metadata_dst_free() (nft_tunnel's objects). Each free counts once, with a
+# record (track=1), without (track=0) and past max_tracked: live returns to
+# where it was, frees match allocs, nothing is "preexisting". The helper's
+# mdalloc, mdfree and mdrelease are the truth.
+# vm-smoke: yes
+# vm-timeout: 240
+. /lib.sh
+need_helper
+N=20
+
+# delta KEY: KEY of the initial namespace's family other, /tmp/b less /tmp/a.
+delta_other() {
+	echo $(( $(ns_value /tmp/b "$I" other "$1") - $(ns_value /tmp/a "$I" other "$1") ))
+}
+
+md_round() {
+	load_dstleak "$@"
+	load_helper
+	I=$(init_inum)
+	grep -q "^probe metadata_dst_alloc " "$DBG/summary" ||
+		fail "metadata_dst_alloc is not probed: $(last_dstleak_log)"
+	dmesg | grep "dstleak: hookcheck" | tail -n 1
+	for how in mdfree mdrelease; do
+		snap /tmp/a
+		dh init mdalloc $N
+		snap /tmp/b
+		assert_eq "$*, $how: allocs" $N "$(delta_other allocs)"
+		assert_eq "$*, $how: live while held" $N "$(delta_other live)"
+		dh init "$how"
+		wait_rcu
+		snap /tmp/b
+		assert_eq "$*, $how: frees" $N "$(delta_other frees)"
+		assert_eq "$*, $how: live after" 0 "$(delta_other live)"
+		assert_eq "$*, $how: untracked after" 0 "$(delta_other untracked)"
+		assert_eq "$*, $how: frees_preexisting" 0 "$(delta_other frees_preexisting)"
+	done
+	unload_helper
+	unload_dstleak
+}
+
+md_round track=1
+md_round track=0
+md_round max_tracked=5
+pass
