@@ -267,9 +267,16 @@ enum dstleak_probe_id {
 
 void dstleak_count_hit(int probe);
 
+/* blackhole.c: the namespace of an IPv4 blackhole route, by its caller. */
+struct kprobe;
+struct pt_regs;
+int dstleak_blackhole4_pre(struct kprobe *kp, struct pt_regs *regs);
+const struct net *dstleak_blackhole_take(const struct dst_ops *ops,
+					 const struct net_device *dev);
+void dstleak_blackhole_init(void);
+
 /* events.c: handlers of the optional probes, and their report. */
 struct kretprobe_instance;
-struct kprobe;
 int dstleak_xfrm_lookup_entry(struct kretprobe_instance *ri, struct pt_regs *regs);
 int dstleak_xfrm_lookup_return(struct kretprobe_instance *ri, struct pt_regs *regs);
 int dstleak_xfrm_bundle_entry(struct kretprobe_instance *ri, struct pt_regs *regs);
@@ -289,7 +296,14 @@ extern const struct dst_entry *dstleak_hookcheck_dst;
 bool dstleak_hookcheck_claim_slow(const struct dst_entry *dst);
 int dstleak_hookcheck_destroy(void);
 bool dstleak_hookcheck_metadata(void);
-bool dstleak_hookcheck_metadata_in_destroy(void);
+/* How dst_destroy() frees a metadata entry, as hookcheck proved it. */
+enum dstleak_md_path {
+	DSTLEAK_MD_UNKNOWN,	/* not proven: each hook counts what only it sees */
+	DSTLEAK_MD_INLINED,	/* the metadata hook sees direct calls only */
+	DSTLEAK_MD_OUT_OF_LINE,	/* it sees every metadata free */
+};
+
+enum dstleak_md_path dstleak_hookcheck_metadata_path(void);
 extern const struct dst_entry *dstleak_hookcheck_md_dst;
 bool dstleak_hookcheck_md_claim_slow(const struct dst_entry *dst);
 

@@ -140,34 +140,58 @@ bool dstleak_hookcheck_metadata(void)
 	return !check_path(&metadata_path, NULL);
 }
 
-/* Free a metadata entry by dst_release(): whether the metadata hook saw it. */
-static bool md_seen_in_destroy(void)
+/*
+ * Free a metadata entry by dst_release() while both hooks watch: 1 if the
+ * metadata hook saw dst_destroy()'s call, 0 if it surely did not (the
+ * dst_destroy() hook saw the free, and no metadata hook call was refused
+ * meanwhile), -1 if this attempt proves nothing.
+ */
+static int md_seen_in_destroy(void)
 {
+	unsigned long missed = dstleak_metadata_free_hook_missed();
 	struct dst_entry *dst = alloc_metadata(NULL);
-	bool seen;
+	bool destroyed, seen;
 
 	if (!dst)
-		return false;
+		return -1;
 	WRITE_ONCE(dstleak_hookcheck_md_dst, dst);
 	/* The dst_destroy() hook claims it first, and counts nothing. */
-	seen = seen_freed(dst, dst_release) &&
-	       !READ_ONCE(dstleak_hookcheck_md_dst);
+	destroyed = seen_freed(dst, dst_release);
+	seen = !READ_ONCE(dstleak_hookcheck_md_dst);
 	WRITE_ONCE(dstleak_hookcheck_md_dst, NULL);
-	return seen;
+	if (destroyed && seen)
+		return 1;
+	if (destroyed && dstleak_metadata_free_hook_missed() == missed)
+		return 0;
+	return -1;
 }
 
 /*
  * Whether dst_destroy() frees metadata entries through the out-of-line
- * metadata_dst_free() the metadata hook sees, or a copy inlined into it.
- * Seen once in HOOKCHECK_ATTEMPTS is enough: a hook that works may miss
- * one call (check_path()), an inlined copy is never seen.
+ * metadata_dst_free() the metadata hook sees, or through a copy inlined
+ * into it: each of HOOKCHECK_ATTEMPTS attempts must say the same, or
+ * dstleak cannot tell (probes.c then keeps each hook to what it surely
+ * sees alone).
  */
-bool dstleak_hookcheck_metadata_in_destroy(void)
+enum dstleak_md_path dstleak_hookcheck_metadata_path(void)
 {
-	int attempt;
+	int attempt, seen = 0, unseen = 0;
 
-	for (attempt = 1; attempt <= HOOKCHECK_ATTEMPTS; attempt++)
-		if (md_seen_in_destroy())
-			return true;
-	return false;
+	for (attempt = 1; attempt <= HOOKCHECK_ATTEMPTS; attempt++) {
+		switch (md_seen_in_destroy()) {
+		case 1:
+			seen++;
+			break;
+		case 0:
+			unseen++;
+			break;
+		}
+	}
+	if (seen == HOOKCHECK_ATTEMPTS)
+		return DSTLEAK_MD_OUT_OF_LINE;
+	if (unseen == HOOKCHECK_ATTEMPTS)
+		return DSTLEAK_MD_INLINED;
+	pr_warn("hookcheck: cannot tell whether dst_destroy() calls metadata_dst_free() out of line (seen %d, not seen %d of %d attempts): metadata entries without a record freed directly by metadata_dst_free() are not counted\n",
+		seen, unseen, HOOKCHECK_ATTEMPTS);
+	return DSTLEAK_MD_UNKNOWN;
 }

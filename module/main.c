@@ -24,6 +24,7 @@ static int __init dstleak_init(void)
 	err = dstleak_netns_init();
 	if (err)
 		goto err_track;
+	dstleak_blackhole_init();
 	err = dstleak_probes_init();
 	if (err)
 		goto err_netns;

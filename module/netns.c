@@ -11,7 +11,7 @@
  * - IPv4 entries (one global ipv4_dst_ops) and every other kind by the
  *   namespace of their device;
  * - an IPv4 blackhole route (no device yet) by its caller's namespace, when
- *   the hint of ipv4_blackhole_route()'s probe reached it (probes.c);
+ *   the hint of ipv4_blackhole_route()'s probe reached it (blackhole.c);
  * - entries with neither (a metadata dst, a blackhole route without its
  *   hint) by the initial namespace.
  * What cannot be attributed goes to the unattributed bucket, a record of

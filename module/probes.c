@@ -26,7 +26,7 @@
  *   guard is per context, so a softirq's free inside a handler is seen.
  * - ipv4_blackhole_route(net, ...) is called through xfrm's afinfo table,
  *   so it is never inlined; its probe only names the namespace of the
- *   dst_alloc() it makes next. Optional.
+ *   dst_alloc() it makes next (blackhole.c). Optional.
  * - metadata_dst_alloc() allocates metadata dsts (tunnels, BPF) without
  *   dst_alloc(); they are freed through dst_destroy(), or directly by
  *   metadata_dst_free() (nft_tunnel), which is hooked too. Optional, and
@@ -80,57 +80,6 @@ struct dstleak_alloc_call {
 	const struct net *net;	/* an IPv4 blackhole route's, else NULL */
 	u32 stack;
 };
-
-/*
- * ipv4_blackhole_route(net, ...) (xfrm's larval drop, while an IPsec SA is
- * negotiated) calls dst_alloc() with no device and with dst_ops every
- * namespace shares, and gives the entry net's loopback device only after.
- * Its entry leaves @net for the one dst_alloc() it makes next: keyed by the
- * task, on this CPU, within a tick. A call preempted, interrupted by
- * another such call, or migrated in between finds no hint and counts as
- * before, in the initial namespace; a hint never goes to another task.
- */
-struct dstleak_blackhole_hint {
-	const struct task_struct *task;	/* compared only */
-	const struct net *net;		/* looked up, never dereferenced */
-	unsigned long stamp;		/* jiffies */
-};
-
-static DEFINE_PER_CPU(struct dstleak_blackhole_hint, dstleak_blackhole_hint);
-
-static int blackhole4_pre(struct kprobe *kp, struct pt_regs *regs)
-{
-	struct dstleak_blackhole_hint *h;
-	unsigned long flags;
-
-	dstleak_count_hit(DSTLEAK_PROBE_BLACKHOLE4);
-	local_irq_save(flags);
-	h = this_cpu_ptr(&dstleak_blackhole_hint);
-	h->net = (const void *)regs_get_kernel_argument(regs, 0);
-	h->stamp = jiffies;
-	h->task = current;
-	local_irq_restore(flags);
-	return 0;
-}
-NOKPROBE_SYMBOL(blackhole4_pre);
-
-/* From dst_alloc()'s entry handler, for an allocation with no device. */
-static const struct net *take_blackhole_net(void)
-{
-	struct dstleak_blackhole_hint *h;
-	const struct net *net = NULL;
-	unsigned long flags;
-
-	local_irq_save(flags);
-	h = this_cpu_ptr(&dstleak_blackhole_hint);
-	if (h->task == current) {
-		if (jiffies - h->stamp <= 1)
-			net = h->net;
-		h->task = NULL;
-	}
-	local_irq_restore(flags);
-	return net;
-}
 
 /*
  * Where an allocation is counted (hotpath.h), an IPv4 blackhole route's in
@@ -203,7 +152,7 @@ static int dst_alloc_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 	dstleak_count_hit(DSTLEAK_PROBE_DST_ALLOC);
 	call->ops = (const void *)regs_get_kernel_argument(regs, 0);
 	call->dev = (const void *)regs_get_kernel_argument(regs, 1);
-	call->net = call->dev ? NULL : take_blackhole_net();
+	call->net = dstleak_blackhole_take(call->ops, call->dev);
 	call->stack = dstleak_stack_capture();
 	return 0;
 }
@@ -312,27 +261,41 @@ static void count_free(const struct dst_entry *dst)
 }
 
 /*
- * Who counts a metadata entry's free. Where dst_destroy() calls the
- * out-of-line metadata_dst_free() (hookcheck.c proves it at load), that
- * hook counts every metadata free, through dst_destroy() or direct (nft
- * tunnels): the dst_destroy() hook leaves metadata entries to it, so an
- * entry without a record is never counted twice nor missed. Else that hook
- * sees direct calls only, and each hook counts what it sees.
+ * Who counts a metadata entry's free (hookcheck.c proves the path at
+ * load). Where dst_destroy() calls the out-of-line metadata_dst_free(),
+ * that hook counts every metadata free, through dst_destroy() or direct
+ * (nft tunnels), and the dst_destroy() hook leaves metadata entries to it.
+ * Where the call is inlined, the metadata hook sees direct calls only, and
+ * each hook counts what it sees. Until proven (and if it cannot be), the
+ * metadata hook counts only entries with a record, which the dst_destroy()
+ * hook would have removed first: nothing is counted twice, and direct
+ * frees of entries without a record are not counted.
  */
-static bool dstleak_md_freed_by_md_hook;
+static int dstleak_md_path = DSTLEAK_MD_UNKNOWN;
 
 static void note_free(const struct dst_entry *dst)
 {
 	if (unlikely(dst->flags & DST_METADATA) &&
-	    READ_ONCE(dstleak_md_freed_by_md_hook))
+	    READ_ONCE(dstleak_md_path) == DSTLEAK_MD_OUT_OF_LINE)
 		return;
 	count_free(dst);
 }
 
 static void note_metadata_free(const struct dst_entry *dst)
 {
-	if (!dstleak_hookcheck_md_claim(dst))
+	struct dstleak_tracked t;
+
+	if (dstleak_hookcheck_md_claim(dst))
+		return;
+	if (READ_ONCE(dstleak_md_path) != DSTLEAK_MD_UNKNOWN) {
 		count_free(dst);
+		return;
+	}
+	if (!dstleak_track)
+		return;
+	t = dstleak_track_del(dst);
+	if (t.ns)
+		dstleak_count_free(t.ns, t.family, t.nocount, false);
 }
 
 /*
@@ -424,7 +387,7 @@ static struct dstleak_probe dstleak_probes[DSTLEAK_NR_PROBES] = {
 		false, "-|0=struct metadata_dst *", metadata_free_ftrace),
 	/* Before dst_alloc(): its hint is there for dst_alloc()'s first hit. */
 	[DSTLEAK_PROBE_BLACKHOLE4] = DSTLEAK_KPROBE("ipv4_blackhole_route",
-		false, "-|0=struct net *", blackhole4_pre),
+		false, "-|0=struct net *", dstleak_blackhole4_pre),
 	[DSTLEAK_PROBE_DST_ALLOC] = DSTLEAK_KRETPROBE("dst_alloc", true,
 		"void *|0=struct dst_ops *;1=struct net_device *",
 		dst_alloc_entry, dst_alloc_return),
@@ -547,6 +510,13 @@ static void probe_unregister_ftrace(struct dstleak_probe *p)
  * by: a required hook that misses one refuses the load; the optional
  * metadata_dst_free() hook is dropped (and metadata_dst_alloc() with it).
  */
+static const char *const md_path_words[] = {
+	[DSTLEAK_MD_UNKNOWN] = " (dst_destroy()'s calls unproven)",
+	[DSTLEAK_MD_INLINED] = " (not dst_destroy()'s, inlined there)",
+	[DSTLEAK_MD_OUT_OF_LINE] =
+		" (and dst_destroy()'s calls: it counts every metadata free)",
+};
+
 static int check_free_hooks(void)
 {
 	struct dstleak_probe *md = &dstleak_probes[DSTLEAK_PROBE_METADATA_FREE];
@@ -560,13 +530,11 @@ static int check_free_hooks(void)
 		probe_unregister_ftrace(md);
 		md->registered = false;
 	}
-	if (md->registered && dstleak_hookcheck_metadata_in_destroy())
-		WRITE_ONCE(dstleak_md_freed_by_md_hook, true);
+	if (md->registered)
+		WRITE_ONCE(dstleak_md_path, dstleak_hookcheck_metadata_path());
 	pr_info("hookcheck: dst_destroy sees dst_release() and dst_release_immediate()%s%s\n",
 		md->registered ? ", metadata_dst_free sees metadata_dst_free()" : "",
-		!md->registered ? "" : dstleak_md_freed_by_md_hook ?
-		" (and dst_destroy()'s calls: it counts every metadata free)" :
-		" (not dst_destroy()'s, inlined there)");
+		!md->registered ? "" : md_path_words[dstleak_md_path]);
 	return 0;
 }
 

@@ -17,7 +17,7 @@ grep -q "dstleak: selftest: medians of ages: ok" /tmp/klog ||
 grep -q "dstleak: hookcheck: dst_destroy sees dst_release() and dst_release_immediate(), metadata_dst_free sees metadata_dst_free()" /tmp/klog ||
 	fail "no hookcheck line in the kernel log"
 # Before arming, each probe's prototype was checked against the kernel's
-# BTF where it has one: every probe armed agreed (all 12 on a kernel with
+# BTF where it has one: every probe armed agreed (all 13 on a kernel with
 # BTF and every probe point); without BTF the log says they were not.
 if [ -e /sys/kernel/btf/vmlinux ]; then
 	n=$(sed -n 's/.*dstleak: btfcheck: the prototypes of \([0-9]*\) probes agree with the kernel.s BTF.*/\1/p' /tmp/klog)
