@@ -9,13 +9,16 @@
  * So the probe on its entry leaves @net as a hint for the next device-less
  * allocation of unknown dst_ops that the same task makes in the same
  * context (task or softirq): its own dst_alloc() call. Hints are kept by
- * task, not by CPU, so a call preempted and migrated in between still finds
- * its own, and a softirq run on the task's stack (a bundle, another
- * blackhole route) neither takes nor spoils it. A hint is lost only when
- * another task's hint takes its slot in between (the slot's last writer
- * wins): then the entry counts in the initial namespace, as it did before.
- * A stale hint is never taken: every allocation it could match is made
- * right after a fresh one, and hints older than a second are ignored.
+ * task and context, not by CPU, so a call preempted and migrated in
+ * between still finds its own, and a softirq run on the task's stack has
+ * a slot of its own. A hint is lost when another task's takes its slot in
+ * between (the slot's last writer wins), or when the probe is missed: the
+ * entry then counts in the initial namespace, as before this file; if it
+ * has no record either (track=0, past max_tracked), its free is still
+ * credited by its device, to the caller's namespace (probes.c). A hint
+ * the dst_alloc() return probe never took (its instances exhausted) is
+ * taken by that task's next such allocation in the same context within a
+ * second, if any.
  */
 #include <linux/hash.h>
 #include <linux/jiffies.h>
@@ -24,7 +27,7 @@
 #include "dstleak.h"
 #include "hotpath.h"
 
-#define DSTLEAK_HINT_BITS 6
+#define DSTLEAK_HINT_BITS 6	/* 32 slots for tasks, 32 for softirqs */
 
 struct dstleak_blackhole_hint {
 	raw_spinlock_t lock;
@@ -36,14 +39,16 @@ struct dstleak_blackhole_hint {
 
 static struct dstleak_blackhole_hint dstleak_hints[1 << DSTLEAK_HINT_BITS];
 
-static struct dstleak_blackhole_hint *hint_of_current(void)
+static struct dstleak_blackhole_hint *hint_of_current(bool softirq)
 {
-	return &dstleak_hints[hash_ptr(current, DSTLEAK_HINT_BITS)];
+	return &dstleak_hints[hash_ptr(current, DSTLEAK_HINT_BITS - 1) << 1 |
+			      softirq];
 }
 
 int dstleak_blackhole4_pre(struct kprobe *kp, struct pt_regs *regs)
 {
-	struct dstleak_blackhole_hint *h = hint_of_current();
+	bool softirq = in_serving_softirq();
+	struct dstleak_blackhole_hint *h = hint_of_current(softirq);
 	unsigned long flags;
 
 	dstleak_count_hit(DSTLEAK_PROBE_BLACKHOLE4);
@@ -51,7 +56,7 @@ int dstleak_blackhole4_pre(struct kprobe *kp, struct pt_regs *regs)
 	h->task = current;
 	h->net = (const void *)regs_get_kernel_argument(regs, 0);
 	h->stamp = jiffies;
-	h->softirq = !!in_serving_softirq();
+	h->softirq = softirq;
 	raw_spin_unlock_irqrestore(&h->lock, flags);
 	return 0;
 }
@@ -65,15 +70,16 @@ NOKPROBE_SYMBOL(dstleak_blackhole4_pre);
 const struct net *dstleak_blackhole_take(const struct dst_ops *ops,
 					 const struct net_device *dev)
 {
+	bool softirq = in_serving_softirq();
 	struct dstleak_blackhole_hint *h;
 	const struct net *net = NULL;
 	unsigned long flags;
 
 	if (dev || ops == dstleak_ipv4_ops || dstleak_addr_lookup(ops))
 		return NULL;
-	h = hint_of_current();
+	h = hint_of_current(softirq);
 	raw_spin_lock_irqsave(&h->lock, flags);
-	if (h->task == current && h->softirq == !!in_serving_softirq()) {
+	if (h->task == current && h->softirq == softirq) {
 		if (time_before_eq(jiffies, h->stamp + HZ))
 			net = h->net;
 		h->task = NULL;
@@ -81,6 +87,7 @@ const struct net *dstleak_blackhole_take(const struct dst_ops *ops,
 	raw_spin_unlock_irqrestore(&h->lock, flags);
 	return net;
 }
+NOKPROBE_SYMBOL(dstleak_blackhole_take);
 
 void dstleak_blackhole_init(void)
 {

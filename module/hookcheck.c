@@ -142,13 +142,14 @@ bool dstleak_hookcheck_metadata(void)
 
 /*
  * Free a metadata entry by dst_release() while both hooks watch: 1 if the
- * metadata hook saw dst_destroy()'s call, 0 if it surely did not (the
- * dst_destroy() hook saw the free, and no metadata hook call was refused
- * meanwhile), -1 if this attempt proves nothing.
+ * metadata hook saw dst_destroy()'s call, 0 if it surely did not (the free
+ * was seen, and neither hook refused a call meanwhile), -1 if this attempt
+ * proves nothing.
  */
 static int md_seen_in_destroy(void)
 {
-	unsigned long missed = dstleak_metadata_free_hook_missed();
+	unsigned long missed = dstleak_metadata_free_hook_missed() +
+			       dstleak_destroy_hook_missed();
 	struct dst_entry *dst = alloc_metadata(NULL);
 	bool destroyed, seen;
 
@@ -161,7 +162,9 @@ static int md_seen_in_destroy(void)
 	WRITE_ONCE(dstleak_hookcheck_md_dst, NULL);
 	if (destroyed && seen)
 		return 1;
-	if (destroyed && dstleak_metadata_free_hook_missed() == missed)
+	/* A refused dst_destroy() hook leaves the claim to the other one. */
+	if (destroyed && dstleak_metadata_free_hook_missed() +
+			 dstleak_destroy_hook_missed() == missed)
 		return 0;
 	return -1;
 }
