@@ -293,7 +293,10 @@ void dstleak_show_events(struct seq_file *m, struct dstleak_ns *ns,
 
 /* hookcheck.c: the free hooks proven at load. */
 extern const struct dst_entry *dstleak_hookcheck_dst;
-bool dstleak_hookcheck_claim_slow(const struct dst_entry *dst);
+/* The metadata entry whose free by dst_destroy() the metadata hook awaits. */
+extern const struct dst_entry *dstleak_hookcheck_md_dst;
+bool dstleak_hookcheck_claim_slow(const struct dst_entry **marker,
+				  const struct dst_entry *dst);
 int dstleak_hookcheck_destroy(void);
 bool dstleak_hookcheck_metadata(void);
 /* How dst_destroy() frees a metadata entry, as hookcheck proved it. */
@@ -304,21 +307,16 @@ enum dstleak_md_path {
 };
 
 enum dstleak_md_path dstleak_hookcheck_metadata_path(void);
-extern const struct dst_entry *dstleak_hookcheck_md_dst;
-bool dstleak_hookcheck_md_claim_slow(const struct dst_entry *dst);
 
-/* Whether @dst is the metadata entry hookcheck frees by dst_release(). */
-static inline bool dstleak_hookcheck_md_claim(const struct dst_entry *dst)
+/*
+ * Whether the free of @dst is the one hookcheck awaits in @marker (then it
+ * counts nothing); only the first free at that address is.
+ */
+static inline bool dstleak_hookcheck_claim(const struct dst_entry **marker,
+					   const struct dst_entry *dst)
 {
-	return unlikely(dst == READ_ONCE(dstleak_hookcheck_md_dst)) &&
-	       dstleak_hookcheck_md_claim_slow(dst);
-}
-
-/* Whether the free of @dst is hookcheck's own (then it counts nothing). */
-static inline bool dstleak_hookcheck_claim(const struct dst_entry *dst)
-{
-	return unlikely(dst == READ_ONCE(dstleak_hookcheck_dst)) &&
-	       dstleak_hookcheck_claim_slow(dst);
+	return unlikely(dst == READ_ONCE(*marker)) &&
+	       dstleak_hookcheck_claim_slow(marker, dst);
 }
 
 /* btfcheck.c: probe prototypes against the kernel's BTF, at load. */

@@ -22,17 +22,12 @@
 #include "dstleak.h"
 
 const struct dst_entry *dstleak_hookcheck_dst;
-/* The metadata entry whose free by dst_destroy() the metadata hook awaits. */
 const struct dst_entry *dstleak_hookcheck_md_dst;
 
-bool dstleak_hookcheck_claim_slow(const struct dst_entry *dst)
+bool dstleak_hookcheck_claim_slow(const struct dst_entry **marker,
+				  const struct dst_entry *dst)
 {
-	return cmpxchg(&dstleak_hookcheck_dst, dst, NULL) == dst;
-}
-
-bool dstleak_hookcheck_md_claim_slow(const struct dst_entry *dst)
-{
-	return cmpxchg(&dstleak_hookcheck_md_dst, dst, NULL) == dst;
+	return cmpxchg(marker, dst, NULL) == dst;
 }
 
 /* Free @dst by @how while the hooks watch for it: whether one saw it. */
@@ -146,10 +141,15 @@ bool dstleak_hookcheck_metadata(void)
  * was seen, and neither hook refused a call meanwhile), -1 if this attempt
  * proves nothing.
  */
+static unsigned long free_hooks_missed(void)
+{
+	return dstleak_metadata_free_hook_missed() +
+	       dstleak_destroy_hook_missed();
+}
+
 static int md_seen_in_destroy(void)
 {
-	unsigned long missed = dstleak_metadata_free_hook_missed() +
-			       dstleak_destroy_hook_missed();
+	unsigned long missed = free_hooks_missed();
 	struct dst_entry *dst = alloc_metadata(NULL);
 	bool destroyed, seen;
 
@@ -163,8 +163,7 @@ static int md_seen_in_destroy(void)
 	if (destroyed && seen)
 		return 1;
 	/* A refused dst_destroy() hook leaves the claim to the other one. */
-	if (destroyed && dstleak_metadata_free_hook_missed() +
-			 dstleak_destroy_hook_missed() == missed)
+	if (destroyed && free_hooks_missed() == missed)
 		return 0;
 	return -1;
 }

@@ -82,19 +82,18 @@ struct dstleak_alloc_call {
 };
 
 /*
- * Where an allocation is counted (hotpath.h), an IPv4 blackhole route's in
- * the namespace its caller named.
+ * Where an allocation is counted (hotpath.h). An IPv4 blackhole route's
+ * hint (blackhole.c) is only taken where that would be the initial
+ * namespace, family other: it names the namespace instead.
  */
 static __always_inline struct dstleak_class
-classify_alloc(const struct dst_ops *ops, const struct net_device *dev,
-	       const struct net *net)
+classify_alloc(const struct dstleak_alloc_call *call)
 {
-	struct dstleak_class c = dstleak_classify(ops, dev);
-
-	if (unlikely(net) && !dev && c.ns == dstleak_init_ns &&
-	    c.family == DSTLEAK_FAM_OTHER)
-		c.ns = dstleak_ns_of_key(dstleak_addr_lookup(net));
-	return c;
+	if (unlikely(call->net))
+		return (struct dstleak_class){
+			dstleak_ns_of_key(dstleak_addr_lookup(call->net)),
+			DSTLEAK_FAM_OTHER };
+	return dstleak_classify(call->ops, call->dev);
 }
 
 static DEFINE_PER_CPU(u64[DSTLEAK_NR_PROBES], dstleak_hits);
@@ -114,7 +113,7 @@ void dstleak_count_hit(int probe)
 static void count_alloc(const struct dst_entry *dst,
 			const struct dstleak_alloc_call *call)
 {
-	struct dstleak_class c = classify_alloc(call->ops, call->dev, call->net);
+	struct dstleak_class c = classify_alloc(call);
 	struct dstleak_alloc_info info;
 
 	if (unlikely(!c.ns))
@@ -245,19 +244,24 @@ static void note_untracked_free(const struct dst_entry *dst)
 						   -1, 0));
 }
 
-/* An entry is being freed: credit the namespace it was counted in. */
-static void count_free(const struct dst_entry *dst)
+/* The free of an entry with a record: whether it had one. */
+static bool count_tracked_free(const struct dst_entry *dst)
 {
 	struct dstleak_tracked t;
 
-	if (dstleak_track) {
-		t = dstleak_track_del(dst);
-		if (t.ns) {
-			dstleak_count_free(t.ns, t.family, t.nocount, false);
-			return;
-		}
-	}
-	note_untracked_free(dst);
+	if (!dstleak_track)
+		return false;
+	t = dstleak_track_del(dst);
+	if (t.ns)
+		dstleak_count_free(t.ns, t.family, t.nocount, false);
+	return t.ns;
+}
+
+/* An entry is being freed: credit the namespace it was counted in. */
+static void count_free(const struct dst_entry *dst)
+{
+	if (!count_tracked_free(dst))
+		note_untracked_free(dst);
 }
 
 /*
@@ -283,19 +287,12 @@ static void note_free(const struct dst_entry *dst)
 
 static void note_metadata_free(const struct dst_entry *dst)
 {
-	struct dstleak_tracked t;
-
-	if (dstleak_hookcheck_md_claim(dst))
+	if (dstleak_hookcheck_claim(&dstleak_hookcheck_md_dst, dst))
 		return;
-	if (READ_ONCE(dstleak_md_path) != DSTLEAK_MD_UNKNOWN) {
+	if (READ_ONCE(dstleak_md_path) != DSTLEAK_MD_UNKNOWN)
 		count_free(dst);
-		return;
-	}
-	if (!dstleak_track)
-		return;
-	t = dstleak_track_del(dst);
-	if (t.ns)
-		dstleak_count_free(t.ns, t.family, t.nocount, false);
+	else
+		count_tracked_free(dst);
 }
 
 /*
@@ -331,7 +328,7 @@ static __always_inline void free_hook(unsigned long ip, unsigned long parent_ip,
 	if (!ftrace_enter(ops, ip, parent_ip, &bit))
 		return;
 	dst = (const void *)dstleak_ftrace_arg(fregs, 0);
-	if (!dstleak_hookcheck_claim(dst))
+	if (!dstleak_hookcheck_claim(&dstleak_hookcheck_dst, dst))
 		note(dst);
 	dstleak_count_hit(probe);
 	dstleak_ftrace_unlock(bit);
@@ -505,11 +502,7 @@ static void probe_unregister_ftrace(struct dstleak_probe *p)
 	dstleak_ftrace_free_filter(&p->fops);
 }
 
-/*
- * hookcheck.c frees entries of dstleak's own by each path the kernel frees
- * by: a required hook that misses one refuses the load; the optional
- * metadata_dst_free() hook is dropped (and metadata_dst_alloc() with it).
- */
+/* What the metadata hook sees, as check_free_hooks() logs it. */
 static const char *const md_path_words[] = {
 	[DSTLEAK_MD_UNKNOWN] = " (dst_destroy()'s calls unproven)",
 	[DSTLEAK_MD_INLINED] = " (not dst_destroy()'s, inlined there)",
@@ -517,6 +510,11 @@ static const char *const md_path_words[] = {
 		" (and dst_destroy()'s calls: it counts every metadata free)",
 };
 
+/*
+ * hookcheck.c frees entries of dstleak's own by each path the kernel frees
+ * by: a required hook that misses one refuses the load; the optional
+ * metadata_dst_free() hook is dropped (and metadata_dst_alloc() with it).
+ */
 static int check_free_hooks(void)
 {
 	struct dstleak_probe *md = &dstleak_probes[DSTLEAK_PROBE_METADATA_FREE];
