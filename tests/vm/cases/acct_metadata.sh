@@ -14,11 +14,6 @@
 need_helper
 N=20
 
-# delta KEY: KEY of the initial namespace's family other, /tmp/b less /tmp/a.
-delta_other() {
-	echo $(( $(ns_value /tmp/b "$I" other "$1") - $(ns_value /tmp/a "$I" other "$1") ))
-}
-
 md_round() {
 	load_dstleak "$@"
 	load_helper
@@ -36,15 +31,15 @@ md_round() {
 		snap /tmp/a
 		dh init mdalloc $N
 		snap /tmp/b
-		assert_eq "$*, $how: allocs" $N "$(delta_other allocs)"
-		assert_eq "$*, $how: live while held" $N "$(delta_other live)"
+		assert_eq "$*, $how: allocs" $N "$(delta /tmp/a /tmp/b "$I" other allocs)"
+		assert_eq "$*, $how: live while held" $N "$(delta /tmp/a /tmp/b "$I" other live)"
 		dh init "$how"
 		wait_rcu
 		snap /tmp/b
-		assert_eq "$*, $how: frees" $N "$(delta_other frees)"
-		assert_eq "$*, $how: live after" 0 "$(delta_other live)"
-		assert_eq "$*, $how: untracked after" 0 "$(delta_other untracked)"
-		assert_eq "$*, $how: frees_preexisting" 0 "$(delta_other frees_preexisting)"
+		assert_eq "$*, $how: frees" $N "$(delta /tmp/a /tmp/b "$I" other frees)"
+		assert_eq "$*, $how: live after" 0 "$(delta /tmp/a /tmp/b "$I" other live)"
+		assert_eq "$*, $how: untracked after" 0 "$(delta /tmp/a /tmp/b "$I" other untracked)"
+		assert_eq "$*, $how: frees_preexisting" 0 "$(delta /tmp/a /tmp/b "$I" other frees_preexisting)"
 	done
 	unload_helper
 	unload_dstleak

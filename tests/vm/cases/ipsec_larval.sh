@@ -16,11 +16,6 @@ nostates() {
 	in_ns "$1" awk '$1 == "XfrmOutNoStates" { print $2 }' /proc/net/xfrm_stat
 }
 
-# other_delta FIELD NS: FIELD of NS's family other, /tmp/s1 less /tmp/s0.
-other_delta() {
-	echo $(( $(ns_value /tmp/s1 "$2" other "$1") - $(ns_value /tmp/s0 "$2" other "$1") ))
-}
-
 larval_round() {
 	load_dstleak "track=$1"
 	quiet_pair blue red
@@ -50,9 +45,9 @@ larval_round() {
 	done
 	echo "track=$1: XfrmOutNoStates $n0 -> $n1"
 	assert_ge "blackhole lookups of blue" 6 $((n1 - n0))
-	assert_eq "blue other allocs" $((n1 - n0)) "$(other_delta allocs "$B")"
+	assert_eq "blue other allocs" $((n1 - n0)) "$(delta /tmp/s0 /tmp/s1 "$B" other allocs)"
 	assert_eq "blue other live (the socket's)" 1 "$(ns_value /tmp/s1 "$B" other live)"
-	assert_eq "initial other allocs" 0 "$(other_delta allocs "$I")"
+	assert_eq "initial other allocs" 0 "$(delta /tmp/s0 /tmp/s1 "$I" other allocs)"
 	if [ "$1" = 1 ]; then
 		n=$(grep -c "^obj .* ns $B cookie [0-9]* family other .* device lo ifindex 0 devstate up netns alive " "$DBG/objects" || true)
 		assert_eq "objects of blue, family other, on lo" 1 "$n"
@@ -67,7 +62,7 @@ larval_round() {
 		assert_eq "ns $ns other frees_preexisting" 0 "$(ns_value /tmp/s1 "$ns" other frees_preexisting)"
 		assert_eq "ns $ns other untracked" 0 "$(ns_value /tmp/s1 "$ns" other untracked)"
 	done
-	assert_eq "initial other frees" 0 "$(other_delta frees "$I")"
+	assert_eq "initial other frees" 0 "$(delta /tmp/s0 /tmp/s1 "$I" other frees)"
 	kill "$MON"
 	wait "$MON" 2> /dev/null || true
 	ip netns del blue
