@@ -54,7 +54,7 @@ int dstleak_blackhole4_pre(struct kprobe *kp, struct pt_regs *regs)
 	dstleak_count_hit(DSTLEAK_PROBE_BLACKHOLE4);
 	raw_spin_lock_irqsave(&h->lock, flags);
 	h->task = current;
-	h->net = (const void *)regs_get_kernel_argument(regs, 0);
+	h->net = (const void *)dstleak_regs_arg(regs, 0);
 	h->stamp = jiffies;
 	h->softirq = softirq;
 	raw_spin_unlock_irqrestore(&h->lock, flags);

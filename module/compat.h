@@ -106,17 +106,56 @@ static inline u64 dstleak_jiffies64(void)
 #define dstleak_fregs_t struct pt_regs
 #endif
 
+/*
+ * Argument @n of a probed function, from the registers at its entry. 5.1,
+ * "x86: ptrace: Add function argument access API", added the kernel's
+ * accessor; before it (RHEL 8), the x86-64 calling convention's registers.
+ */
+#ifdef DSTLEAK_HAVE_REGS_GET_KERNEL_ARGUMENT
+#define dstleak_regs_arg(regs, n) regs_get_kernel_argument(regs, n)
+#elif defined(CONFIG_X86_64)
+static __always_inline unsigned long dstleak_regs_arg(struct pt_regs *regs,
+						       unsigned int n)
+{
+	switch (n) {
+	case 0: return regs->di;
+	case 1: return regs->si;
+	case 2: return regs->dx;
+	case 3: return regs->cx;
+	case 4: return regs->r8;
+	case 5: return regs->r9;
+	}
+	return 0;
+}
+#else
+#error "dstleak: this kernel has no regs_get_kernel_argument() for this architecture"
+#endif
+
+/*
+ * update_or_create_fnhe()'s first argument: a struct fib_nh_common since
+ * 5.2 ("net: Add fib_nh_common and update fib_nexthop_info helpers", then
+ * a5995e7107ff "ipv4: Move exception bucket to nh_common"), a struct
+ * fib_nh before (RHEL 8). Its device is the first field of either. The probe table
+ * (probes.c) names the same type for the BTF check at load.
+ */
+#ifdef DSTLEAK_HAVE_FIB_NH_COMMON
+#define dstleak_fnhe_nh fib_nh_common
+#define dstleak_fnhe_dev(nh) ((nh)->nhc_dev)
+#else
+#define dstleak_fnhe_nh fib_nh
+#define dstleak_fnhe_dev(nh) ((nh)->nh_dev)
+#endif
+
 #if defined(DSTLEAK_HAVE_FTRACE_REGS_GET_ARGUMENT)
 #define dstleak_ftrace_arg(fregs, n) ftrace_regs_get_argument(fregs, n)
 #elif defined(DSTLEAK_HAVE_FTRACE_REGS) && \
 	defined(CONFIG_HAVE_DYNAMIC_FTRACE_WITH_ARGS)
-#define dstleak_ftrace_arg(fregs, n) \
-	regs_get_kernel_argument(&(fregs)->regs, n)
+#define dstleak_ftrace_arg(fregs, n) dstleak_regs_arg(&(fregs)->regs, n)
 #elif defined(DSTLEAK_HAVE_FTRACE_REGS)
 #define dstleak_ftrace_arg(fregs, n) \
-	regs_get_kernel_argument(ftrace_get_regs(fregs), n)
+	dstleak_regs_arg(ftrace_get_regs(fregs), n)
 #else
-#define dstleak_ftrace_arg(regs, n) regs_get_kernel_argument(regs, n)
+#define dstleak_ftrace_arg(regs, n) dstleak_regs_arg(regs, n)
 #endif
 
 /*

@@ -307,6 +307,7 @@ enum dstleak_md_path {
 };
 
 enum dstleak_md_path dstleak_hookcheck_metadata_path(void);
+const char *dstleak_metadata_frees_word(void);
 
 /*
  * Whether the free of @dst is the one hookcheck awaits in @marker (then it

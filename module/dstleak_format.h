@@ -82,11 +82,19 @@
  * version (debugfs): format, module and kernel lines, the features line,
  *   then "end lines 4".
  *   features stacks 0|1 ftrace_permanent 0|1 netns_cookie kernel|dstleak
- *      limits_enforceable 0|1     (what this kernel lets dstleak do: stack
+ *      limits_enforceable 0|1 metadata_frees exact|records|off
+ *                                 (what this kernel lets dstleak do: stack
  *      capture; an ftrace hook that sysctl kernel.ftrace_enabled cannot
  *      switch off; the kernel's netns cookie, or dstleak's own numbering
  *      (bit 63 set) where the kernel has none a module can read; dst_ops
- *      limits that can fail allocations)
+ *      limits that can fail allocations; metadata dsts' frees: all counted
+ *      (exact), only those of entries with a record, as the load-time
+ *      check could not prove the path of the others (records: a direct
+ *      metadata_dst_free() of an untracked entry is not counted, and its
+ *      live stays up), or metadata dsts not counted at all, neither
+ *      allocations nor frees (off: metadata_dst_alloc() is not probed).
+ *      metadata_frees came after 0.2.0's first release within format 2:
+ *      a reader takes its absence as "not said")
  *
  * suspects (debugfs):
  *   format 2

@@ -114,7 +114,7 @@ int dstleak_xfrm_lookup_entry(struct kretprobe_instance *ri,
 	struct dstleak_net_call *call = (void *)ri->data;
 
 	dstleak_count_hit(DSTLEAK_PROBE_XFRM_LOOKUP);
-	call->net = (const void *)regs_get_kernel_argument(regs, 0);
+	call->net = (const void *)dstleak_regs_arg(regs, 0);
 	return 0;
 }
 NOKPROBE_SYMBOL(dstleak_xfrm_lookup_entry);
@@ -138,7 +138,7 @@ NOKPROBE_SYMBOL(dstleak_xfrm_lookup_return);
 int dstleak_xfrm_bundle_entry(struct kretprobe_instance *ri,
 			      struct pt_regs *regs)
 {
-	struct xfrm_policy **pols = (void *)regs_get_kernel_argument(regs, 0);
+	struct xfrm_policy **pols = (void *)dstleak_regs_arg(regs, 0);
 	struct dstleak_net_call *call = (void *)ri->data;
 
 	dstleak_count_hit(DSTLEAK_PROBE_XFRM_BUNDLE);
@@ -166,14 +166,14 @@ int dstleak_xfrm_bundle_return(struct kretprobe_instance *ri,
 }
 NOKPROBE_SYMBOL(dstleak_xfrm_bundle_return);
 
-/* update_or_create_fnhe(nhc, daddr, gw, pmtu, lock, expires) */
+/* update_or_create_fnhe(nh, daddr, gw, pmtu, lock, expires) */
 int dstleak_fnhe_pre(struct kprobe *kp, struct pt_regs *regs)
 {
-	const struct fib_nh_common *nhc = (void *)regs_get_kernel_argument(regs, 0);
-	bool redirect = regs_get_kernel_argument(regs, 2) != 0;
+	const struct dstleak_fnhe_nh *nh = (void *)dstleak_regs_arg(regs, 0);
+	bool redirect = dstleak_regs_arg(regs, 2) != 0;
 
 	dstleak_count_hit(DSTLEAK_PROBE_FNHE);
-	WITH_EV(dev_net_of(nhc->nhc_dev), ev, {
+	WITH_EV(dev_net_of(dstleak_fnhe_dev(nh)), ev, {
 		if (redirect)
 			this_cpu_inc(ev->redirect4);
 		else
@@ -186,7 +186,7 @@ NOKPROBE_SYMBOL(dstleak_fnhe_pre);
 /* __ip6_rt_update_pmtu(dst, sk, iph, mtu, confirm_neigh) */
 int dstleak_pmtu6_pre(struct kprobe *kp, struct pt_regs *regs)
 {
-	const struct dst_entry *dst = (void *)regs_get_kernel_argument(regs, 0);
+	const struct dst_entry *dst = (void *)dstleak_regs_arg(regs, 0);
 
 	dstleak_count_hit(DSTLEAK_PROBE_PMTU6);
 	WITH_EV(dev_net_of(dst->dev), ev, this_cpu_inc(ev->pmtu6));
@@ -197,7 +197,7 @@ NOKPROBE_SYMBOL(dstleak_pmtu6_pre);
 /* rt6_do_redirect(dst, sk, skb) */
 int dstleak_redirect6_pre(struct kprobe *kp, struct pt_regs *regs)
 {
-	const struct dst_entry *dst = (void *)regs_get_kernel_argument(regs, 0);
+	const struct dst_entry *dst = (void *)dstleak_regs_arg(regs, 0);
 
 	dstleak_count_hit(DSTLEAK_PROBE_REDIRECT6);
 	WITH_EV(dev_net_of(dst->dev), ev, this_cpu_inc(ev->redirect6));
@@ -209,7 +209,7 @@ NOKPROBE_SYMBOL(dstleak_redirect6_pre);
 int dstleak_exception6_entry(struct kretprobe_instance *ri,
 			     struct pt_regs *regs)
 {
-	const struct rt6_info *nrt = (void *)regs_get_kernel_argument(regs, 0);
+	const struct rt6_info *nrt = (void *)dstleak_regs_arg(regs, 0);
 	struct dstleak_net_call *call = (void *)ri->data;
 
 	dstleak_count_hit(DSTLEAK_PROBE_EXCEPTION6);
@@ -232,7 +232,7 @@ NOKPROBE_SYMBOL(dstleak_exception6_return);
 /* tcp_v4_err(skb, info): the ICMP header is the skb's transport header. */
 int dstleak_tcp4_err_pre(struct kprobe *kp, struct pt_regs *regs)
 {
-	const struct sk_buff *skb = (void *)regs_get_kernel_argument(regs, 0);
+	const struct sk_buff *skb = (void *)dstleak_regs_arg(regs, 0);
 	const struct icmphdr *ih = icmp_hdr(skb);
 	unsigned int slot = icmp4_slot(ih->type, ih->code);
 
@@ -245,9 +245,9 @@ NOKPROBE_SYMBOL(dstleak_tcp4_err_pre);
 /* tcp_v6_err(skb, opt, type, code, offset, info) */
 int dstleak_tcp6_err_pre(struct kprobe *kp, struct pt_regs *regs)
 {
-	const struct sk_buff *skb = (void *)regs_get_kernel_argument(regs, 0);
-	unsigned int slot = icmp6_slot(regs_get_kernel_argument(regs, 2),
-				       regs_get_kernel_argument(regs, 3));
+	const struct sk_buff *skb = (void *)dstleak_regs_arg(regs, 0);
+	unsigned int slot = icmp6_slot(dstleak_regs_arg(regs, 2),
+				       dstleak_regs_arg(regs, 3));
 
 	dstleak_count_hit(DSTLEAK_PROBE_TCP6_ERR);
 	WITH_EV(dev_net_of(skb->dev), ev, this_cpu_inc(ev->icmp6[slot]));

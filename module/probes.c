@@ -149,8 +149,8 @@ static int dst_alloc_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 	struct dstleak_alloc_call *call = (void *)ri->data;
 
 	dstleak_count_hit(DSTLEAK_PROBE_DST_ALLOC);
-	call->ops = (const void *)regs_get_kernel_argument(regs, 0);
-	call->dev = (const void *)regs_get_kernel_argument(regs, 1);
+	call->ops = (const void *)dstleak_regs_arg(regs, 0);
+	call->dev = (const void *)dstleak_regs_arg(regs, 1);
 	call->net = dstleak_blackhole_take(call->ops, call->dev);
 	call->stack = dstleak_stack_capture();
 	return 0;
@@ -276,11 +276,17 @@ static void count_free(const struct dst_entry *dst)
  * frees of entries without a record are not counted.
  */
 static int dstleak_md_path = DSTLEAK_MD_UNKNOWN;
+/*
+ * Where metadata_dst_alloc() is not probed, metadata entries are not
+ * counted, nor are their frees ("metadata_frees off").
+ */
+static bool dstleak_md_off;
 
 static void note_free(const struct dst_entry *dst)
 {
 	if (unlikely(dst->flags & DST_METADATA) &&
-	    READ_ONCE(dstleak_md_path) == DSTLEAK_MD_OUT_OF_LINE)
+	    (READ_ONCE(dstleak_md_path) == DSTLEAK_MD_OUT_OF_LINE ||
+	     READ_ONCE(dstleak_md_off)))
 		return;
 	count_free(dst);
 }
@@ -288,6 +294,8 @@ static void note_free(const struct dst_entry *dst)
 static void note_metadata_free(const struct dst_entry *dst)
 {
 	if (dstleak_hookcheck_claim(&dstleak_hookcheck_md_dst, dst))
+		return;
+	if (READ_ONCE(dstleak_md_off))
 		return;
 	if (READ_ONCE(dstleak_md_path) != DSTLEAK_MD_UNKNOWN)
 		count_free(dst);
@@ -399,8 +407,13 @@ static struct dstleak_probe dstleak_probes[DSTLEAK_NR_PROBES] = {
 		"xfrm_resolve_and_create_bundle", false,
 		"struct xfrm_dst *|0=struct xfrm_policy * *",
 		dstleak_xfrm_bundle_entry, dstleak_xfrm_bundle_return),
+#ifdef DSTLEAK_HAVE_FIB_NH_COMMON
 	[DSTLEAK_PROBE_FNHE] = DSTLEAK_KPROBE("update_or_create_fnhe", false,
 		"-|0=struct fib_nh_common *;2=__be32", dstleak_fnhe_pre),
+#else
+	[DSTLEAK_PROBE_FNHE] = DSTLEAK_KPROBE("update_or_create_fnhe", false,
+		"-|0=struct fib_nh *;2=__be32", dstleak_fnhe_pre),
+#endif
 	[DSTLEAK_PROBE_PMTU6] = DSTLEAK_KPROBE("__ip6_rt_update_pmtu", false,
 		"-|0=struct dst_entry *", dstleak_pmtu6_pre),
 	[DSTLEAK_PROBE_REDIRECT6] = DSTLEAK_KPROBE("rt6_do_redirect", false,
@@ -500,6 +513,20 @@ static void probe_unregister_ftrace(struct dstleak_probe *p)
 {
 	unregister_ftrace_function(&p->fops);
 	dstleak_ftrace_free_filter(&p->fops);
+}
+
+/*
+ * How metadata frees are counted, for the features line: "exact" once the
+ * path is proven, "records" when only entries with a record can be (the
+ * path unproven), "off" when metadata entries are not counted at all.
+ */
+const char *dstleak_metadata_frees_word(void)
+{
+	if (!dstleak_probes[DSTLEAK_PROBE_METADATA_ALLOC].registered)
+		return "off";
+	if (READ_ONCE(dstleak_md_path) == DSTLEAK_MD_UNKNOWN)
+		return "records";
+	return "exact";
 }
 
 /* What the metadata hook sees, as check_free_hooks() logs it. */
@@ -609,6 +636,8 @@ static int arm_all(bool have_btf, unsigned int *agreed)
 		if (p->required)
 			return err;
 	}
+	WRITE_ONCE(dstleak_md_off,
+		   !dstleak_probes[DSTLEAK_PROBE_METADATA_ALLOC].registered);
 	return 0;
 }
 

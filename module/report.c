@@ -26,14 +26,15 @@ void dstleak_show_header(struct seq_file *m)
 /*
  * What this kernel lets dstleak do, so that a degraded build says so: stack
  * capture, an ftrace hook the ftrace_enabled sysctl cannot switch off, the
- * kernel's own netns cookie, limits that can fail allocations.
+ * kernel's own netns cookie, limits that can fail allocations, and how
+ * much of the metadata entries' frees it can count.
  */
 void dstleak_show_features(struct seq_file *m)
 {
-	seq_printf(m, "features stacks %d ftrace_permanent %d netns_cookie %s limits_enforceable %d\n",
+	seq_printf(m, "features stacks %d ftrace_permanent %d netns_cookie %s limits_enforceable %d metadata_frees %s\n",
 		   DSTLEAK_FEATURE_STACKS, DSTLEAK_FTRACE_OPS_PERMANENT != 0,
 		   dstleak_net_cookie(&init_net) ? "kernel" : "dstleak",
-		   DSTLEAK_FEATURE_GC_INT);
+		   DSTLEAK_FEATURE_GC_INT, dstleak_metadata_frees_word());
 }
 
 /* The end line of a file shown in one go: the lines in the buffer so far. */

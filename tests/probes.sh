@@ -34,7 +34,9 @@ probe_table() {
 		sed 's/.*( *"\([^"]*\)" *, *\(true\|false\) *, *"\([^"]*\)"/\1 \2|\3/'
 }
 probe_table > "$OUT/protos"
-cut -d'|' -f1 "$OUT/protos" > "$OUT/table"
+# A probe whose prototype differs by kernel feature is in the table once
+# per variant (#ifdef): checked once, against the first.
+cut -d'|' -f1 "$OUT/protos" | awk '!seen[$0]++' > "$OUT/table"
 grep -v '^#' "$ARGS" | grep '|' | cut -d'|' -f1 | sort > "$OUT/args.symbols"
 cut -d' ' -f1 "$OUT/table" | sort > "$OUT/table.symbols"
 if [ ! -s "$OUT/table.symbols" ]; then
@@ -46,7 +48,7 @@ else
 	grep '^[-+][^-+]' "$OUT/table.diff" | sed 's/^-/    | only in module: /; s/^+/    | only in args: /'
 fi
 count_reads() { cat "$TOP"/module/*.c | grep -o "$1" | wc -l; }
-reads=$(count_reads 'regs_get_kernel_argument(\|dstleak_ftrace_arg(')
+reads=$(count_reads 'dstleak_regs_arg(\|dstleak_ftrace_arg(')
 returns=$(count_reads 'regs_return_value(')
 if [ "$reads" = "$(awk '$1 == "reads" { print $2 }' "$ARGS")" ] &&
    [ "$returns" = "$(awk '$1 == "returns" { print $2 }' "$ARGS")" ]; then

@@ -77,6 +77,11 @@ static void json_features(struct jw *w, const struct dl_summary *s)
 	jw_str(w, f->cookie_dstleak ? "dstleak" : "kernel");
 	jw_key(w, "limits_enforceable");
 	jw_u64(w, f->limits_enforceable);
+	jw_key(w, "metadata_frees");
+	if (f->metadata_frees == DL_MD_UNSAID)
+		jw_null(w);
+	else
+		jw_str(w, dl_md_frees_name(f->metadata_frees));
 	jw_obj_end(w);
 }
 
@@ -179,10 +184,7 @@ static void show_features(const struct dl_features *f)
 
 	if (!f->seen)
 		return;
-	printf("features: stacks %" PRIu64 ", ftrace_permanent %" PRIu64
-	       ", netns_cookie %s, limits_enforceable %" PRIu64 "\n",
-	       f->stacks, f->ftrace_permanent,
-	       f->cookie_dstleak ? "dstleak" : "kernel", f->limits_enforceable);
+	dl_print_features(f);
 	if (!f->stacks) {
 		printf("%sno allocation stacks", sep);
 		sep = "; ";
@@ -193,6 +195,14 @@ static void show_features(const struct dl_features *f)
 	}
 	if (f->cookie_dstleak) {
 		printf("%snetns cookies numbered by dstleak", sep);
+		sep = "; ";
+	}
+	if (f->metadata_frees == DL_MD_RECORDS) {
+		printf("%sdirect frees of untracked metadata dsts not counted", sep);
+		sep = "; ";
+	}
+	if (f->metadata_frees == DL_MD_OFF) {
+		printf("%smetadata dsts not counted", sep);
 		sep = "; ";
 	}
 	if (sep[0] == ';')

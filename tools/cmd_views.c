@@ -486,11 +486,7 @@ static void status_text(const struct view *v, const struct dl_summary *ver, bool
 		printf("version file: module %s, format %u (differs from the summary)\n",
 		       ver->module ? ver->module : "?", ver->format);
 	if (s->features.seen)
-		printf("features: stacks %" PRIu64 ", ftrace_permanent %" PRIu64
-		       ", netns_cookie %s, limits_enforceable %" PRIu64 "\n",
-		       s->features.stacks, s->features.ftrace_permanent,
-		       s->features.cookie_dstleak ? "dstleak" : "kernel",
-		       s->features.limits_enforceable);
+		dl_print_features(&s->features);
 	if (t->seen) {
 		dl_fmt_num(a, sizeof(a), &t->tracked);
 		dl_fmt_num(b, sizeof(b), &t->max);

@@ -118,12 +118,19 @@ struct dl_unattr {
  * "features" (format 2, summary and version): what this kernel lets
  * dstleak do. seen false when the module (older) did not say.
  */
+/*
+ * "metadata_frees": which frees of metadata dsts the module counts (all;
+ * only those of entries with a record; none). UNSAID: a module before it.
+ */
+enum dl_md_frees { DL_MD_UNSAID, DL_MD_EXACT, DL_MD_RECORDS, DL_MD_OFF };
+
 struct dl_features {
 	bool seen;
 	uint64_t stacks; /* 0: no allocation stacks can be captured */
 	uint64_t ftrace_permanent; /* 0: sysctl ftrace_enabled can switch the hook off */
 	bool cookie_dstleak; /* netns cookies numbered by dstleak, not the kernel */
 	uint64_t limits_enforceable; /* 0: no dst_ops limit fails allocations */
+	enum dl_md_frees metadata_frees;
 };
 
 /* One "xfrm_error" line: IPsec errors of a namespace by place and errno. */
@@ -228,6 +235,8 @@ int dl_read_fd(int fd, char **buf, size_t *len, int *err_no);
 int dl_write_at(int fd, const char *b, size_t n, off_t off);
 void dl_fmt_num(char *buf, size_t n, const struct dl_num *v);
 void dl_fmt_ms(char *buf, size_t n, uint64_t ms);
+const char *dl_md_frees_name(enum dl_md_frees v);
+void dl_print_features(const struct dl_features *f);
 void *dl_xrealloc(void *p, size_t nmemb, size_t size);
 /* Room for one more element: doubles *cap when n reaches it. */
 void *dl_grow(void *p, size_t n, size_t *cap, size_t size);

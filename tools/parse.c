@@ -797,8 +797,43 @@ static int parse_settled(struct ctx *c, struct dl_summary *s)
 }
 
 /*
+ * The value of pair @name among the further pairs from token @from on (a
+ * pair added within a format, which an older module leaves out), or NULL.
+ */
+static const struct tok *further_pair(const struct ctx *c, size_t from,
+				      const char *name)
+{
+	size_t k;
+
+	for (k = from; k + 1 < c->nt; k += 2)
+		if (tok_is(&c->t[k], name))
+			return &c->t[k + 1];
+	return NULL;
+}
+
+/* "metadata_frees exact|records|off", if said. */
+static int parse_md_frees(struct ctx *c, size_t from, enum dl_md_frees *v)
+{
+	const struct tok *t = further_pair(c, from, "metadata_frees");
+
+	if (!t)
+		*v = DL_MD_UNSAID;
+	else if (tok_is(t, "exact"))
+		*v = DL_MD_EXACT;
+	else if (tok_is(t, "records"))
+		*v = DL_MD_RECORDS;
+	else if (tok_is(t, "off"))
+		*v = DL_MD_OFF;
+	else
+		return fail(c, "value of 'metadata_frees' is not exact, records or off: %s",
+			    q(t));
+	return 0;
+}
+
+/*
  * Format 2: "features stacks 0|1 ftrace_permanent 0|1 netns_cookie
- * kernel|dstleak limits_enforceable 0|1".
+ * kernel|dstleak limits_enforceable 0|1", then (since 0.2.0's first
+ * release, so optional) "metadata_frees exact|records|off".
  */
 static int parse_features(struct ctx *c, struct dl_summary *s)
 {
@@ -824,6 +859,9 @@ static int parse_features(struct ctx *c, struct dl_summary *s)
 		r = fail(c, "value of 'netns_cookie' is not kernel or dstleak: %s",
 			 q(&c->t[6]));
 	free(cookie);
+	if (!r)
+		r = parse_md_frees(c, 1 + 2 * (sizeof(spec) / sizeof(spec[0])),
+				   &f->metadata_frees);
 	f->seen = r == 0;
 	return r;
 }

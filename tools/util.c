@@ -245,6 +245,30 @@ void dl_fmt_ms(char *buf, size_t n, uint64_t ms)
 
 /* ---- JSON ---- */
 
+static const char *const md_frees_names[] = {
+	[DL_MD_UNSAID] = "-",
+	[DL_MD_EXACT] = "exact",
+	[DL_MD_RECORDS] = "records",
+	[DL_MD_OFF] = "off",
+};
+
+const char *dl_md_frees_name(enum dl_md_frees v)
+{
+	return md_frees_names[v];
+}
+
+/* The "features:" line of show and status; metadata_frees when said. */
+void dl_print_features(const struct dl_features *f)
+{
+	printf("features: stacks %" PRIu64 ", ftrace_permanent %" PRIu64
+	       ", netns_cookie %s, limits_enforceable %" PRIu64,
+	       f->stacks, f->ftrace_permanent,
+	       f->cookie_dstleak ? "dstleak" : "kernel", f->limits_enforceable);
+	if (f->metadata_frees != DL_MD_UNSAID)
+		printf(", metadata_frees %s", dl_md_frees_name(f->metadata_frees));
+	putchar('\n');
+}
+
 void jw_init(struct jw *w, FILE *f)
 {
 	memset(w, 0, sizeof(*w));

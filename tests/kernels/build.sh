@@ -23,9 +23,10 @@
 #   NO_DEPS=1     do not install missing build tools with apt-get
 #
 # The result, CACHE/NAME/: bzImage, config, System.map, kernelrelease,
-# modules.builtin, modules.builtin.modinfo, build.secs, fragments (the names
-# of the fragments, in order), key (with KEY=) and build.tar.xz (an
-# external-module build tree: extracted, it is a KDIR for make and DKMS).
+# modules.builtin, modules.builtin.modinfo (5.2 and later), build.secs,
+# fragments (the names of the fragments, in order), key (with KEY=) and
+# build.tar.xz (an external-module build tree: extracted, it is a KDIR for
+# make and DKMS).
 # It replaces an older CACHE/NAME only once complete.
 set -euo pipefail
 
@@ -170,6 +171,31 @@ if grep -q '^idtentry_vc ' arch/x86/entry/entry_64.S 2>/dev/null &&
 	EXTRA_CONFIG="CONFIG_AMD_MEM_ENCRYPT=y"
 fi
 
+# RHEL 8's sev.c gets <linux/slab.h> only through headers RHEL's own
+# configuration pulls in; from tinyconfig kmalloc() is undeclared.
+if [ -f Makefile.rhelver ] && grep -qx 'RHEL_MAJOR = 8' Makefile.rhelver &&
+   [ -f arch/x86/kernel/sev.c ] && grep -q 'kmalloc(' arch/x86/kernel/sev.c &&
+   ! grep -q '#include <linux/slab.h>' arch/x86/kernel/sev.c; then
+	say "adding <linux/slab.h> to arch/x86/kernel/sev.c (kmalloc() undeclared without RHEL's options)"
+	sed -i 's|^#include <linux/mm.h>$|#include <linux/mm.h>\n#include <linux/slab.h>|' arch/x86/kernel/sev.c
+	grep -q '#include <linux/slab.h>' arch/x86/kernel/sev.c || die "cannot add <linux/slab.h> to sev.c"
+fi
+# RHEL 8's IKCONFIG does not select BUILD_BIN2C, which builds the
+# scripts/bin2c it needs (RHEL's configs get it from KEXEC_FILE).
+if grep -q 'bin2c' kernel/Makefile 2>/dev/null &&
+   grep -q 'hostprogs-$(CONFIG_BUILD_BIN2C)' scripts/Makefile 2>/dev/null &&
+   ! sed -n '/^config IKCONFIG$/,/^config /p' init/Kconfig | grep -c 'select BUILD_BIN2C' > /dev/null; then
+	say "building with CONFIG_BUILD_BIN2C=y (IKCONFIG needs scripts/bin2c and does not select it)"
+	MKVARS+=(CONFIG_BUILD_BIN2C=y)
+fi
+# RHEL 8 calls code of options its own configuration always sets (a
+# hypervisor check and a "hardware unmaintained" mark in setup.c, memory
+# hotplug's notifier in page_ext.c): tests/kernels/rhel8.config sets them.
+if [ -f Makefile.rhelver ] && grep -qx 'RHEL_MAJOR = 8' Makefile.rhelver; then
+	say "RHEL 8 tree: adding tests/kernels/rhel8.config"
+	frags+=("$TOP/tests/kernels/rhel8.config")
+fi
+
 # --- configure and build ------------------------------------------------------
 LOG=$WORK/build.log
 : > "$LOG"
@@ -205,20 +231,26 @@ say "building $KREL as $NAME with $JOBS jobs (log: $LOG; 7-15 minutes on 2 cores
 mk bzImage || fail "make bzImage"
 # modpost: Module.symvers, modules.builtin(.modinfo); no module is built.
 mk modules || fail "make modules"
-for f in arch/x86/boot/bzImage System.map Module.symvers modules.builtin modules.builtin.modinfo; do
+for f in arch/x86/boot/bzImage System.map Module.symvers modules.builtin; do
 	[ -s "$f" ] || die "the build left no $f"
 done
+# modules.builtin.modinfo came with 5.2 (the top Makefile makes it since);
+# before it, modules.builtin alone says what is built in.
+if grep -q 'modules.builtin.modinfo' Makefile; then
+	[ -s modules.builtin.modinfo ] || die "the build left no modules.builtin.modinfo"
+fi
 
 # --- the external-module build tree -------------------------------------------
-# Top Makefile, .config, Module.symvers, include/ (but the device tree
-# bindings), scripts/ with its host programs, arch/x86/ without sources,
-# objects and boot images, objtool.
+# Top Makefile (and the ones it includes), .config, Module.symvers,
+# include/ (but the device tree bindings), scripts/ with its host programs,
+# arch/x86/ without sources, objects and boot images, objtool.
 say "packing build.tar.xz"
 OUTD=$CACHE/.$NAME.new
 rm -rf "$OUTD"
 mkdir -p "$OUTD"
 {
-	for f in Makefile Kbuild .config Module.symvers; do [ -e "$f" ] && echo "$f"; done
+	# RHEL's top Makefile includes Makefile.rhelver.
+	for f in Makefile Makefile.* Kbuild .config Module.symvers; do [ -e "$f" ] && echo "$f"; done
 	find include -path include/dt-bindings -prune -o \( -type f -o -type l -o -type d \) -print
 	find scripts \( -name '*.o' -o -name '.*.cmd' -o -name '*.a' \) -prune -o \( -type f -o -type l -o -type d \) -print
 	find arch/x86 \( -path arch/x86/boot -o -name '*.o' -o -name '*.c' -o -name '.*.cmd' -o -name '*.a' \
@@ -226,7 +258,8 @@ mkdir -p "$OUTD"
 	[ -x tools/objtool/objtool ] && echo tools/objtool/objtool
 } > "$WORK/build.list"
 tar --no-recursion -cf - -T "$WORK/build.list" | xz -T"$JOBS" -6 > "$OUTD/build.tar.xz" || die "packing build.tar.xz failed"
-cp arch/x86/boot/bzImage System.map modules.builtin modules.builtin.modinfo "$OUTD/"
+cp arch/x86/boot/bzImage System.map modules.builtin "$OUTD/"
+[ ! -s modules.builtin.modinfo ] || cp modules.builtin.modinfo "$OUTD/"
 cp .config "$OUTD/config"
 echo "$KREL" > "$OUTD/kernelrelease"
 for f in "${frags[@]}"; do echo "${f#"$TOP"/}"; done > "$OUTD/fragments"

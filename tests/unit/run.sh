@@ -222,7 +222,7 @@ awk '/^NETNS +INUM +STATE/ { t = 1; next } t && /^$/ { exit } t && /features|deg
 	no "features or calibration inside the table"
 record "show: features, degradations and calibration spread as header lines, not in the table"
 why=; run 0 "$D" --source "$T/cur" show --json; json_ok; err_empty
-out_has '"features":{"stacks":0,"ftrace_permanent":0,"netns_cookie":"dstleak","limits_enforceable":1},"calibration_spread":5,"namespaces":'
+out_has '"features":{"stacks":0,"ftrace_permanent":0,"netns_cookie":"dstleak","limits_enforceable":1,"metadata_frees":null},"calibration_spread":5,"namespaces":'
 run 0 "$D" --source "$T/healthy" show --json; out_has '"features":null,"calibration_spread":null,"namespaces":'
 record "show --json: features and calibration_spread, null from an older module"
 sed -e 's/ftrace_permanent 0/ftrace_permanent 1/; s/stacks 0/stacks 1/; s/netns_cookie dstleak/netns_cookie kernel/' \
@@ -232,6 +232,27 @@ out_has "^features: stacks 1, ftrace_permanent 1, netns_cookie kernel, limits_en
 out_lacks "^degraded"; out_has "^calibration spread 0: exact at load$"
 run 0 "$D" --source "$T/healthy" show; out_lacks "^features"; out_lacks "^calibration"; out_lacks "^degraded"
 record "show: no 'degraded' line with every feature; no line when the module does not say"
+# metadata_frees: a pair added within format 2, after limits_enforceable and
+# before pairs of the future; absent from an older module (the fixtures).
+for v in exact records off; do
+	sed "s/^\(features .*limits_enforceable 1\)/\1 metadata_frees $v/" "$T/cur/full" >"$T/cur/md-$v"
+done
+why=; run 0 "$D" --source "$T/cur/md-exact" show; err_empty
+out_has "^features: stacks 1, ftrace_permanent 1, netns_cookie kernel, limits_enforceable 1, metadata_frees exact$"
+out_lacks "^degraded"
+run 0 "$D" --source "$T/cur/md-exact" show --json; json_ok
+out_has '"limits_enforceable":1,"metadata_frees":"exact"},'
+run 0 "$D" --source "$T/cur/md-records" show
+out_has "^features: .*, metadata_frees records$"
+out_has "^degraded: direct frees of untracked metadata dsts not counted$"
+run 0 "$D" --source "$T/cur/md-records" show --json; out_has '"metadata_frees":"records"},'
+run 0 "$D" --source "$T/cur/md-off" show; out_has "^degraded: metadata dsts not counted$"
+run 0 "$D" --source "$T/cur/md-off" status; out_has "^features: .*, metadata_frees off$"
+grep -q "future_pair 7" "$T/cur/md-off" || no "the fixture lost its future pair"
+sed "s/metadata_frees exact/metadata_frees maybe/" "$T/cur/md-exact" >"$T/cur/md-bad"
+run 2 "$D" --source "$T/cur/md-bad" show; err_lines 1; out_empty
+err_has "md-bad:4: value of 'metadata_frees' is not exact, records or off: maybe"
+record "show, status: metadata_frees said, its degradations named, a bad value refused"
 why=; run 0 "$D" --source "$T/cur" show
 awk '/^IPsec errors:$/ { t = 1; next } t { print }' "$T/out" | tr -s ' ' >"$T/xe"
 printf '%s\n' "NETNS INUM WHERE ERRNO COUNT KERNEL_OUT_BUNDLE_GEN_ERROR" \

@@ -15,6 +15,8 @@ degraded() {
 	case "$1" in *"stacks 0"*) out="$out, no allocation stacks";; esac
 	case "$1" in *"ftrace_permanent 0"*) out="$out, ftrace hook can be switched off by sysctl";; esac
 	case "$1" in *"netns_cookie dstleak"*) out="$out, netns cookies numbered by dstleak";; esac
+	case "$1" in *"metadata_frees records"*) out="$out, direct frees of untracked metadata dsts not counted";; esac
+	case "$1" in *"metadata_frees off"*) out="$out, metadata dsts not counted";; esac
 	echo "${out#, }"
 }
 

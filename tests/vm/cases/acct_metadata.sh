@@ -27,6 +27,9 @@ md_round() {
 	*"(not dst_destroy()'s, inlined there)"*|*"(and dst_destroy()'s calls"*) ;;
 	*) fail "the metadata free path was not proven: $how" ;;
 	esac
+	# ... and the features line says so to the operator.
+	assert_eq "$*: features metadata_frees" exact \
+		"$(line_value "$DBG/version" features metadata_frees)"
 	for how in mdfree mdrelease; do
 		snap /tmp/a
 		dh init mdalloc $N

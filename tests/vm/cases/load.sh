@@ -46,7 +46,7 @@ assert_eq "$PROCF: module" "$DSTLEAK_VERSION" "$(field "$PROCF" module)"
 # What this kernel lets dstleak do, said in version and summary alike; the
 # cookie's source agrees with the cookies (dstleak's own have bit 63 set).
 feat=$(grep '^features ' "$DBG/version")
-echo "$feat" | grep -qE '^features stacks [01] ftrace_permanent [01] netns_cookie (kernel|dstleak) limits_enforceable [01]$' ||
+echo "$feat" | grep -qE '^features stacks [01] ftrace_permanent [01] netns_cookie (kernel|dstleak) limits_enforceable [01] metadata_frees (exact|records|off)$' ||
 	fail "version: features line: '$feat'"
 assert_eq "summary features line" "$feat" "$(grep '^features ' "$DBG/summary")"
 cookie=$(awk '$1 == "ns" && $5 == "cookie" { print $6; exit }' "$DBG/summary")
