@@ -35,7 +35,7 @@ probe_table() {
 }
 probe_table > "$OUT/protos"
 # A probe whose prototype differs by kernel feature is in the table once
-# per variant (#ifdef): checked once, against the first.
+# per variant (#ifdef): checked once, against the variant that agrees.
 cut -d'|' -f1 "$OUT/protos" | awk '!seen[$0]++' > "$OUT/table"
 grep -v '^#' "$ARGS" | grep '|' | cut -d'|' -f1 | sort > "$OUT/args.symbols"
 cut -d' ' -f1 "$OUT/table" | sort > "$OUT/table.symbols"
@@ -122,6 +122,25 @@ vmlinux_of() {
 	return 1
 }
 
+# mismatch GOT DESCRIBED: how the prototype GOT ("RET|TYPE0;TYPE1;...")
+# differs from what the handlers read (DESCRIBED, "RET|INDEX=TYPE;..."),
+# or nothing.
+mismatch() {
+	local got=$1 want_ret=${2%%|*} want_args=${2#*|} bad="" w i t
+	local -a have want
+	if [ "$want_ret" != - ] && [ "${got%%|*}" != "$want_ret" ]; then
+		bad="returns '${got%%|*}', the handler reads '$want_ret'"
+	fi
+	IFS=';' read -ra have <<< "${got#*|}"
+	IFS=';' read -ra want <<< "$want_args"
+	for w in "${want[@]}"; do
+		[ -n "$w" ] || continue
+		i=${w%%=*} t=${w#*=}
+		[ "${have[$i]:-}" = "$t" ] || bad="$bad${bad:+; }argument $i is '${have[$i]:-none}', the handler reads '$t'"
+	done
+	echo "$bad"
+}
+
 # proto VMLINUX SYMBOL: "RET|TYPE0;TYPE1;..." from the kernel's BTF.
 proto() {
 	local p
@@ -162,9 +181,6 @@ while read -r name kver map vmlinuz; do
 	fi
 	nobtf=""
 	while read -r sym req; do
-		described=$(grep "^$sym $req|" "$OUT/protos" | head -n 1 | cut -d'|' -f2-)
-		want_ret=${described%%|*}
-		want_args=${described#*|}
 		what="$name $sym"
 		# Debian ships a placeholder System.map (the real one is in the
 		# -dbg package): there, the BTF says which functions exist.
@@ -195,17 +211,15 @@ while read -r name kver map vmlinuz; do
 			fail "$what: in System.map but not in the BTF (inlined or cloned where the BTF was made?)"
 			continue
 		fi
-		bad=""
-		if [ "$want_ret" != - ] && [ "${got%%|*}" != "$want_ret" ]; then
-			bad="returns '${got%%|*}', the handler reads '$want_ret'"
-		fi
-		IFS=';' read -ra have <<< "${got#*|}"
-		IFS=';' read -ra want <<< "$want_args"
-		for w in "${want[@]}"; do
-			[ -n "$w" ] || continue
-			i=${w%%=*} t=${w#*=}
-			[ "${have[$i]:-}" = "$t" ] || bad="$bad${bad:+; }argument $i is '${have[$i]:-none}', the handler reads '$t'"
-		done
+		# The variant (#ifdef) that agrees, else the first one's mismatch.
+		described="" bad=""
+		while IFS= read -r d; do
+			b=$(mismatch "$got" "$d")
+			if [ -z "$described" ] || [ -z "$b" ]; then
+				described=$d bad=$b
+			fi
+			[ -n "$bad" ] || break
+		done < <(grep "^$sym $req|" "$OUT/protos" | cut -d'|' -f2-)
 		if [ -z "$bad" ]; then
 			pass "$what: prototype as the handler reads it: ${got%%|*} $sym($(echo "${got#*|}" | sed 's/;/, /g'))"
 		else
