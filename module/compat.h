@@ -135,8 +135,8 @@ static __always_inline unsigned long dstleak_regs_arg(struct pt_regs *regs,
  * update_or_create_fnhe()'s first argument: a struct fib_nh_common since
  * 5.2 ("net: Add fib_nh_common and update fib_nexthop_info helpers", then
  * a5995e7107ff "ipv4: Move exception bucket to nh_common"), a struct
- * fib_nh before (RHEL 8). Its device is the first field of either. The probe table
- * (probes.c) names the same type for the BTF check at load.
+ * fib_nh before (RHEL 8). Its device is the first field of either. The
+ * probe table (probes.c) names the same type for the BTF check at load.
  */
 #ifdef DSTLEAK_HAVE_FIB_NH_COMMON
 #define dstleak_fnhe_nh fib_nh_common

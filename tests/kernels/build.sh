@@ -171,10 +171,14 @@ if grep -q '^idtentry_vc ' arch/x86/entry/entry_64.S 2>/dev/null &&
 	EXTRA_CONFIG="CONFIG_AMD_MEM_ENCRYPT=y"
 fi
 
+# A RHEL 8 tree (its Makefile.rhelver says so): two snags below are its own.
+RHEL8=
+if [ -f Makefile.rhelver ] && grep -qx 'RHEL_MAJOR = 8' Makefile.rhelver; then
+	RHEL8=1
+fi
 # RHEL 8's sev.c gets <linux/slab.h> only through headers RHEL's own
 # configuration pulls in; from tinyconfig kmalloc() is undeclared.
-if [ -f Makefile.rhelver ] && grep -qx 'RHEL_MAJOR = 8' Makefile.rhelver &&
-   [ -f arch/x86/kernel/sev.c ] && grep -q 'kmalloc(' arch/x86/kernel/sev.c &&
+if [ -n "$RHEL8" ] && [ -f arch/x86/kernel/sev.c ] && grep -q 'kmalloc(' arch/x86/kernel/sev.c &&
    ! grep -q '#include <linux/slab.h>' arch/x86/kernel/sev.c; then
 	say "adding <linux/slab.h> to arch/x86/kernel/sev.c (kmalloc() undeclared without RHEL's options)"
 	sed -i 's|^#include <linux/mm.h>$|#include <linux/mm.h>\n#include <linux/slab.h>|' arch/x86/kernel/sev.c
@@ -191,7 +195,7 @@ fi
 # RHEL 8 calls code of options its own configuration always sets (a
 # hypervisor check and a "hardware unmaintained" mark in setup.c, memory
 # hotplug's notifier in page_ext.c): tests/kernels/rhel8.config sets them.
-if [ -f Makefile.rhelver ] && grep -qx 'RHEL_MAJOR = 8' Makefile.rhelver; then
+if [ -n "$RHEL8" ]; then
 	say "RHEL 8 tree: adding tests/kernels/rhel8.config"
 	frags+=("$TOP/tests/kernels/rhel8.config")
 fi
