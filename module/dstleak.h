@@ -229,7 +229,7 @@ unsigned int dstleak_track_view_bucket(unsigned int bucket, unsigned int skip,
 /* inspect.c: reading tracked entries for objects and suspects. */
 void dstleak_view_resolve(struct dstleak_view *v);
 u64 dstleak_age_ms(u64 born, u64 now);
-int dstleak_inspect_selftest(void);
+int dstleak_inspect_init(void);
 int dstleak_objects_open(struct inode *inode, struct file *file);
 int dstleak_suspects_show(struct seq_file *m, void *unused);
 extern const struct seq_operations dstleak_objects_seq_ops;

@@ -107,12 +107,19 @@
  *   end lines N
  *   (ages are measured at one moment for the whole report; median_ms is
  *    never above oldest_ms; ages are 64-bit milliseconds)
+ *   A read that cannot get memory for the ages of its groups (8 bytes an
+ *   aged entry, up to 16 while an array grows) fails with ENOMEM rather
+ *   than report medians of some of them.
  *
  * objects (debugfs): "format 2", then one line per tracked entry:
  *   obj ID ns INUM cookie COOKIE family FAMILY age_ms N refcnt N obsolete N
  *       device NAME|- ifindex N devstate up|down|unregistering|gone|moved|-
  *       netns alive|exited stack ID|-
- *   then "end lines N". Device name and ifindex are recorded at allocation;
+ *   then "end lines N". ID: 16 hex digits, the entry's address hashed
+ *   (SipHash, all 64 bits) with a key drawn once after load: no
+ *   address given away, distinct for distinct entries in practice, the
+ *   same for one entry in every read until the module is reloaded.
+ *   Device name and ifindex are recorded at allocation;
  *   the name is the device's current one while it is registered. A name
  *   is one field: bytes <= ' ', 0x7f, '/' and ':' are shown as '?', an
  *   empty name as "?" (also in suspects' device field).

@@ -25,6 +25,9 @@
  * - dead: obsolete (DST_OBSOLETE_DEAD), yet still referenced.
  */
 #include <linux/jiffies.h>
+#include <linux/mutex.h>
+#include <linux/random.h>
+#include <linux/siphash.h>
 #include "dstleak.h"
 
 #define DSTLEAK_VIEW_BATCH 32
@@ -242,7 +245,7 @@ static bool select_kth_works(void)
  * ones this module is for; nor may the medians of suspects be wrong. Both
  * checked at every load, in microseconds.
  */
-int dstleak_inspect_selftest(void)
+static int inspect_selftest(void)
 {
 	const u64 days50 = 50ULL * 24 * 3600;
 	const u64 now = 1ULL << 40;	/* jiffies after years of uptime */
@@ -327,34 +330,169 @@ static void objects_stop(struct seq_file *m, void *v)
 }
 
 /*
- * One line of objects, built from seq_put_decimal_*() and seq_puts(): a
- * million lines through vsnprintf() spend most of the read parsing the one
- * format string.
+ * One line of objects, built in a buffer of its own and handed to seq_file
+ * at once: a million lines through vsnprintf() spend most of the read
+ * parsing one format string, and through a dozen seq_put*() calls each,
+ * checking for room a dozen times.
  */
+struct line {
+	unsigned int len;
+	char buf[320];	/* the longest line is under 260 bytes */
+};
+
+static void line_bytes(struct line *l, const char *s, size_t n)
+{
+	if (n <= sizeof(l->buf) - l->len) {
+		memcpy(l->buf + l->len, s, n);
+		l->len += n;
+	}
+}
+
+/* A string literal: its length known at compile time. */
+#define line_lit(l, lit) line_bytes(l, lit, sizeof(lit) - 1)
+
+static void line_str(struct line *l, const char *s)
+{
+	line_bytes(l, s, strlen(s));
+}
+
+/* Two digits a step, from the right: divisions by constants. */
+static void line_u64(struct line *l, u64 v)
+{
+	char digits[20];
+	unsigned int at = sizeof(digits);
+
+	while (v >= 100) {
+		unsigned int pair = do_div(v, 100);
+
+		digits[--at] = '0' + pair % 10;
+		digits[--at] = '0' + pair / 10;
+	}
+	if (v >= 10)
+		digits[--at] = '0' + do_div(v, 10);
+	digits[--at] = '0' + v;
+	line_bytes(l, digits + at, sizeof(digits) - at);
+}
+
+static void line_s64(struct line *l, s64 v)
+{
+	if (v < 0) {
+		line_lit(l, "-");
+		v = -(u64)v;
+	}
+	line_u64(l, v);
+}
+
+/*
+ * An entry's identity in objects: its address hashed with a key drawn at
+ * the first open of objects after load, once the kernel's random numbers
+ * are seeded (a key drawn before could be guessed). Like %p it gives no
+ * address away; unlike %p, whose hash is cut to 32 bits (a million entries
+ * would share about a hundred identities), it keeps 64, and it costs no
+ * format parsing per line.
+ */
+static siphash_key_t ident_key;
+static bool ident_key_drawn;
+static DEFINE_MUTEX(ident_key_lock);
+
+static int draw_ident_key(void)
+{
+	int err = 0;
+
+	mutex_lock(&ident_key_lock);
+	if (!ident_key_drawn) {
+		err = get_random_bytes_wait(&ident_key, sizeof(ident_key));
+		ident_key_drawn = !err;
+	}
+	mutex_unlock(&ident_key_lock);
+	return err;
+}
+
+static void line_ident(struct line *l, const struct dst_entry *dst)
+{
+	u64 hash = siphash_1u64((unsigned long)dst, &ident_key);
+	char hex[16];
+	int i;
+
+	for (i = sizeof(hex) - 1; i >= 0; i--, hash >>= 4)
+		hex[i] = "0123456789abcdef"[hash & 0xf];
+	line_bytes(l, hex, sizeof(hex));
+}
+
 static void show_object(struct seq_file *m, const struct dstleak_view *v,
 			u64 now)
 {
-	/* %p: hashed, an identity that gives no address away. */
-	seq_printf(m, "obj %p", v->dst);
-	seq_put_decimal_ull(m, " ns ", v->inum);
-	seq_put_decimal_ull(m, " cookie ", v->cookie);
-	seq_puts(m, " family ");
-	seq_puts(m, dstleak_family_name(v->family));
-	seq_put_decimal_ull(m, " age_ms ", dstleak_age_ms(v->born, now));
-	seq_put_decimal_ll(m, " refcnt ", v->refcnt);
-	seq_put_decimal_ll(m, " obsolete ", v->obsolete);
-	seq_puts(m, " device ");
-	seq_puts(m, v->dev);
-	seq_put_decimal_ll(m, " ifindex ", v->ifindex);
-	seq_puts(m, " devstate ");
-	seq_puts(m, dstleak_devstate_names[v->devstate]);
-	seq_puts(m, v->netns_exited ? " netns exited stack " :
-				      " netns alive stack ");
-	if (v->stack)
-		seq_put_decimal_ull(m, "", v->stack);
+	struct line l;
+
+	l.len = 0;
+	line_lit(&l, "obj ");
+	line_ident(&l, v->dst);
+	line_lit(&l, " ns ");
+	line_u64(&l, v->inum);
+	line_lit(&l, " cookie ");
+	line_u64(&l, v->cookie);
+	line_lit(&l, " family ");
+	line_str(&l, dstleak_family_name(v->family));
+	line_lit(&l, " age_ms ");
+	line_u64(&l, dstleak_age_ms(v->born, now));
+	line_lit(&l, " refcnt ");
+	line_s64(&l, v->refcnt);
+	line_lit(&l, " obsolete ");
+	line_s64(&l, v->obsolete);
+	line_lit(&l, " device ");
+	line_str(&l, v->dev);
+	line_lit(&l, " ifindex ");
+	line_s64(&l, v->ifindex);
+	line_lit(&l, " devstate ");
+	line_str(&l, dstleak_devstate_names[v->devstate]);
+	if (v->netns_exited)
+		line_lit(&l, " netns exited stack ");
 	else
-		seq_putc(m, '-');
-	seq_putc(m, '\n');
+		line_lit(&l, " netns alive stack ");
+	if (v->stack)
+		line_u64(&l, v->stack);
+	else
+		line_lit(&l, "-");
+	line_lit(&l, "\n");
+	seq_write(m, l.buf, l.len);
+}
+
+/* The numbers of objects lines, checked at every load. */
+static bool line_numbers_work(void)
+{
+	static const char want[] =
+		"0 9 10 99 100 12345 18446744073709551615 -1 -9223372036854775808";
+	struct line l;
+
+	l.len = 0;
+	line_u64(&l, 0);
+	line_lit(&l, " ");
+	line_u64(&l, 9);
+	line_lit(&l, " ");
+	line_u64(&l, 10);
+	line_lit(&l, " ");
+	line_u64(&l, 99);
+	line_lit(&l, " ");
+	line_u64(&l, 100);
+	line_lit(&l, " ");
+	line_u64(&l, 12345);
+	line_lit(&l, " ");
+	line_u64(&l, U64_MAX);
+	line_lit(&l, " ");
+	line_s64(&l, -1);
+	line_lit(&l, " ");
+	line_s64(&l, S64_MIN);
+	return l.len == sizeof(want) - 1 && !memcmp(l.buf, want, l.len);
+}
+
+int dstleak_inspect_init(void)
+{
+	if (!line_numbers_work()) {
+		pr_err("selftest: numbers in objects lines are wrong: not loading\n");
+		return -EINVAL;
+	}
+	pr_info("selftest: numbers in objects lines: ok\n");
+	return inspect_selftest();
 }
 
 static unsigned long show_bucket(struct seq_file *m, struct objects_iter *it,
@@ -403,13 +541,38 @@ const struct seq_operations dstleak_objects_seq_ops = {
 	.show = objects_show,
 };
 
+/*
+ * seq_file's own buffer is a page, and a read returns at most one buffer:
+ * 140 bytes a line, a million entries would take 34,000 reads, and the
+ * bucket that overflows each page is looked up and formatted twice. The
+ * buffer is set as single_open_size() sets its own (seq_release() frees
+ * it); without it, seq_file allocates its page as usual.
+ */
+#define DSTLEAK_OBJECTS_BUF_SIZE (64 * 1024)
+
 int dstleak_objects_open(struct inode *inode, struct file *file)
 {
-	return seq_open_private(file, &dstleak_objects_seq_ops,
-				sizeof(struct objects_iter));
+	struct seq_file *m;
+	int err;
+
+	err = draw_ident_key();
+	if (err)
+		return err;
+	err = seq_open_private(file, &dstleak_objects_seq_ops,
+			       sizeof(struct objects_iter));
+	if (err)
+		return err;
+	m = file->private_data;
+	m->buf = kvmalloc(DSTLEAK_OBJECTS_BUF_SIZE, GFP_KERNEL_ACCOUNT);
+	if (m->buf)
+		m->size = DSTLEAK_OBJECTS_BUF_SIZE;
+	return 0;
 }
 
-/* suspects: groups, found in one walk, their medians in a second. */
+/*
+ * suspects: groups and the ages of their entries, collected in one walk
+ * (each entry is resolved once), their medians selected at the end.
+ */
 struct group {
 	u64 cookie;
 	unsigned int inum;
@@ -419,7 +582,7 @@ struct group {
 	char dev[IFNAMSIZ];
 	unsigned int count;
 	u64 oldest_ms;
-	unsigned int filled;		/* ages collected in the second walk */
+	unsigned int ages_cap;		/* ages[0..count) (not for "old") */
 	u64 *ages;
 };
 
@@ -428,8 +591,9 @@ struct suspects_report {
 	unsigned int nr_groups;
 	unsigned long dropped;		/* entries past DSTLEAK_MAX_GROUPS */
 	u64 min_age_ms;
-	u64 now;			/* both walks measure ages at it */
+	u64 now;			/* every age is measured at it */
 	bool stacks;
+	bool no_memory;			/* an ages array could not grow */
 	struct dstleak_view views[DSTLEAK_VIEW_BATCH];
 };
 
@@ -444,7 +608,7 @@ static bool group_matches(const struct group *g, const struct dstleak_view *v,
 
 static struct group *group_find(struct suspects_report *r,
 				const struct dstleak_view *v,
-				unsigned int reason, bool create)
+				unsigned int reason)
 {
 	struct group *g;
 	unsigned int i;
@@ -452,7 +616,7 @@ static struct group *group_find(struct suspects_report *r,
 	for (i = 0; i < r->nr_groups; i++)
 		if (group_matches(&r->groups[i], v, reason, r->stacks))
 			return &r->groups[i];
-	if (!create || r->nr_groups == DSTLEAK_MAX_GROUPS)
+	if (r->nr_groups == DSTLEAK_MAX_GROUPS)
 		return NULL;
 	g = &r->groups[r->nr_groups++];
 	g->cookie = v->cookie;
@@ -465,8 +629,32 @@ static struct group *group_find(struct suspects_report *r,
 	return g;
 }
 
-static void note_entry(struct suspects_report *r, const struct dstleak_view *v,
-		       bool second_walk)
+/*
+ * Room for one more age: the array doubles, so a group of n entries costs
+ * 8n bytes, and up to 16n while it grows. Called outside any lock.
+ */
+static bool ages_make_room(struct group *g)
+{
+	unsigned int cap = g->ages_cap ? 2 * g->ages_cap : 64;
+	u64 *ages;
+
+	if (g->count < g->ages_cap)
+		return true;
+	if (g->ages_cap > UINT_MAX / 2)
+		return false;
+	ages = kvmalloc_array(cap, sizeof(*ages),
+			      GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+	if (!ages)
+		return false;
+	if (g->count)
+		memcpy(ages, g->ages, g->count * sizeof(*ages));
+	kvfree(g->ages);
+	g->ages = ages;
+	g->ages_cap = cap;
+	return true;
+}
+
+static void note_entry(struct suspects_report *r, const struct dstleak_view *v)
 {
 	unsigned int reason = classify(v, r->min_age_ms, r->now);
 	u64 age = dstleak_age_ms(v->born, r->now);
@@ -474,21 +662,24 @@ static void note_entry(struct suspects_report *r, const struct dstleak_view *v,
 
 	if (reason == DSTLEAK_YOUNG)
 		return;
-	g = group_find(r, v, reason, !second_walk);
+	g = group_find(r, v, reason);
 	if (!g) {
-		if (!second_walk)
-			r->dropped++;
+		r->dropped++;
 		return;
 	}
-	if (!second_walk) {
-		g->count++;
-		g->oldest_ms = max(g->oldest_ms, age);
-	} else if (g->ages && g->filled < g->count) {
-		g->ages[g->filled++] = age;
+	if (reason != DSTLEAK_OLD) {
+		if (!ages_make_room(g)) {
+			r->no_memory = true;
+			return;
+		}
+		g->ages[g->count] = age;
 	}
+	g->count++;
+	g->oldest_ms = max(g->oldest_ms, age);
 }
 
-static void walk(struct suspects_report *r, bool second_walk)
+/* False if memory for the ages ran out: the report would be wrong. */
+static bool walk(struct suspects_report *r)
 {
 	unsigned int b, i, n, skip;
 
@@ -496,25 +687,21 @@ static void walk(struct suspects_report *r, bool second_walk)
 		skip = 0;
 		do {
 			n = view_bucket(b, skip, r->views);
-			for (i = 0; i < n; i++)
-				note_entry(r, &r->views[i], second_walk);
+			for (i = 0; i < n && !r->no_memory; i++)
+				note_entry(r, &r->views[i]);
 			skip += n;
-		} while (n == DSTLEAK_VIEW_BATCH);
+		} while (n == DSTLEAK_VIEW_BATCH && !r->no_memory);
+		if (r->no_memory)
+			return false;
 		if (!(b % 256))
 			cond_resched();
 	}
+	return true;
 }
 
-/*
- * The table changes between the walks: an entry freed in between leaves its
- * age out, a newer one (younger) may take its place. Ages at the same "now"
- * keep the median within the oldest.
- */
 static u64 group_median(struct group *g)
 {
-	if (!g->filled)
-		return g->oldest_ms;
-	return min(select_kth(g->ages, g->filled, g->filled / 2), g->oldest_ms);
+	return select_kth(g->ages, g->count, g->count / 2);
 }
 
 static void show_group(struct seq_file *m, struct group *g)
@@ -532,6 +719,14 @@ static void show_group(struct seq_file *m, struct group *g)
 	dstleak_stack_show(m, g->stack);
 }
 
+static void free_ages(struct suspects_report *r)
+{
+	unsigned int i;
+
+	for (i = 0; i < r->nr_groups; i++)
+		kvfree(r->groups[i].ages);
+}
+
 int dstleak_suspects_show(struct seq_file *m, void *unused)
 {
 	struct suspects_report *r;
@@ -543,21 +738,19 @@ int dstleak_suspects_show(struct seq_file *m, void *unused)
 	r->min_age_ms = (u64)READ_ONCE(dstleak_suspect_age_s) * MSEC_PER_SEC;
 	r->now = get_jiffies_64();
 	r->stacks = READ_ONCE(dstleak_stacks);
-	walk(r, false);
-	for (i = 0; i < r->nr_groups; i++)
-		if (r->groups[i].reason != DSTLEAK_OLD)
-			r->groups[i].ages = kvmalloc_array(r->groups[i].count,
-							   sizeof(u64),
-							   GFP_KERNEL);
-	walk(r, true);
+	if (!walk(r)) {
+		free_ages(r);
+		kvfree(r);
+		return -ENOMEM;
+	}
 	seq_printf(m, "format %d\n", DSTLEAK_FORMAT_VERSION);
 	for (i = 0; i < r->nr_groups; i++) {
 		show_group(m, &r->groups[i]);
-		kvfree(r->groups[i].ages);
 		cond_resched();
 	}
 	if (r->dropped)
 		seq_printf(m, "dropped %lu\n", r->dropped);
+	free_ages(r);
 	kvfree(r);
 	dstleak_show_end_counted(m);
 	return 0;

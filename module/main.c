@@ -15,7 +15,7 @@ static int __init dstleak_init(void)
 {
 	int err;
 
-	err = dstleak_inspect_selftest();
+	err = dstleak_inspect_init();
 	if (err)
 		return err;
 	err = dstleak_track_init(dstleak_track ? dstleak_max_tracked : 0);

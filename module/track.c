@@ -86,7 +86,8 @@ static struct dstleak_obj *bucket_first(const struct dstleak_bucket *b)
 /* The bucket's lock is held; the lock bit stays as it is. */
 static void bucket_set_first(struct dstleak_bucket *b, struct dstleak_obj *obj)
 {
-	b->first = (unsigned long)obj | (b->first & 1UL);
+	/* Marked: dstleak_track_view_bucket() looks without the lock. */
+	WRITE_ONCE(b->first, (unsigned long)obj | (b->first & 1UL));
 }
 
 static void push(struct dstleak_obj **head, struct dstleak_obj *obj)
@@ -283,6 +284,13 @@ unsigned int dstleak_track_view_bucket(unsigned int bucket, unsigned int skip,
 	unsigned long flags;
 	unsigned int n = 0;
 
+	/*
+	 * Empty: no lock needed (a table sized for max_tracked has many).
+	 * An entry added just after this look was added after the walk
+	 * passed, as if it came just after the unlock.
+	 */
+	if (!(READ_ONCE(b->first) & ~1UL))
+		return 0;
 	local_irq_save(flags);
 	bucket_lock(b);
 	for (obj = bucket_first(b); obj; obj = obj->next) {

@@ -65,7 +65,7 @@ void dl_extra_free(struct dl_extra *x);
 
 /* One line of the objects file. */
 struct dl_obj {
-	char *ident; /* the module's hashed %p: an identity, not an address */
+	char *ident; /* the module's hashed address: an identity, not an address */
 	struct dl_nsid id;
 	int family;
 	uint64_t age_ms;

@@ -24,7 +24,7 @@ for name in "$@"; do
 	for f in "$res" "$OUT/vm-icount/$name/results.log"; do
 		[ -f "$f" ] || continue
 		grep -a '^@@OUT bench BENCH ' "$f" | tr -d '\r' | sed 's/^@@OUT bench BENCH //' |
-			if [ "$f" = "$res" ]; then cat; else grep '^icount '; fi >> "$data" || true
+			if [ "$f" = "$res" ]; then cat; else grep -E '^icount(read)? '; fi >> "$data" || true
 	done
 	if ! grep -q '^gen ' "$data"; then
 		echo "== $name: no measurements (see $OUT/vm/report.txt and $OUT/vm/$name/console.log)"
@@ -103,6 +103,8 @@ for name in "$@"; do
 	$1 == "mem" && $2 == "max_default" { memdef = $0 }
 	$1 == "mem" && $2 == "size" { memsz[$3] = $0; sizes[++nsz] = $3 }
 	$1 == "read" { rd[kv($0, "size"), kv($0, "file")] = kv($0, "ms"); rdb[kv($0, "size"), kv($0, "file")] = kv($0, "bytes") }
+	$1 == "icountread" { ird[kv($0, "file")] = kv($0, "minstr"); irn = kv($0, "size") }
+	$1 == "readpipe" { rdp[kv($0, "size"), kv($0, "file")] = kv($0, "ms") }
 	$1 == "stall" {
 		split(kv($0, "mode"), p, "-")
 		st[p[2], p[1]] = st[p[2], p[1]] " " kv($0, "ops_per_s")
@@ -173,6 +175,8 @@ for name in "$@"; do
 			so = ratio(median(st[trn, "objects"]), bb); ssu = ratio(median(st[trn, "suspects"]), bb)
 			line("read objects, " trn " entries (ms)", ro, tro, 1)
 			line("read suspects, " trn " entries (ms)", rsu, trs, 1)
+			printf "%-50s %8s %8s  %s\n", "  objects through a pipe to wc -c (ms)", rdp[trn, "objects"], "", "(the earlier method)"
+			printf "%-50s %8s %8s  %s\n", "  suspects through a pipe to wc -c (ms)", rdp[trn, "suspects"], "", "(the earlier method)"
 			line("gen ops/s while reading objects ÷ busy", so, tst, 0)
 			line("gen ops/s while reading suspects ÷ busy", ssu, tst, 0)
 		}
@@ -193,6 +197,10 @@ for name in "$@"; do
 			line("instructions: tracking ÷ none", it, tt, 1)
 			printf "%-50s %8s %8s  %s\n", "  instructions: tracking + stacks 1/64 ÷ none", is, "", "(for information)"
 			line("instructions: faster bpftrace ÷ tracking", ib, tb, 0)
+			if ("objects" in ird) {
+				printf "%-50s %8s %8s  %s\n", "  read objects, " irn " entries (million instr)", ird["objects"], "", "(for comparing modules)"
+				printf "%-50s %8s %8s  %s\n", "  read suspects, " irn " entries (million instr)", ird["suspects"], "", "(for comparing modules)"
+			}
 		}
 		if (!("none" in haveins))
 			printf "\n(no -icount figures for this kernel: BENCH_ICOUNT=0, or its -icount boot failed; see tests/bench/out/vm-icount/report.txt. 6.1 does not boot under -icount.)\n"
@@ -257,6 +265,7 @@ for name in "$@"; do
 		}
 		if (q) {
 			j = j ", \"counters_over_none\": " jnum(ic) ", \"track_over_none\": " jnum(it) ", \"stacks_over_none\": " jnum(is) ", \"faster_bpftrace_over_track\": " jnum(ib)
+			j = j ", \"read_entries\": " jnum(irn) ", \"read_objects_million_instructions\": " jnum(ird["objects"]) ", \"read_suspects_million_instructions\": " jnum(ird["suspects"])
 			j = j ", \"verdicts\": {\"counters_over_none\": " jstr(verdict(ic, tc, 1)) ", \"track_over_none\": " jstr(verdict(it, tt, 1)) ", \"faster_bpftrace_over_track\": " jstr(verdict(ib, tb, 0)) "}"
 		}
 		j = j "}"
@@ -269,7 +278,7 @@ for name in "$@"; do
 			j = j ", \"gen_ops_per_s_busy\": " jnum(bb) ", \"gen_max_batch_ns_busy\": " jnum(median(stmb[n, "busy"]))
 			for (f = 1; f <= 2; f++) {
 				fn = f == 1 ? "objects" : "suspects"
-				j = j ", " jstr(fn) ": {\"read_ms\": " jnum(rd[n, fn]) ", \"bytes\": " jnum(rdb[n, fn]) ", \"gen_ops_per_s_while_reading\": " jnum(median(st[n, fn])) ", \"gen_ops_ratio_idle\": " jnum(ratio(median(st[n, fn]), bi)) ", \"gen_ops_ratio_busy\": " jnum(ratio(median(st[n, fn]), bb)) ", \"gen_max_batch_ns\": " jnum(median(stmb[n, fn])) ", \"reads_during\": " jnum(streads[n, fn]) "}"
+				j = j ", " jstr(fn) ": {\"read_ms\": " jnum(rd[n, fn]) ", \"read_through_pipe_to_wc_ms\": " jnum(rdp[n, fn]) ", \"bytes\": " jnum(rdb[n, fn]) ", \"gen_ops_per_s_while_reading\": " jnum(median(st[n, fn])) ", \"gen_ops_ratio_idle\": " jnum(ratio(median(st[n, fn]), bi)) ", \"gen_ops_ratio_busy\": " jnum(ratio(median(st[n, fn]), bb)) ", \"gen_max_batch_ns\": " jnum(median(stmb[n, fn])) ", \"reads_during\": " jnum(streads[n, fn]) "}"
 			}
 			j = j "}"
 		}

@@ -101,8 +101,8 @@ O 0 diff -J -o inum,family,allocs,allocs/s,live_change "$FIX/snap/old" "$FIX/sna
 out_has '{"inum":4026531840,"family":"ipv4","allocs":10,"allocs_s":0.2,"live_change":5}'
 record "diff -J: the rows as JSON (diff has no document of its own), ALLOCS/s as allocs_s, +5 as 5"
 why=; O 0 objects -r -o object,inum,age,device,reason --netns 4026532600
-want "OBJECT INUM AGE DEVICE REASON" "00000000aa000007 4026532600 1h02m eth9 device_gone" \
-	"00000000aa000006 4026532600 700ms lo -"
+want "OBJECT INUM AGE DEVICE REASON" "9e3779b97f4a7c17 4026532600 1h02m eth9 device_gone" \
+	"9e3779b97f4a7c16 4026532600 700ms lo -"
 record "objects -r -o: the entries of one namespace, oldest first"
 why=; O 0 xfrm -r -o netns,gen_err; want "NETNS GEN_ERR" "- 4" "$A 11"; out_lacks "errno"
 record "xfrm -o: the IPsec table only (not the errors by errno)"

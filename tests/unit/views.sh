@@ -99,17 +99,17 @@ why=; run 0 "$D" --source "$V" objects; err_empty
 	no "objects header: $(head -n 1 "$T/out")"
 rows >"$T/rows"
 printf '%s\n' \
-	"00000000aa000004 systemd[1] 4026531840 ipv4 2m00s 1 0 eth0 2 up - -" \
-	"00000000aa000005 - 4026532281 ipv4 1m05s 1 2 - 4 gone netns_exited 3" \
-	"00000000aa000002 blue $BLUE ipv4 1d01h 2 2 veth0 2 up dead 17" \
-	"00000000aa000003 blue $BLUE ipv6 1m01s 1 -1 veth1 3 unregistering pins_device -" \
-	"00000000aa000001 blue $BLUE ipv4 5.0s 1 0 veth0 2 up - 17" \
-	"00000000aa000007 - 4026532600 ipv4 1h02m 1 0 eth9 9 gone device_gone 5" \
-	"00000000aa000006 - 4026532600 xfrm4 700ms 0 2 lo 1 down - -" | sort -s -k 3,3n | cmp -s - "$T/rows" ||
+	"9e3779b97f4a7c14 systemd[1] 4026531840 ipv4 2m00s 1 0 eth0 2 up - -" \
+	"9e3779b97f4a7c15 - 4026532281 ipv4 1m05s 1 2 - 4 gone netns_exited 3" \
+	"9e3779b97f4a7c12 blue $BLUE ipv4 1d01h 2 2 veth0 2 up dead 17" \
+	"9e3779b97f4a7c13 blue $BLUE ipv6 1m01s 1 -1 veth1 3 unregistering pins_device -" \
+	"9e3779b97f4a7c11 blue $BLUE ipv4 5.0s 1 0 veth0 2 up - 17" \
+	"9e3779b97f4a7c17 - 4026532600 ipv4 1h02m 1 0 eth9 9 gone device_gone 5" \
+	"9e3779b97f4a7c16 - 4026532600 xfrm4 700ms 0 2 lo 1 down - -" | sort -s -k 3,3n | cmp -s - "$T/rows" ||
 	no "objects rows: $(tr '\n' '|' <"$T/rows")"
 record "objects: one row per entry, namespaces in order, oldest first, reasons as the module classifies"
 why=; run 0 "$D" --source "$V" objects --netns blue --family ipv4 --json; json_ok
-[ "$(cat "$T/out")" = "{\"format\":1,\"objects\":[{\"object\":\"00000000aa000002\",\"inum\":$BLUE,\"cookie\":12,\"name\":\"blue\",\"netns_state\":\"alive\",\"family\":\"ipv4\",\"age_s\":90061.000,\"refcnt\":2,\"obsolete\":2,\"device\":\"veth0\",\"ifindex\":2,\"devstate\":\"up\",\"reason\":\"dead\",\"stack\":17},{\"object\":\"00000000aa000001\",\"inum\":$BLUE,\"cookie\":12,\"name\":\"blue\",\"netns_state\":\"alive\",\"family\":\"ipv4\",\"age_s\":5.000,\"refcnt\":1,\"obsolete\":0,\"device\":\"veth0\",\"ifindex\":2,\"devstate\":\"up\",\"reason\":null,\"stack\":17}]}" ] ||
+[ "$(cat "$T/out")" = "{\"format\":1,\"objects\":[{\"object\":\"9e3779b97f4a7c12\",\"inum\":$BLUE,\"cookie\":12,\"name\":\"blue\",\"netns_state\":\"alive\",\"family\":\"ipv4\",\"age_s\":90061.000,\"refcnt\":2,\"obsolete\":2,\"device\":\"veth0\",\"ifindex\":2,\"devstate\":\"up\",\"reason\":\"dead\",\"stack\":17},{\"object\":\"9e3779b97f4a7c11\",\"inum\":$BLUE,\"cookie\":12,\"name\":\"blue\",\"netns_state\":\"alive\",\"family\":\"ipv4\",\"age_s\":5.000,\"refcnt\":1,\"obsolete\":0,\"device\":\"veth0\",\"ifindex\":2,\"devstate\":\"up\",\"reason\":null,\"stack\":17}]}" ] ||
 	no "objects --json: $(cat "$T/out")"
 record "objects --json --netns NAME --family: exactly that namespace's entries of that family"
 why=; run 0 "$D" --source "$V" objects --netns "$BLUE" --json; json_ok
@@ -121,14 +121,14 @@ run 0 "$D" --source "$V" objects --netns 7,20 --json
 out_has '"device":null'; out_has '"reason":"netns_exited"'
 record "objects --netns INUM, COOKIE, a list"
 why=; run 0 "$D" --source "$V" objects --reason dead,device_gone; rows | awk '{ print $1, $11 }' >"$T/rows"
-printf '%s\n' "00000000aa000002 dead" "00000000aa000007 device_gone" | cmp -s - "$T/rows" ||
+printf '%s\n' "9e3779b97f4a7c12 dead" "9e3779b97f4a7c17 device_gone" | cmp -s - "$T/rows" ||
 	no "--reason: $(tr '\n' '|' <"$T/rows")"
 record "objects --reason: only entries of those reasons"
 why=; run 0 "$D" --source "$V" objects --sort age --top 3; rows | awk '{ print $1 }' >"$T/rows"
-printf '%s\n' 00000000aa000002 00000000aa000007 00000000aa000004 | cmp -s - "$T/rows" ||
+printf '%s\n' 9e3779b97f4a7c12 9e3779b97f4a7c17 9e3779b97f4a7c14 | cmp -s - "$T/rows" ||
 	no "--sort age --top 3: $(tr '\n' '|' <"$T/rows")"
 record "objects --sort age --top 3: the three oldest of the host"
-why=; run 0 "$D" --source "$V" objects --numeric --netns 12; out_lacks blue; out_has "^00000000aa000002  *-  *$BLUE"
+why=; run 0 "$D" --source "$V" objects --numeric --netns 12; out_lacks blue; out_has "^9e3779b97f4a7c12  *-  *$BLUE"
 run 2 "$D" --source "$V" objects --numeric --netns blue; err_has "a name needs name lookup"
 record "objects --numeric: no names; --netns NAME refused with it"
 why=; run 0 "$D" --source "$V" objects --netns nosuch; out_has "^no tracked entries match$"

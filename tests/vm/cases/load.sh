@@ -13,6 +13,10 @@ grep -q "dstleak: selftest: ages past 2^32 ms: ok" /tmp/klog ||
 # suspects' medians come from a selection (inspect.c), checked the same way.
 grep -q "dstleak: selftest: medians of ages: ok" /tmp/klog ||
 	fail "no selftest line for medians in the kernel log"
+# objects' numbers are formatted by inspect.c's own line builder, checked
+# the same way.
+grep -q "dstleak: selftest: numbers in objects lines: ok" /tmp/klog ||
+	fail "no selftest line for objects' numbers in the kernel log"
 # The free hooks were proven to see the kernel's own free paths.
 grep -q "dstleak: hookcheck: dst_destroy sees dst_release() and dst_release_immediate(), metadata_dst_free sees metadata_dst_free()" /tmp/klog ||
 	fail "no hookcheck line in the kernel log"
