@@ -3,6 +3,7 @@
 #
 #   make                 module for KDIR (or every kernel with headers) + reader
 #   make KVER=VERSION    module for /lib/modules/VERSION/build only
+#   make JOBS=N          kernels built N at a time (default: the CPUs; -j wins)
 #   make check           install test deps, build, unit tests, VM tests
 #   make demo            install deps, build, boot 6.12, reproduce, show
 #   make bench           benchmarks (not tests)
@@ -23,7 +24,7 @@ ALL_KDIRS := $(wildcard /lib/modules/*/build)
 MODULE_SRCS := Kbuild $(wildcard module/*.c module/*.h module/compat/*)
 
 .PHONY: all module modules tools clean check demo bench fuzz style sparse \
-	dkms-install dkms-remove helper deb rpm
+	dkms-install dkms-remove helper deb rpm module-every-kernel
 
 all: module tools
 
@@ -32,14 +33,23 @@ module modules:
 	$(MAKE) -C $(KDIR) M=$(PWD) W=1 modules
 else
 # No headers for the running kernel (a container, a CI box): build for every
-# kernel that has them, each into build/VERSION/dstleak.ko.
+# kernel that has them, each into build/VERSION/dstleak.ko, side by side:
+# a kernel's feature probes run one after another while its Kbuild file is
+# read, so one kernel alone keeps one core busy for most of its build. In
+# parallel (JOBS, default the number of CPUs) unless make was given -j.
+JOBS ?= $(shell nproc 2>/dev/null || echo 1)
+ALL_KVERS := $(notdir $(patsubst %/build,%,$(ALL_KDIRS)))
+
 module modules:
 	@echo "make: no headers at $(KDIR); building for every kernel under /lib/modules/*/build" >&2
 	@[ -n "$(ALL_KDIRS)" ] || { echo "make: no kernel headers installed (run tests/deps.sh, or set KDIR=)" >&2; exit 1; }
-	@set -e; for kdir in $(ALL_KDIRS); do \
-		ver=$$(basename $$(dirname $$kdir)); \
-		$(MAKE) --no-print-directory -f $(PWD)/Makefile KVER=$$ver module-into-build; \
-	done
+	@$(MAKE) --no-print-directory -f $(PWD)/Makefile \
+		$(if $(filter -j%,$(MAKEFLAGS)),,-j$(JOBS)) module-every-kernel
+
+module-every-kernel: $(addprefix module-for-,$(ALL_KVERS))
+
+module-for-%:
+	@$(MAKE) --no-print-directory -f $(PWD)/Makefile KVER=$* module-into-build
 endif
 
 # One kernel, out of the source tree: build/KVER/dstleak.ko.
