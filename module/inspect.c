@@ -460,28 +460,22 @@ static void show_object(struct seq_file *m, const struct dstleak_view *v,
 /* The numbers of objects lines, checked at every load. */
 static bool line_numbers_work(void)
 {
+	static const u64 unsigned_values[] = { 0, 9, 10, 99, 100, 12345, U64_MAX };
+	static const s64 signed_values[] = { -1, S64_MIN };
 	static const char want[] =
-		"0 9 10 99 100 12345 18446744073709551615 -1 -9223372036854775808";
+		"0 9 10 99 100 12345 18446744073709551615 -1 -9223372036854775808 ";
 	struct line l;
+	unsigned int i;
 
 	l.len = 0;
-	line_u64(&l, 0);
-	line_lit(&l, " ");
-	line_u64(&l, 9);
-	line_lit(&l, " ");
-	line_u64(&l, 10);
-	line_lit(&l, " ");
-	line_u64(&l, 99);
-	line_lit(&l, " ");
-	line_u64(&l, 100);
-	line_lit(&l, " ");
-	line_u64(&l, 12345);
-	line_lit(&l, " ");
-	line_u64(&l, U64_MAX);
-	line_lit(&l, " ");
-	line_s64(&l, -1);
-	line_lit(&l, " ");
-	line_s64(&l, S64_MIN);
+	for (i = 0; i < ARRAY_SIZE(unsigned_values); i++) {
+		line_u64(&l, unsigned_values[i]);
+		line_lit(&l, " ");
+	}
+	for (i = 0; i < ARRAY_SIZE(signed_values); i++) {
+		line_s64(&l, signed_values[i]);
+		line_lit(&l, " ");
+	}
 	return l.len == sizeof(want) - 1 && !memcmp(l.buf, want, l.len);
 }
 

@@ -168,6 +168,30 @@ if [ "${BENCH_BPF:-1}" = 1 ]; then
 	for d in tmp dev sys proc; do umount -l $B/$d 2>/dev/null || true; done
 fi
 
+# The read cost: a table sized for 1.1M entries, the helper's entries marked
+# dead and every entry old enough to be a suspect at once.
+read_setup() {
+	load_dstleak max_tracked=1100000 suspect_age_s=0
+	load_helper
+}
+read_teardown() {
+	dh init release
+	rmmod dsthelper
+	wait_rcu 2
+	rmmod dstleak
+}
+# read_ms FILE: milliseconds to read FILE on CPU 0 into a reader's memory
+# (dd's 64 KiB buffer) and drop it. Through a pipe to `wc -c` (the method
+# before 2026-12-01, kept as a reference below), wc's own reading of the
+# bytes costs about as much again: 140 MB of zeros from tmpfs take about
+# 5 s that way, about 0.5 s to /dev/null.
+read_ms() {
+	_t0=$(now_ns)
+	taskset 1 dd if=$DBG/$1 of=/dev/null bs=64k 2>/dev/null
+	_t1=$(now_ns)
+	echo $(( (_t1 - _t0) / 1000000 ))
+}
+
 if [ "$ICOUNT" = 1 ]; then
 	# The read cost in guest instructions (/proc/uptime's 10 ms: 10
 	# million), exact where the wall clock varies by a fifth from run to
@@ -175,21 +199,15 @@ if [ "$ICOUNT" = 1 ]; then
 	# for the wall-clock read.
 	if [ "${BENCH_READ:-1}" = 1 ] && [ -e /dsthelper.ko ]; then
 		n=200000
-		load_dstleak max_tracked=1100000 suspect_age_s=0
-		load_helper
+		read_setup
 		dh init alloc4 lo $n
 		dh init dead
 		for f in objects suspects; do
-			t0=$(now_ms)
-			dd if=$DBG/$f of=/dev/null bs=64k 2>/dev/null
-			t1=$(now_ms)
-			out "icountread size $n file $f minstr $((t1 - t0))"
-			say "read $f with $n entries: $((t1 - t0)) million instructions"
+			ms=$(read_ms $f)
+			out "icountread size $n file $f minstr $ms"
+			say "read $f with $n entries: $ms million instructions"
 		done
-		dh init release
-		rmmod dsthelper
-		wait_rcu 2
-		rmmod dstleak
+		read_teardown
 	fi
 	rmmod dstgen
 	umount $B
@@ -207,8 +225,7 @@ rmmod dstleak
 if [ "${BENCH_READ:-1}" = 1 ] && [ -e /dsthelper.ko ]; then
 	LAST=$(( NCPU - 1 ))
 	GMASK=$(printf '%x' $(( 1 << LAST )))
-	load_dstleak max_tracked=1100000 suspect_age_s=0
-	load_helper
+	read_setup
 	held=0
 	for n in $SIZES; do
 		say "read cost: holding $n entries"
@@ -216,20 +233,14 @@ if [ "${BENCH_READ:-1}" = 1 ] && [ -e /dsthelper.ko ]; then
 		held=$n
 		dh init dead
 		out "mem size $n $(grep '^tracking' $DSTLEAK_SUM)"
-		# The read: into a reader's memory (dd's 64 KiB buffer) and
-		# dropped. Through a pipe to `wc -c` (the method before
-		# 2026-12-01, kept as a reference), wc's own reading of the
-		# bytes costs about as much again: 140 MB of zeros from tmpfs
-		# take about 5 s that way, about 0.5 s to /dev/null.
 		for f in objects suspects; do
-			t0=$(now_ns)
-			taskset 1 dd if=$DBG/$f of=/dev/null bs=64k 2>/dev/null
+			ms=$(read_ms $f)
 			t1=$(now_ns)
 			bytes=$(taskset 1 cat $DBG/$f | wc -c)
-			t2=$(now_ns)
-			out "read size $n file $f ms $(( (t1 - t0) / 1000000 )) bytes $bytes"
-			out "readpipe size $n file $f ms $(( (t2 - t1) / 1000000 ))"
-			say "read $f with $n entries: $(( (t1 - t0) / 1000000 )) ms ($(( (t2 - t1) / 1000000 )) ms through a pipe to wc -c)"
+			pipe=$(( ($(now_ns) - t1) / 1000000 ))
+			out "read size $n file $f ms $ms bytes $bytes"
+			out "readpipe size $n file $f ms $pipe"
+			say "read $f with $n entries: $ms ms ($pipe ms through a pipe to wc -c)"
 		done
 		[ "$NCPU" -gt 1 ] || continue
 		# idle: CPU 0 idle; busy: CPU 0 spins in user space (the control:
@@ -262,10 +273,7 @@ if [ "${BENCH_READ:-1}" = 1 ] && [ -e /dsthelper.ko ]; then
 			esac
 		done
 	done
-	dh init release
-	rmmod dsthelper
-	wait_rcu 2
-	rmmod dstleak
+	read_teardown
 fi
 rmmod dstgen
 umount $B
