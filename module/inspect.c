@@ -330,19 +330,38 @@ static void objects_stop(struct seq_file *m, void *v)
 }
 
 /*
- * One line of objects, built in a buffer of its own and handed to seq_file
- * at once: a million lines through vsnprintf() spend most of the read
- * parsing one format string, and through a dozen seq_put*() calls each,
- * checking for room a dozen times.
+ * One line of objects, built by hand: a million lines through vsnprintf()
+ * spend most of the read parsing one format string, and through a dozen
+ * seq_put*() calls each, checking for room a dozen times. The line is
+ * built in seq_file's buffer when it has room for the longest line (one
+ * copy of 140 MB less for a million entries); otherwise aside and handed
+ * to seq_write(), which copies it if it fits and otherwise marks the
+ * overflow, so that seq_file shows the bucket again in a fresh buffer.
  */
+#define LINE_MAX_LEN 320
+#define LONGEST_LINE "obj 0123456789abcdef ns 4294967295 " \
+	"cookie 18446744073709551615 family xfrm6 " \
+	"age_ms 18446744073709551615 refcnt -2147483648 " \
+	"obsolete -2147483648 device 0123456789abcde " \
+	"ifindex -2147483648 devstate unregistering netns exited " \
+	"stack 4294967295\n"
+
 struct line {
+	char *buf;
 	unsigned int len;
-	char buf[320];	/* the longest line is under 260 bytes */
+	unsigned int size;
+	bool in_place;		/* buf is in seq_file's buffer */
 };
 
-static void line_bytes(struct line *l, const char *s, size_t n)
+/*
+ * The appenders never write past the buffer: a piece without room is cut
+ * (none is: the longest line fits). Inlined, a literal's copy is a few
+ * moves rather than a call to memcpy().
+ */
+static __always_inline void line_bytes(struct line *l, const char *s,
+				       size_t n)
 {
-	if (n <= sizeof(l->buf) - l->len) {
+	if (n <= l->size - l->len) {
 		memcpy(l->buf + l->len, s, n);
 		l->len += n;
 	}
@@ -351,30 +370,46 @@ static void line_bytes(struct line *l, const char *s, size_t n)
 /* A string literal: its length known at compile time. */
 #define line_lit(l, lit) line_bytes(l, lit, sizeof(lit) - 1)
 
+/* A short string (a device, family or state name): byte by byte. */
 static void line_str(struct line *l, const char *s)
 {
-	line_bytes(l, s, strlen(s));
+	while (*s && l->len < l->size)
+		l->buf[l->len++] = *s++;
 }
 
-/* Two digits a step, from the right: divisions by constants. */
+static unsigned int decimal_digits(u64 v)
+{
+	unsigned int n = 1;
+
+	for (; v >= 10000; v = div_u64(v, 10000))
+		n += 4;
+	for (; v >= 10; v = div_u64(v, 10))
+		n++;
+	return n;
+}
+
+/* Written in place from the right, two digits a step. */
 static void line_u64(struct line *l, u64 v)
 {
-	char digits[20];
-	unsigned int at = sizeof(digits);
+	unsigned int n = decimal_digits(v);
+	char *at;
 
+	if (n > l->size - l->len)
+		return;
+	l->len += n;
+	at = l->buf + l->len;
 	while (v >= 100) {
 		unsigned int pair = do_div(v, 100);
 
-		digits[--at] = '0' + pair % 10;
-		digits[--at] = '0' + pair / 10;
+		*--at = '0' + pair % 10;
+		*--at = '0' + pair / 10;
 	}
 	if (v >= 10)
-		digits[--at] = '0' + do_div(v, 10);
-	digits[--at] = '0' + v;
-	line_bytes(l, digits + at, sizeof(digits) - at);
+		*--at = '0' + do_div(v, 10);
+	*--at = '0' + v;
 }
 
-static void line_s64(struct line *l, s64 v)
+static __always_inline void line_s64(struct line *l, s64 v)
 {
 	if (v < 0) {
 		line_lit(l, "-");
@@ -411,20 +446,48 @@ static int draw_ident_key(void)
 static void line_ident(struct line *l, const struct dst_entry *dst)
 {
 	u64 hash = siphash_1u64((unsigned long)dst, &ident_key);
-	char hex[16];
+	char *at;
 	int i;
 
-	for (i = sizeof(hex) - 1; i >= 0; i--, hash >>= 4)
-		hex[i] = "0123456789abcdef"[hash & 0xf];
-	line_bytes(l, hex, sizeof(hex));
+	if (l->size - l->len < 16)
+		return;
+	at = l->buf + l->len;
+	for (i = 15; i >= 0; i--, hash >>= 4)
+		at[i] = "0123456789abcdef"[hash & 0xf];
+	l->len += 16;
+}
+
+/*
+ * Where the line goes: seq_file's buffer past what it holds, if the
+ * longest line fits with a byte to spare (a full buffer means overflow to
+ * seq_file), else @aside.
+ */
+static void line_start(struct line *l, struct seq_file *m, char *aside)
+{
+	char *room;
+
+	BUILD_BUG_ON(sizeof(LONGEST_LINE) > LINE_MAX_LEN);
+	l->len = 0;
+	l->size = LINE_MAX_LEN;
+	l->in_place = seq_get_buf(m, &room) > LINE_MAX_LEN;
+	l->buf = l->in_place ? room : aside;
+}
+
+static void line_end(struct line *l, struct seq_file *m)
+{
+	if (l->in_place)
+		seq_commit(m, l->len);
+	else
+		seq_write(m, l->buf, l->len);
 }
 
 static void show_object(struct seq_file *m, const struct dstleak_view *v,
 			u64 now)
 {
+	char aside[LINE_MAX_LEN];
 	struct line l;
 
-	l.len = 0;
+	line_start(&l, m, aside);
 	line_lit(&l, "obj ");
 	line_ident(&l, v->dst);
 	line_lit(&l, " ns ");
@@ -454,29 +517,56 @@ static void show_object(struct seq_file *m, const struct dstleak_view *v,
 	else
 		line_lit(&l, "-");
 	line_lit(&l, "\n");
-	seq_write(m, l.buf, l.len);
+	line_end(&l, m);
 }
 
 /* The numbers of objects lines, checked at every load. */
+static const struct {
+	u64 value;
+	const char *text;
+} line_u64_cases[] = {
+	{ 0, "0" }, { 9, "9" }, { 10, "10" }, { 99, "99" }, { 100, "100" },
+	{ 999, "999" }, { 1000, "1000" }, { 9999, "9999" },
+	{ 10000, "10000" }, { 12345, "12345" }, { 99999999, "99999999" },
+	{ 100000000, "100000000" }, { 4294967295U, "4294967295" },
+	{ 9999999999999999999ULL, "9999999999999999999" },
+	{ 10000000000000000000ULL, "10000000000000000000" },
+	{ U64_MAX, "18446744073709551615" },
+};
+
+static const struct {
+	s64 value;
+	const char *text;
+} line_s64_cases[] = {
+	{ 0, "0" }, { 7, "7" }, { -1, "-1" }, { -10, "-10" },
+	{ S64_MAX, "9223372036854775807" },
+	{ S64_MIN, "-9223372036854775808" },
+};
+
+static bool line_is(const struct line *l, const char *text)
+{
+	return l->len == strlen(text) && !memcmp(l->buf, text, l->len);
+}
+
 static bool line_numbers_work(void)
 {
-	static const u64 unsigned_values[] = { 0, 9, 10, 99, 100, 12345, U64_MAX };
-	static const s64 signed_values[] = { -1, S64_MIN };
-	static const char want[] =
-		"0 9 10 99 100 12345 18446744073709551615 -1 -9223372036854775808 ";
-	struct line l;
+	char buf[32];
+	struct line l = { .buf = buf, .size = sizeof(buf) };
 	unsigned int i;
 
-	l.len = 0;
-	for (i = 0; i < ARRAY_SIZE(unsigned_values); i++) {
-		line_u64(&l, unsigned_values[i]);
-		line_lit(&l, " ");
+	for (i = 0; i < ARRAY_SIZE(line_u64_cases); i++) {
+		l.len = 0;
+		line_u64(&l, line_u64_cases[i].value);
+		if (!line_is(&l, line_u64_cases[i].text))
+			return false;
 	}
-	for (i = 0; i < ARRAY_SIZE(signed_values); i++) {
-		line_s64(&l, signed_values[i]);
-		line_lit(&l, " ");
+	for (i = 0; i < ARRAY_SIZE(line_s64_cases); i++) {
+		l.len = 0;
+		line_s64(&l, line_s64_cases[i].value);
+		if (!line_is(&l, line_s64_cases[i].text))
+			return false;
 	}
-	return l.len == sizeof(want) - 1 && !memcmp(l.buf, want, l.len);
+	return true;
 }
 
 int dstleak_inspect_init(void)
