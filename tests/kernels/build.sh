@@ -65,6 +65,21 @@ if [ -n "${KEY:-}" ] && [ -n "$NAME" ] && [ -f "$CACHE/$NAME/key" ] &&
 	exit 0
 fi
 
+# --- the source, judged before anything is installed or built ---------------
+unpack=""
+if [ -d "$SRC" ]; then
+	[ -f "$SRC/Makefile" ] && [ -d "$SRC/arch/x86" ] || die "$SRC is not a kernel source tree"
+else
+	case "$SRC" in
+	*.tar.zst|*.tzst) unpack="zstd -dc";;
+	*.tar.xz|*.txz) unpack="xz -dc";;
+	*.tar.gz|*.tgz) unpack="gzip -dc";;
+	*.tar.bz2) unpack="bzip2 -dc";;
+	*.tar) unpack="cat";;
+	*) die "$SRC: not a directory nor a .tar[.gz|.xz|.bz2|.zst]";;
+	esac
+fi
+
 # --- build tools ------------------------------------------------------------
 # need_tools: the Debian packages of the missing build tools.
 need_tools() {
@@ -101,17 +116,8 @@ mkdir -p "$WORK/src"
 TREE=$WORK/src
 say "copying $SRC into $TREE"
 if [ -d "$SRC" ]; then
-	[ -f "$SRC/Makefile" ] && [ -d "$SRC/arch/x86" ] || die "$SRC is not a kernel source tree"
 	tar -C "$SRC" --exclude=./.git -cf - . | tar -C "$TREE" -xf -
 else
-	case "$SRC" in
-	*.tar.zst|*.tzst) unpack="zstd -dc";;
-	*.tar.xz|*.txz) unpack="xz -dc";;
-	*.tar.gz|*.tgz) unpack="gzip -dc";;
-	*.tar.bz2) unpack="bzip2 -dc";;
-	*.tar) unpack="cat";;
-	*) die "$SRC: not a directory nor a .tar[.gz|.xz|.bz2|.zst]";;
-	esac
 	mkdir -p "$WORK/unpack"
 	$unpack "$SRC" | tar -C "$WORK/unpack" -xf - || die "cannot unpack $SRC"
 	rmdir "$TREE"
@@ -226,7 +232,7 @@ done < <(cat "${frags[@]}" | awk '
 	END { for (i = 1; i <= n; i++) print last[order[i]] }')
 [ -z "$lost" ] || say "not in the final .config (absent from this kernel or unmet dependencies):$lost"
 for s in MODULES MODULE_UNLOAD KPROBES KRETPROBES DEBUG_FS NET_NS IPV6 XFRM_USER INET_ESP VETH \
-	 BLK_DEV_INITRD SERIAL_8250_CONSOLE DEVTMPFS FUNCTION_TRACER; do
+	 BLK_DEV_INITRD SERIAL_8250_CONSOLE DEVTMPFS FUNCTION_TRACER SLUB; do
 	grep -qx "CONFIG_$s=y" .config || die "CONFIG_$s is not =y in the final .config; the guest needs it"
 done
 KREL=$(make -s ARCH=x86_64 LOCALVERSION= kernelrelease)
