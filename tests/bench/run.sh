@@ -6,8 +6,8 @@
 # failed).
 #
 # 1. installs what it needs (tests/deps.sh, then tests/bench/deps);
-# 2. builds tests/bench/dstgen (dstgen.ko, the load generator, and
-#    dstfloor.ko, the empty probes) for each kernel;
+# 2. checks the kernels (tests/bench/dstgen, dstgen.ko the load generator
+#    and dstfloor.ko the empty probes, is built for each by the VM harness);
 # 3. builds the tools drive, a read-only ext4 image: bpftrace with every
 #    library it loads (at their host paths, for a chroot), live.bt and the
 #    modules;
@@ -18,7 +18,10 @@
 # 5. prints the table and writes bench/results.json.
 #
 # Environment (all optional):
-#   KERNELS="6.12-cloud 6.1-cloud"  names from tests/vm/kernels (default 6.12-cloud)
+#   KERNELS="6.12-cloud 6.1-cloud"  names from tests/vm/kernels (default 6.12-cloud;
+#                      kernels of the cache too, with DSTLEAK_KERNEL_CACHE:
+#                      built without virtio_blk they cannot mount the tools
+#                      drive, so they have no bpftrace rows)
 #   BENCH_ROUNDS=N     rounds per mode, the median is reported (default 5)
 #   BENCH_ROUND_MS=MS  length of a no-probe round (default 600)
 #   BENCH_READ=0       skip the read cost (100k and 1M tracked entries; 200k
@@ -71,7 +74,10 @@ if [ -z "${NO_DEPS:-}" ]; then
 fi
 command -v mke2fs > /dev/null || die "mke2fs is missing (e2fsprogs)"
 
-# --- 2. the benchmark modules -------------------------------------------------
+# --- 2. the kernels ----------------------------------------------------------
+# The load generator (dstgen.ko) and the empty probes (dstfloor.ko) are
+# built for each kernel by the VM harness (VM_EXTRA_KBUILD), Debian's and
+# those of the kernel cache alike, and reach the guest in its /extra/.
 declare -a NAMES=() VERS=()
 while read -r what name ver; do
 	[ "$what" = kernel ] || continue
@@ -79,23 +85,11 @@ while read -r what name ver; do
 	VERS+=("$ver")
 done < <(KERNELS=$KERNELS "$TOP/tests/vm/run.sh" --list)
 [ ${#NAMES[@]} -gt 0 ] || die "no kernels selected"
+for i in "${!NAMES[@]}"; do
+	[ "${VERS[$i]}" != MISSING ] || die "kernel ${NAMES[$i]} is not installed (tests/deps.sh) or not built (tests/kernels/build.sh)"
+done
 rm -rf "$OUT/img"
 mkdir -p "$OUT/img/root/bench"
-for i in "${!NAMES[@]}"; do
-	kver=${VERS[$i]}
-	[ "$kver" != MISSING ] || die "kernel ${NAMES[$i]} is not installed (tests/deps.sh)"
-	b=$OUT/build/$kver
-	rm -rf "$b"
-	mkdir -p "$b"
-	cp "$BENCH"/dstgen/Kbuild "$BENCH"/dstgen/*.c "$b/"
-	log "building dstgen.ko and dstfloor.ko for $kver"
-	if ! make -C "/lib/modules/$kver/build" M="$b" W=1 modules > "$b/build.log" 2>&1; then
-		tail -n 20 "$b/build.log" >&2
-		die "tests/bench/dstgen did not build for $kver (see $b/build.log)"
-	fi
-	mkdir -p "$OUT/img/root/modules/$kver"
-	cp "$b/dstgen.ko" "$b/dstfloor.ko" "$OUT/img/root/modules/$kver/"
-done
 
 # --- 3. the tools drive -------------------------------------------------------
 root=$OUT/img/root
@@ -140,6 +134,7 @@ boot() {
 	KERNELS=$KERNELS VM_OUT=$vmout SHOW_OUT=1 OUT_PREFIX="BENCHOUT " VM_TIMEOUT=${VM_TIMEOUT:-1800} \
 		VM_MEM=${VM_MEM:-3072} VM_SMP=${VM_SMP:-2} VM_ENV="$envs" \
 		GUEST_EXTRA_MODULES="dummy ip6_tunnel xfrm_interface virtio_pci virtio_blk" \
+		VM_EXTRA_KBUILD="$BENCH/dstgen" \
 		VM_QEMU_ARGS="$qargs -drive file=$IMG,if=virtio,format=raw,readonly=on" \
 		"$TOP/tests/vm/run.sh" --demo "$BENCH/bench.sh" > "$vmout/report.txt" 2> "$vmout/stderr.txt" &
 	vmpid=$!

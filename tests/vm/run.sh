@@ -54,6 +54,10 @@
 #   DSTLEAK_PKG_KO=DIR  modules the packages' DKMS built, DIR/KVER/dstleak.ko
 #                    (tests/pkg.sh keeps them; make check sets it): the
 #                    pkg_module case loads that one, and skips without it
+#   VM_EXTRA_KBUILD=DIR  external modules (a Kbuild file, .c and .h files)
+#                    built against each kernel like tests/helper, the .ko
+#                    files put in the guest's /extra/ (make bench's load
+#                    generator); a kernel they do not build for fails
 #   XFAIL=0|1        run the harness self-tests (default 1 when CASES is unset)
 #   VM_OUT=DIR       work directory (default tests/vm/out)
 set -uo pipefail
@@ -412,6 +416,10 @@ overlay_initramfs() {
 	cp "$VM"/*lib.sh "$VM/scan.sh" "$root/"
 	cp "$dir/dkms/dstleak.ko" "$root/dstleak.ko"
 	[ -s "$dir/dsthelper.ko" ] && cp "$dir/dsthelper.ko" "$root/dsthelper.ko"
+	if [ -d "$dir/extra" ]; then
+		mkdir -p "$root/extra"
+		cp "$dir"/extra/*.ko "$root/extra/"
+	fi
 	# The module the packages' DKMS built for this kernel (tests/pkg.sh
 	# keeps it; make check names the directory), for the pkg_module case.
 	if [ -n "${DSTLEAK_PKG_KO:-}" ] && [ -s "$DSTLEAK_PKG_KO/$kver/dstleak.ko" ]; then
@@ -475,12 +483,24 @@ dkms_build() {
 		"$dir/lib-modules" "$TOP/tests/dkms.sh" "$kver" "$dir/dkms"
 }
 
+# build_extra NAME KDIR: VM_EXTRA_KBUILD's modules for NAME into $OUT/NAME/extra.
+build_extra() {
+	local x=$OUT/$1/extra
+	rm -rf "$x"
+	mkdir -p "$x"
+	# Sources only: nothing a build in place left behind.
+	cp "$VM_EXTRA_KBUILD"/Kbuild "$VM_EXTRA_KBUILD"/*.[ch] "$x/" || return 1
+	make -C "$2" M="$x" modules > "$OUT/$1/extra.log" 2>&1 &&
+		compgen -G "$x/*.ko" > /dev/null
+}
+
 # build_kernel NAME: DKMS module, helper, initramfs. Writes $OUT/NAME/build.err
 # with a reason on failure (and build.detail: the errors, the log's tail).
 build_kernel() {
 	local name=$1 kver=${KVERS[$1]} dir=$OUT/$1 kdir mlog
 	mkdir -p "$dir"
 	rm -f "$dir/build.err" "$dir/build.detail" "$dir/helper.err" "$dir/dsthelper.ko"
+	rm -rf "$dir/extra"
 	if [ "$kver" = MISSING ]; then
 		echo "kernel not installed (run tests/deps.sh)" > "$dir/build.err"
 		return 1
@@ -517,6 +537,10 @@ build_kernel() {
 			echo "tests/helper did not build (see ${dir#"$TOP"/}/helper.log); cases that need it skip" > "$dir/helper.err"
 			grep -E 'error|warning' "$dir/helper.log" | head -n 20 | sed 's/^/    | /' >> "$dir/helper.err"
 		fi
+	fi
+	if [ -n "${VM_EXTRA_KBUILD:-}" ] && ! build_extra "$name" "$kdir"; then
+		echo "$VM_EXTRA_KBUILD did not build for $kver (see ${dir#"$TOP"/}/extra.log)" > "$dir/build.err"
+		return 1
 	fi
 	if ! base_initramfs "$name" > "$dir/initramfs.log" 2>&1; then
 		echo "initramfs build failed (see $dir/initramfs.log)" > "$dir/build.err"

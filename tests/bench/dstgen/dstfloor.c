@@ -68,6 +68,16 @@ static struct kretprobe metadata_rp = {
 
 static bool metadata_registered;
 
+/* As module/compat.h: before 6.2, an empty filter set with reset frees it. */
+static void dg_ftrace_free_filter(struct ftrace_ops *ops)
+{
+#ifdef DG_HAVE_EXPORT_FTRACE_FREE_FILTER
+	ftrace_free_filter(ops);
+#else
+	ftrace_set_filter(ops, NULL, 0, 1);
+#endif
+}
+
 static int __init dstfloor_init(void)
 {
 	int err;
@@ -82,7 +92,7 @@ static int __init dstfloor_init(void)
 	if (!err)
 		err = register_ftrace_function(&destroy_ops);
 	if (err) {
-		ftrace_free_filter(&destroy_ops);
+		dg_ftrace_free_filter(&destroy_ops);
 		unregister_kretprobe(&alloc_rp);
 		return err;
 	}
@@ -95,7 +105,7 @@ static void __exit dstfloor_exit(void)
 	if (metadata_registered)
 		unregister_kretprobe(&metadata_rp);
 	unregister_ftrace_function(&destroy_ops);
-	ftrace_free_filter(&destroy_ops);
+	dg_ftrace_free_filter(&destroy_ops);
 	unregister_kretprobe(&alloc_rp);
 	pr_info("missed: dst_alloc %lu dst_destroy %lu\n",
 		(unsigned long)alloc_rp.nmissed + alloc_rp.kp.nmissed,

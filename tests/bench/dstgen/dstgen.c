@@ -65,6 +65,18 @@ static unsigned long dstgen_target;
 static char *dstgen_out;	/* the last result, under the mutex */
 static size_t dstgen_out_len;
 
+/* rt_dst_alloc() of every kernel the bench runs on (Kbuild's greps). */
+static struct rtable *dg_rt_dst_alloc(struct net_device *dev)
+{
+#if defined(DG_RT_DST_ALLOC_WILL_CACHE)
+	return rt_dst_alloc(dev, 0, RTN_UNICAST, false, false, false);
+#elif defined(DG_RT_DST_ALLOC_NOPOLICY)
+	return rt_dst_alloc(dev, 0, RTN_UNICAST, false, false);
+#else
+	return rt_dst_alloc(dev, 0, RTN_UNICAST, false);
+#endif
+}
+
 static int dstgen_thread(void *arg)
 {
 	struct dstgen_cpu *c = arg;
@@ -81,7 +93,7 @@ static int dstgen_thread(void *arg)
 		n = min_t(unsigned long, DSTGEN_BATCH, dstgen_target - done);
 		b0 = ktime_get_ns();
 		for (i = 0; i < n; i++) {
-			rt = rt_dst_alloc(dev, 0, RTN_UNICAST, false);
+			rt = dg_rt_dst_alloc(dev);
 			if (!rt) {
 				c->err = -ENOMEM;
 				break;
@@ -98,7 +110,11 @@ static int dstgen_thread(void *arg)
 	}
 	c->ns = ktime_get_ns() - t0;
 	c->ops = done;
+#ifdef DG_HAVE_KTHREAD_COMPLETE_AND_EXIT
 	kthread_complete_and_exit(&c->done, 0);
+#else
+	complete_and_exit(&c->done, 0);
+#endif
 }
 
 static int dstgen_run(const struct cpumask *mask, unsigned long ops)
