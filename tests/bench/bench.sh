@@ -36,11 +36,13 @@ MODDIR=/extra
 [ -f "$MODDIR/dstgen.ko" ] || fail "no /extra/dstgen.ko (VM_EXTRA_KBUILD)"
 insmod "$MODDIR/dstgen.ko" || fail "insmod dstgen.ko failed"
 [ -f "$MODDIR/dstfloor.ko" ] || say "no dstfloor.ko for this kernel (ftrace callbacks before 5.11): no floor row"
-# The tools drive, for bpftrace: a kernel of the cache, built without
-# virtio_blk or ext4, has no such drive, and no bpftrace rows.
+# The tools drive, for bpftrace (virtio_blk and, on 6.12-rt, ext4 are
+# modules): a kernel of the cache, built without virtio_blk or ext4, has no
+# such drive, and no bpftrace rows.
 if [ "${BENCH_BPF:-1}" = 1 ]; then
 	modprobe virtio_pci 2>/dev/null || true
 	modprobe virtio_blk 2>/dev/null || true
+	modprobe ext4 2>/dev/null || true
 	mkdir -p $B
 	i=0
 	while [ ! -b /dev/vda ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done

@@ -23,10 +23,14 @@ for name in "$@"; do
 	: > "$data"
 	for f in "$res" "$OUT/vm-icount/$name/results.log"; do
 		[ -f "$f" ] || continue
+		# From the -icount boot its figures, and the kernel's name when
+		# there was no wall-clock boot (BENCH_WALL=0).
 		grep -a '^@@OUT bench BENCH ' "$f" | tr -d '\r' | sed 's/^@@OUT bench BENCH //' |
-			if [ "$f" = "$res" ]; then cat; else grep -E '^icount(read)? '; fi >> "$data" || true
+			if [ "$f" = "$res" ]; then cat
+			elif [ -f "$res" ]; then grep -E '^icount(read)? '
+			else grep -E '^(icount(read)?|meta kernel) '; fi >> "$data" || true
 	done
-	if ! grep -q '^gen ' "$data"; then
+	if ! grep -q -E '^(gen|icount) ' "$data"; then
 		echo "== $name: no measurements (see $OUT/vm/report.txt and $OUT/vm/$name/console.log)"
 		kernel_json+=("{\"name\": \"$name\", \"error\": \"no measurements\"}")
 		continue

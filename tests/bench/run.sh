@@ -9,10 +9,11 @@
 # 2. checks the kernels (tests/bench/dstgen, dstgen.ko the load generator
 #    and dstfloor.ko the empty probes, is built for each by the VM harness);
 # 3. builds the tools drive, a read-only ext4 image: bpftrace with every
-#    library it loads (at their host paths, for a chroot), live.bt and the
-#    modules;
+#    library it loads (at their host paths, for a chroot), live.bt and
+#    live-fentry.bt;
 # 4. boots each kernel through tests/vm/run.sh --demo tests/bench/bench.sh
-#    (the drive through VM_QEMU_ARGS, virtio_blk through GUEST_EXTRA_MODULES):
+#    (the drive through VM_QEMU_ARGS, virtio_blk and ext4 through
+#    GUEST_EXTRA_MODULES):
 #    once for everything in wall-clock time on 2 CPUs, once more under
 #    -icount for the hot path in guest instructions on 1 CPU;
 # 5. prints the table and writes bench/results.json.
@@ -135,11 +136,14 @@ log "tools drive: $(( kb / 1024 )) MB"
 boot() {
 	local vmout=$1 envs=$2 qargs=$3 vmpid vmrc n c k
 	mkdir -p "$vmout"
-	# The progress below reads the consoles: not the last run's.
+	# The progress below reads the consoles: not the last run's. And no
+	# figures of an earlier run may pass for this one's (a kernel that
+	# fails to build leaves its directory as it was).
 	rm -f "$vmout"/*/console.log
+	for n in $KERNELS; do rm -f "$vmout/$n/results.log"; done
 	KERNELS=$KERNELS VM_OUT=$vmout SHOW_OUT=1 OUT_PREFIX="BENCHOUT " VM_TIMEOUT=${VM_TIMEOUT:-1800} \
 		VM_MEM=${VM_MEM:-3072} VM_SMP=${VM_SMP:-2} VM_ENV="$envs" \
-		GUEST_EXTRA_MODULES="dummy ip6_tunnel xfrm_interface virtio_pci virtio_blk" \
+		GUEST_EXTRA_MODULES="dummy ip6_tunnel xfrm_interface virtio_pci virtio_blk ext4" \
 		VM_EXTRA_KBUILD="$BENCH/dstgen" \
 		VM_QEMU_ARGS="$qargs -drive file=$IMG,if=virtio,format=raw,readonly=on" \
 		"$TOP/tests/vm/run.sh" --demo "$BENCH/bench.sh" > "$vmout/report.txt" 2> "$vmout/stderr.txt" &
@@ -166,8 +170,9 @@ boot() {
 	return "$vmrc"
 }
 env_list="BENCH_ROUNDS=${BENCH_ROUNDS:-5} BENCH_ROUND_MS=${BENCH_ROUND_MS:-600} BENCH_READ=${BENCH_READ:-1} BENCH_BPF=${BENCH_BPF:-1} BENCH_SIZES=${BENCH_SIZES:-100000,1000000}"
-log "booting ${NAMES[*]}: wall-clock rounds on 2 CPUs (about 8 minutes a kernel)"
+rm -f "$OUT"/vm/*/results.log "$OUT"/vm-icount/*/results.log
 if [ "${BENCH_WALL:-1}" = 1 ]; then
+	log "booting ${NAMES[*]}: wall-clock rounds on 2 CPUs (about 8 minutes a kernel)"
 	boot "$OUT/vm" "$env_list" "" || true
 fi
 if [ "${BENCH_ICOUNT:-1}" = 1 ]; then
@@ -185,16 +190,16 @@ if [ "${BENCH_ICOUNT:-1}" = 1 ]; then
 	done
 	for attempt in 1 2 3; do
 		[ -n "$ICOUNT_KERNELS" ] || break
-		for n in $ICOUNT_KERNELS; do rm -f "$OUT/vm-icount/$n/results.log"; done
-		log "booting$ICOUNT_KERNELS again under -icount: instructions per pair and per read (about 4 minutes a kernel; attempt $attempt)"
+		log "booting$ICOUNT_KERNELS under -icount: instructions per pair and per read (about 4 minutes a kernel; attempt $attempt)"
 		KERNELS=${ICOUNT_KERNELS# } VM_TIMEOUT=${ICOUNT_TIMEOUT:-900} \
 			BOOT_TIMEOUT=${BOOT_TIMEOUT:-180} boot "$OUT/vm-icount" \
 			"BENCH_ICOUNT=1 BENCH_ROUNDS=${BENCH_ROUNDS:-5} BENCH_ROUND_MS=100 BENCH_BPF=${BENCH_BPF:-1} BENCH_READ=${BENCH_READ:-1}" \
 			"-icount shift=0" && break
-		# Again only the kernels that gave no figures: the others keep theirs.
+		# Again only the kernels whose run did not pass (no figures, or
+		# some of them): the others keep theirs.
 		again=""
 		for n in $ICOUNT_KERNELS; do
-			grep -q '^@@OUT bench BENCH icount ' "$OUT/vm-icount/$n/results.log" 2> /dev/null ||
+			grep -q '^@@RESULT bench PASS' "$OUT/vm-icount/$n/results.log" 2> /dev/null ||
 				again="$again $n"
 		done
 		ICOUNT_KERNELS=$again

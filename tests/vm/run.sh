@@ -540,6 +540,7 @@ build_kernel() {
 	fi
 	if [ -n "${VM_EXTRA_KBUILD:-}" ] && ! build_extra "$name" "$kdir"; then
 		echo "$VM_EXTRA_KBUILD did not build for $kver (see ${dir#"$TOP"/}/extra.log)" > "$dir/build.err"
+		grep -E 'error|ERROR' "$dir/extra.log" | head -n 20 | sed 's/^/    | /' > "$dir/build.detail"
 		return 1
 	fi
 	if ! base_initramfs "$name" > "$dir/initramfs.log" 2>&1; then
