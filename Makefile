@@ -21,7 +21,7 @@ endif
 KDIR ?= /lib/modules/$(RUNNING)/build
 # Kernels to build for when KDIR does not exist: every one with headers.
 ALL_KDIRS := $(wildcard /lib/modules/*/build)
-MODULE_SRCS := Kbuild $(wildcard module/*.c module/*.h module/compat/*)
+MODULE_SRCS := Kbuild $(wildcard module/*.c module/*.h module/*.S module/compat/*)
 
 .PHONY: all module modules tools clean check demo bench fuzz style sparse \
 	dkms-install dkms-remove helper deb rpm module-every-kernel
@@ -56,7 +56,7 @@ endif
 module-into-build:
 	@mkdir -p build/$(KVER)/module
 	@cp -p Kbuild build/$(KVER)/
-	@cp -p module/*.[ch] build/$(KVER)/module/
+	@cp -p module/*.[chS] build/$(KVER)/module/
 	@if [ -d module/compat ]; then mkdir -p build/$(KVER)/module/compat && \
 		cp -p module/compat/*.[ch] build/$(KVER)/module/compat/; fi
 	$(MAKE) -C /lib/modules/$(KVER)/build M=$(PWD)/build/$(KVER) W=1 modules

@@ -19,6 +19,7 @@ extern unsigned int dstleak_max_tracked;
 extern bool dstleak_stacks;
 extern unsigned int dstleak_stack_sample;
 extern unsigned int dstleak_suspect_age_s;
+extern bool dstleak_alloc_kretprobe;
 
 /* Per-CPU event counters of one family in one namespace. */
 struct dstleak_fam_pcpu {
@@ -298,6 +299,10 @@ extern const struct dst_entry *dstleak_hookcheck_md_dst;
 bool dstleak_hookcheck_claim_slow(const struct dst_entry **marker,
 				  const struct dst_entry *dst);
 int dstleak_hookcheck_destroy(void);
+int dstleak_hookcheck_alloc(void);
+/* The dst_ops of hookcheck's own allocation, and what the hook saw. */
+extern const struct dst_ops *dstleak_alloccheck_ops;
+extern const struct dst_entry *dstleak_alloccheck_seen;
 bool dstleak_hookcheck_metadata(void);
 /* How dst_destroy() frees a metadata entry, as hookcheck proved it. */
 enum dstleak_md_path {

@@ -111,6 +111,44 @@ int dstleak_hookcheck_destroy(void)
 	return err;
 }
 
+const struct dst_ops *dstleak_alloccheck_ops;
+const struct dst_entry *dstleak_alloccheck_seen;
+
+/*
+ * Whether the dst_alloc() hook sees an allocation with its result: one of
+ * dstleak's own (its dst_ops marks it; the hook counts nothing for it),
+ * freed while the free hook claims it. 0, -EOPNOTSUPP when the hook never
+ * saw one, or -ENOMEM.
+ */
+int dstleak_hookcheck_alloc(void)
+{
+	struct dst_ops ops = { .family = AF_UNSPEC };
+	struct dst_entry *dst = NULL;
+	int attempt, err = -EOPNOTSUPP;
+
+	ops.kmem_cachep = kmem_cache_create("dstleak_hookcheck",
+					    sizeof(struct dst_entry), 0, 0,
+					    NULL);
+	if (!ops.kmem_cachep)
+		return -ENOMEM;
+	WRITE_ONCE(dstleak_alloccheck_ops, &ops);
+	for (attempt = 1; attempt <= HOOKCHECK_ATTEMPTS && err; attempt++) {
+		WRITE_ONCE(dstleak_alloccheck_seen, NULL);
+		dst = dstleak_dst_alloc_own(&ops);
+		if (!dst) {
+			err = -ENOMEM;
+			break;
+		}
+		if (READ_ONCE(dstleak_alloccheck_seen) == dst)
+			err = 0;
+		seen_freed(dst, dst_release_immediate);
+	}
+	WRITE_ONCE(dstleak_alloccheck_ops, NULL);
+	WRITE_ONCE(dstleak_alloccheck_seen, NULL);
+	kmem_cache_destroy(ops.kmem_cachep);
+	return err;
+}
+
 static struct dst_entry *alloc_metadata(struct dst_ops *unused)
 {
 	struct metadata_dst *md = metadata_dst_alloc(0, METADATA_IP_TUNNEL,

@@ -5,10 +5,18 @@
  *
  * Why these points (checked against the 6.1 and 6.12 trees):
  * - dst_alloc() is called from other files only (route.c, ip6 route.c,
- *   xfrm_policy.c), so no call is inlined away; a kretprobe sees every
+ *   xfrm_policy.c), so no call is inlined away; its hook sees every
  *   result, NULL included (an allocation failure). dst_init() would miss
- *   nothing more, but its call from dst_alloc() in the same file may be
- *   inlined.
+ *   nothing more, but Debian's kernels inline it into dst_alloc().
+ *   Where the kernel has ftrace direct calls (x86-64), dst_alloc() is
+ *   hooked by one (direct_tramp.S: its body called between the two
+ *   handlers, as BPF's fexit does), proven at load by an allocation of
+ *   dstleak's own (hookcheck.c); elsewhere, or when that proof fails, or
+ *   with alloc_hook=kretprobe, by a kretprobe. Under make bench's -icount
+ *   the direct hook and the dst_destroy() one cost 86 instructions a pair,
+ *   the kretprobe and that hook 518. While dstleak holds the direct call,
+ *   no BPF fentry/fexit program can attach to dst_alloc() (one direct
+ *   call per function): alloc_hook=kretprobe leaves it free.
  * - dst_destroy() is where every entry's memory is freed, from
  *   dst_destroy_rcu() (after the last dst_release()) and from
  *   dst_release_immediate() (checked in the 6.1 binary: both call the one
@@ -41,7 +49,8 @@
  * The kretprobe handlers keep interrupts off while they do real work (the
  * return handlers, and a stack capture), so no softirq runs inside them:
  * what remains is the kprobe code around them, a few dozen instructions,
- * where a nested dst_alloc() is counted as missed.
+ * where a nested dst_alloc() is counted as missed. The direct hook misses
+ * nothing: a nested allocation runs its handlers nested.
  *
  * Handlers run in atomic context: no sleeping, no spinlock_t, no
  * allocation; per-CPU counters change by single interrupt-safe
@@ -58,6 +67,7 @@ enum dstleak_probe_kind {
 	DSTLEAK_KPROBE_KIND,
 	DSTLEAK_KRETPROBE_KIND,
 	DSTLEAK_FTRACE_KIND,
+	DSTLEAK_DIRECT_KIND,	/* dst_alloc() only: see direct_tramp.S */
 };
 
 struct dstleak_probe {
@@ -144,28 +154,154 @@ static void note_alloc(const struct dst_entry *dst,
 	local_irq_restore(flags);
 }
 
+/* dst_alloc() was called: what its return handler will need. */
+static __always_inline void alloc_called(struct dstleak_alloc_call *call,
+					 const struct dst_ops *ops,
+					 const struct net_device *dev)
+{
+	dstleak_count_hit(DSTLEAK_PROBE_DST_ALLOC);
+	call->ops = ops;
+	call->dev = dev;
+	call->net = dstleak_blackhole_take(ops, dev);
+	call->stack = dstleak_stack_capture();
+}
+
+/* dst_alloc() returned @dst; hookcheck.c's own allocation is only noted. */
+static __always_inline void alloc_returned(struct dstleak_alloc_call *call,
+					   const struct dst_entry *dst)
+{
+	if (unlikely(call->ops == READ_ONCE(dstleak_alloccheck_ops)))
+		WRITE_ONCE(dstleak_alloccheck_seen, dst);
+	else
+		note_alloc(dst, call);
+	this_cpu_inc(dstleak_alloc_returns);
+}
+
 static int dst_alloc_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
-	struct dstleak_alloc_call *call = (void *)ri->data;
-
-	dstleak_count_hit(DSTLEAK_PROBE_DST_ALLOC);
-	call->ops = (const void *)dstleak_regs_arg(regs, 0);
-	call->dev = (const void *)dstleak_regs_arg(regs, 1);
-	call->net = dstleak_blackhole_take(call->ops, call->dev);
-	call->stack = dstleak_stack_capture();
+	alloc_called((void *)ri->data, (const void *)dstleak_regs_arg(regs, 0),
+		     (const void *)dstleak_regs_arg(regs, 1));
 	return 0;
 }
 NOKPROBE_SYMBOL(dst_alloc_entry);
 
 static int dst_alloc_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
-	struct dstleak_alloc_call *call = (void *)ri->data;
-
-	note_alloc((const void *)regs_return_value(regs), call);
-	this_cpu_inc(dstleak_alloc_returns);
+	alloc_returned((void *)ri->data, (const void *)regs_return_value(regs));
 	return 0;
 }
 NOKPROBE_SYMBOL(dst_alloc_return);
+
+#ifdef DSTLEAK_DIRECT_ALLOC
+#include "direct.h"
+
+/*
+ * The direct hook (direct_tramp.S): its handlers, called before and after
+ * dst_alloc()'s body with @call on the trampoline's stack. They run in the
+ * caller's context, preemptible in a task: what the kprobe handlers get
+ * from kprobes (no preemption, an RCU read side) is taken here.
+ */
+void notrace dstleak_alloc_enter(struct dstleak_alloc_call *call,
+				 const struct dst_ops *ops,
+				 const struct net_device *dev)
+{
+	preempt_disable_notrace();
+	alloc_called(call, ops, dev);
+	preempt_enable_notrace();
+}
+
+/* note_alloc() keeps interrupts off for what needs it. */
+void notrace dstleak_alloc_exit(struct dstleak_alloc_call *call,
+				const struct dst_entry *dst)
+{
+	alloc_returned(call, dst);
+}
+
+#ifdef DSTLEAK_HAVE_FTRACE_DIRECT_OPS
+static struct ftrace_ops dstleak_direct_ops;
+
+static int direct_alloc_register(void)
+{
+	int err = ftrace_set_filter_ip(&dstleak_direct_ops,
+				       (unsigned long)dst_alloc, 0, 0);
+
+	if (err)
+		return err;
+	err = register_ftrace_direct(&dstleak_direct_ops,
+				     (unsigned long)dstleak_alloc_tramp);
+	if (err)
+		dstleak_ftrace_free_filter(&dstleak_direct_ops);
+	return err;
+}
+
+static void direct_alloc_unregister_call(void)
+{
+	unregister_ftrace_direct(&dstleak_direct_ops,
+				 (unsigned long)dstleak_alloc_tramp, true);
+}
+#else
+static int direct_alloc_register(void)
+{
+	return register_ftrace_direct((unsigned long)dst_alloc,
+				      (unsigned long)dstleak_alloc_tramp);
+}
+
+static void direct_alloc_unregister_call(void)
+{
+	unregister_ftrace_direct((unsigned long)dst_alloc,
+				 (unsigned long)dstleak_alloc_tramp);
+}
+#endif
+
+/*
+ * Once ftrace calls it no more, a task may still be in the trampoline or in
+ * the body it called, preempted: the module's text must outlive it. A
+ * tasks-RCU grace period waits for every task to leave voluntarily.
+ */
+static void direct_alloc_unregister(void)
+{
+	direct_alloc_unregister_call();
+	synchronize_rcu_tasks();
+}
+
+/*
+ * The direct hook where the kernel has them and the load-time proof holds
+ * (hookcheck.c: an allocation of dstleak's own seen with its result), 0;
+ * otherwise why not, and nothing stays registered.
+ */
+static int direct_alloc_arm(void)
+{
+	int err;
+
+	BUILD_BUG_ON(sizeof(struct dstleak_alloc_call) >
+		     DSTLEAK_DIRECT_CALL_ROOM);
+	err = direct_alloc_register();
+	if (err) {
+		pr_info("dst_alloc: no ftrace direct call (%d): hooked by a kretprobe\n",
+			err);
+		return err;
+	}
+	err = dstleak_hookcheck_alloc();
+	if (err) {
+		direct_alloc_unregister();
+		pr_info("dst_alloc: the ftrace direct call did not see an allocation (%d): hooked by a kretprobe\n",
+			err);
+		return err;
+	}
+	pr_info("dst_alloc: hooked by an ftrace direct call (hookcheck: it sees an allocation and its result)\n");
+	return 0;
+}
+#else
+static int direct_alloc_arm(void)
+{
+	pr_info("dst_alloc: hooked by a kretprobe (no ftrace direct calls on this kernel, or not on x86-64)\n");
+	return -EOPNOTSUPP;
+}
+
+static void direct_alloc_unregister(void)
+{
+}
+#endif
 
 static int metadata_alloc_entry(struct kretprobe_instance *ri,
 				struct pt_regs *regs)
@@ -461,6 +597,14 @@ static void explain_failure(struct dstleak_probe *p, int err)
 
 static int probe_register(struct dstleak_probe *p)
 {
+	if (p == &dstleak_probes[DSTLEAK_PROBE_DST_ALLOC]) {
+		if (!dstleak_alloc_kretprobe && !direct_alloc_arm()) {
+			p->kind = DSTLEAK_DIRECT_KIND;
+			return 0;
+		}
+		if (dstleak_alloc_kretprobe)
+			pr_info("dst_alloc: hooked by a kretprobe (alloc_hook=kretprobe)\n");
+	}
 	switch (p->kind) {
 	case DSTLEAK_FTRACE_KIND:
 		return ftrace_hook_register(p);
@@ -480,6 +624,8 @@ static unsigned long probe_missed(struct dstleak_probe *p)
 	switch (p->kind) {
 	case DSTLEAK_FTRACE_KIND:
 		return atomic_long_read(&p->ftrace_missed);
+	case DSTLEAK_DIRECT_KIND:
+		return 0;	/* nested calls run nested */
 	case DSTLEAK_KRETPROBE_KIND:
 		return (unsigned long)p->rp.nmissed + p->rp.kp.nmissed;
 	default:
@@ -502,6 +648,8 @@ static void *probe_addr(struct dstleak_probe *p)
 	switch (p->kind) {
 	case DSTLEAK_FTRACE_KIND:
 		return (void *)READ_ONCE(p->ftrace_ip);	/* 0 until a hit */
+	case DSTLEAK_DIRECT_KIND:
+		return (void *)dst_alloc;
 	case DSTLEAK_KRETPROBE_KIND:
 		return p->rp.kp.addr;
 	default:
@@ -667,7 +815,11 @@ int dstleak_probes_init(void)
 /* Where the dst_alloc() probe sits, to cut the probe's own stack frames. */
 unsigned long dstleak_dst_alloc_addr(void)
 {
-	return (unsigned long)dstleak_probes[DSTLEAK_PROBE_DST_ALLOC].rp.kp.addr;
+	struct dstleak_probe *p = &dstleak_probes[DSTLEAK_PROBE_DST_ALLOC];
+
+	if (p->kind == DSTLEAK_DIRECT_KIND)
+		return (unsigned long)dst_alloc;
+	return (unsigned long)p->rp.kp.addr;
 }
 
 /*
@@ -688,6 +840,8 @@ void dstleak_probes_exit(void)
 
 		if (!p->registered)
 			continue;
+		if (p->kind == DSTLEAK_DIRECT_KIND)
+			direct_alloc_unregister();
 		if (p->kind == DSTLEAK_KRETPROBE_KIND)
 			rps[nr++] = &p->rp;
 		else if (p->kind == DSTLEAK_KPROBE_KIND)

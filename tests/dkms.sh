@@ -36,7 +36,7 @@ copy_source() {
 	rm -rf "$dst"
 	mkdir -p "$dst/module"
 	cp -p "$TOP/Kbuild" "$TOP/Makefile" "$TOP/dkms.conf" "$dst/"
-	cp -p "$TOP"/module/*.[ch] "$dst/module/"
+	cp -p "$TOP"/module/*.[chS] "$dst/module/"
 	# The feature probes Kbuild compiles (module/compat.h).
 	if [ -d "$TOP/module/compat" ]; then
 		mkdir -p "$dst/module/compat"

@@ -103,9 +103,9 @@ deb_lintian() {
 check deb-lintian deb_lintian
 
 # The module's source in the .deb is exactly what DKMS needs: Kbuild,
-# dkms.conf, module/*.[ch], module/compat/*.[ch] (as tests/dkms.sh copies).
+# dkms.conf, module/*.[chS], module/compat/*.[ch] (as tests/dkms.sh copies).
 want_src() {
-	(cd "$TOP" && ls Kbuild dkms.conf module/*.[ch] module/compat/*.[ch]) | sort
+	(cd "$TOP" && ls Kbuild dkms.conf module/*.[chS] module/compat/*.[ch]) | sort
 }
 deb_contents() {
 	local rc=0 f

@@ -44,7 +44,7 @@ run_checkpatch() {
 		bad "checkpatch: no checkpatch.pl (apt-get install linux-source, or set CHECKPATCH=)"
 		return
 	fi
-	for f in module/*.c module/*.h module/compat/*.[ch] tests/helper/*.c; do
+	for f in module/*.c module/*.h module/*.S module/compat/*.[ch] tests/helper/*.c; do
 		[ -f "$f" ] || continue
 		case "$f" in *.mod.c) continue;; esac
 		ignore=
@@ -92,7 +92,7 @@ run_sparse() {
 	rm -rf "$src"
 	mkdir -p "$src/module"
 	cp Kbuild "$src/"
-	cp module/*.c module/*.h "$src/module/"
+	cp module/*.c module/*.h module/*.S "$src/module/"
 	mkdir -p "$src/module/compat"
 	cp module/compat/*.[ch] "$src/module/compat/"
 	while read -r name glob _; do

@@ -129,7 +129,7 @@ for name in "$@"; do
 		printf "== %s (%s), %d CPUs, median of %d rounds, %d pairs a CPU a round\n", name, kver, ncpu, rounds, opr
 		printf "%-16s %4s %9s %7s %11s %7s %7s %9s %7s\n", "mode", "cpus", "ns/pair", "spread", "ops/s", "÷none", "÷floor", "best ns", "÷none"
 		printf "%-16s %4s %9s %7s %11s %7s %7s %9s %7s\n", "", "", "(median)", "", "(median)", "", "", "(fastest)", "(fast)"
-		nmodes = split("none floor counters track stacks bpftrace bpftrace_fentry", modes, " ")
+		nmodes = split("none floor floor_direct counters track stacks bpftrace bpftrace_fentry", modes, " ")
 		for (i = 1; i <= nmodes; i++) for (c = all; c >= 1; c--) {
 			m = modes[i]
 			if (!((m, c) in seen)) continue

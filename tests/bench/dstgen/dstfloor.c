@@ -12,6 +12,19 @@
 #include <linux/ftrace.h>
 #include <linux/kprobes.h>
 #include <linux/module.h>
+#include <net/dst.h>
+
+/*
+ * mech=direct: the floor of dstleak's other dst_alloc() hook (module/
+ * direct_tramp.S, the same instructions with empty handlers) and the same
+ * ftrace hook on dst_destroy(). Built where direct calls take an ftrace_ops
+ * (6.5, "ftrace: Store direct called addresses in their ops") on x86-64;
+ * elsewhere insmod mech=direct fails with ENODEV and the bench has no
+ * floor_direct row (dstleak itself also hooks 5.5-6.4 kernels that way).
+ */
+static char *mech = "kretprobe";
+module_param(mech, charp, 0444);
+MODULE_PARM_DESC(mech, "kretprobe (dstleak's mechanism) or direct");
 
 /* As big as dstleak's struct dstleak_alloc_call (two pointers and a u32). */
 struct dstfloor_call {
@@ -68,6 +81,105 @@ static struct kretprobe metadata_rp = {
 
 static bool metadata_registered;
 
+#if defined(CONFIG_X86_64) && defined(CONFIG_DYNAMIC_FTRACE_WITH_DIRECT_CALLS) && defined(DG_HAVE_DIRECT_OPS)
+#define DG_DIRECT 1
+#include <linux/objtool.h>
+#include <asm/ibt.h>
+#include <asm/orc_types.h>
+
+#ifdef CONFIG_X86_KERNEL_IBT
+#define DG_BODY "9"
+#else
+#define DG_BODY "5"
+#endif
+
+/* As big as module/direct.h's DSTLEAK_DIRECT_CALL_ROOM. */
+void dstfloor_alloc_enter(struct dstfloor_call *call, const void *ops,
+			  const void *dev);
+void notrace dstfloor_alloc_enter(struct dstfloor_call *call, const void *ops,
+				  const void *dev)
+{
+	barrier();
+}
+
+void dstfloor_alloc_exit(struct dstfloor_call *call, void *dst);
+void notrace dstfloor_alloc_exit(struct dstfloor_call *call, void *dst)
+{
+	barrier();
+}
+
+/* module/direct_tramp.S, instruction for instruction, empty handlers. */
+asm(
+"	.pushsection	.text, \"ax\", @progbits\n"
+"	.type		dstfloor_alloc_tramp, @function\n"
+"	.globl		dstfloor_alloc_tramp\n"
+"dstfloor_alloc_tramp:\n"
+	ASM_ENDBR
+"	leaq	dst_alloc + " DG_BODY "(%rip), %rax\n"
+"	cmpq	%rax, (%rsp)\n"
+"	jne	1f\n"
+"	pushq	%rbp\n"
+"	movq	%rsp, %rbp\n"
+"	pushq	%rdi\n"
+"	pushq	%rsi\n"
+"	pushq	%rdx\n"
+"	pushq	%rcx\n"
+"	pushq	%r8\n"
+"	pushq	%r9\n"
+"	subq	$40, %rsp\n"
+"	movq	%rsp, %rdi\n"
+"	movq	-8(%rbp), %rsi\n"
+"	movq	-16(%rbp), %rdx\n"
+"	call	dstfloor_alloc_enter\n"
+"	movq	-8(%rbp), %rdi\n"
+"	movq	-16(%rbp), %rsi\n"
+"	movq	-24(%rbp), %rdx\n"
+"	movq	-32(%rbp), %rcx\n"
+"	movq	-40(%rbp), %r8\n"
+"	movq	-48(%rbp), %r9\n"
+"	call	dst_alloc + " DG_BODY "\n"
+"	movq	%rax, -8(%rbp)\n"
+"	movq	%rsp, %rdi\n"
+"	movq	%rax, %rsi\n"
+"	call	dstfloor_alloc_exit\n"
+"	movq	-8(%rbp), %rax\n"
+"	leave\n"
+"	addq	$8, %rsp\n"
+	UNWIND_HINT(UNWIND_HINT_TYPE_FUNC, ORC_REG_SP, 8, 0)
+"1:\n"
+	ASM_RET
+"	.size		dstfloor_alloc_tramp, .-dstfloor_alloc_tramp\n"
+"	.popsection\n"
+);
+void dstfloor_alloc_tramp(void);
+
+static struct ftrace_ops direct_ops;
+
+static int direct_register(void)
+{
+	int err = ftrace_set_filter_ip(&direct_ops, (unsigned long)dst_alloc,
+				       0, 0);
+
+	if (err)
+		return err;
+	return register_ftrace_direct(&direct_ops,
+				      (unsigned long)dstfloor_alloc_tramp);
+}
+
+static void direct_unregister(void)
+{
+	unregister_ftrace_direct(&direct_ops,
+				 (unsigned long)dstfloor_alloc_tramp, true);
+	synchronize_rcu_tasks();
+}
+#else
+#define DG_DIRECT 0
+static int direct_register(void) { return -ENODEV; }
+static void direct_unregister(void) { }
+#endif
+
+static bool use_direct;
+
 /* As module/compat.h: before 6.2, an empty filter set with reset frees it. */
 static void dg_ftrace_free_filter(struct ftrace_ops *ops)
 {
@@ -84,7 +196,10 @@ static int __init dstfloor_init(void)
 
 	alloc_rp.maxactive = max_t(int, 64, 4 * num_possible_cpus());
 	metadata_rp.maxactive = alloc_rp.maxactive;
-	err = register_kretprobe(&alloc_rp);
+	use_direct = !strcmp(mech, "direct");
+	if (!use_direct && strcmp(mech, "kretprobe"))
+		return -EINVAL;
+	err = use_direct ? direct_register() : register_kretprobe(&alloc_rp);
 	if (err)
 		return err;
 	err = ftrace_set_filter(&destroy_ops, (unsigned char *)"dst_destroy",
@@ -93,7 +208,10 @@ static int __init dstfloor_init(void)
 		err = register_ftrace_function(&destroy_ops);
 	if (err) {
 		dg_ftrace_free_filter(&destroy_ops);
-		unregister_kretprobe(&alloc_rp);
+		if (use_direct)
+			direct_unregister();
+		else
+			unregister_kretprobe(&alloc_rp);
 		return err;
 	}
 	metadata_registered = !register_kretprobe(&metadata_rp);
@@ -106,7 +224,10 @@ static void __exit dstfloor_exit(void)
 		unregister_kretprobe(&metadata_rp);
 	unregister_ftrace_function(&destroy_ops);
 	dg_ftrace_free_filter(&destroy_ops);
-	unregister_kretprobe(&alloc_rp);
+	if (use_direct)
+		direct_unregister();
+	else
+		unregister_kretprobe(&alloc_rp);
 	pr_info("missed: dst_alloc %lu dst_destroy %lu\n",
 		(unsigned long)alloc_rp.nmissed + alloc_rp.kp.nmissed,
 		destroy_missed);

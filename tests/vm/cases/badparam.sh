@@ -30,6 +30,17 @@ try_bad max_tracked=16777216
 grep -q "max_tracked=16777216 needs .* MiB.*refused" /tmp/klog ||
 	fail "no log line saying why max_tracked=16777216 was refused"
 
+# alloc_hook takes two words only.
+for v in fentry auto2 ""; do
+	klog_mark
+	if insmod /dstleak.ko "alloc_hook=$v"; then
+		fail "insmod /dstleak.ko alloc_hook=$v succeeded"
+	fi
+	klog_since_mark | grep -q "alloc_hook=$v: must be auto or kretprobe" ||
+		fail "insmod alloc_hook=$v: no kernel log line saying alloc_hook must be auto or kretprobe"
+	if is_loaded dstleak; then fail "dstleak loaded after insmod alloc_hook=$v"; fi
+done
+
 # ftrace switched off: refused, and the log says so in those words.
 echo 0 > /proc/sys/kernel/ftrace_enabled
 klog_mark

@@ -1,0 +1,64 @@
+#!/bin/sh
+# Both ways dstleak hooks dst_alloc() count exactly. Where the kernel has
+# ftrace direct calls (register_ftrace_direct in /proc/kallsyms: x86-64 with
+# CONFIG_DYNAMIC_FTRACE_WITH_DIRECT_CALLS), the default load must hook it
+# with one (direct_tramp.S), and say so; alloc_hook=kretprobe must use the
+# kretprobe. Under each, the helper's N IPv4 and M IPv6 entries in blue are
+# counted exactly there (allocs, live, frees), the probe line says 0
+# missed, and blue's IPv6 drift is 0; then the module unloads while blue
+# still holds its entries, and a reload under the other hook counts their
+# frees as entries from before its load.
+# vm-smoke: yes
+# vm-timeout: 180
+. /lib.sh
+need_helper
+load_helper
+N=150
+M=100
+quiet_pair blue red
+B=$(netns_inum blue)
+
+if grep -q ' register_ftrace_direct$' /proc/kallsyms; then
+	want_auto="an ftrace direct call"
+else
+	want_auto="a kretprobe"
+fi
+echo "this kernel: the default hook should be $want_auto"
+
+# count_under PARAMS WANT PRE: load with PARAMS, check the hook, count
+# exactly; PRE of blue's IPv4 entries were allocated before this load.
+count_under() {
+	klog_mark
+	load_dstleak $1
+	klog_since_mark > /tmp/klog
+	grep 'dst_alloc: ' /tmp/klog
+	grep -q "dst_alloc: hooked by $2" /tmp/klog ||
+		fail "insmod dstleak $1: the log does not say 'dst_alloc: hooked by $2'"
+	quiesce "$B"
+	cp /tmp/q.summary /tmp/before
+	dh blue alloc4 veth0 $N
+	dh blue alloc6 veth0 $M
+	snap /tmp/held
+	dh blue release
+	snap /tmp/after
+	grep -e "^ns $B " -e "^probe dst_alloc " /tmp/after
+	for fam in ipv4 ipv6; do
+		want=$N; [ $fam = ipv6 ] && want=$M
+		assert_eq "$2: blue $fam allocs delta" $want "$(delta /tmp/before /tmp/held $B $fam allocs)"
+		assert_eq "$2: blue $fam live delta" $want "$(delta /tmp/before /tmp/held $B $fam live)"
+		assert_eq "$2: blue $fam frees delta" $want "$(delta /tmp/held /tmp/after $B $fam frees)"
+		assert_eq "$2: blue $fam failures delta" 0 "$(delta /tmp/before /tmp/after $B $fam failures)"
+	done
+	assert_eq "$2: blue ipv6 drift" 0 "$(ns_value /tmp/after $B ipv6 drift)"
+	assert_eq "$2: dst_alloc probe missed" 0 "$(line_value /tmp/after "probe dst_alloc" missed)"
+	assert_eq "$2: blue ipv4 frees of entries from before the load" $3 \
+		"$(delta /tmp/held /tmp/after $B ipv4 frees_preexisting)"
+}
+
+count_under "" "$want_auto" 0
+# Unloaded while blue holds entries, reloaded under the kretprobe.
+dh blue alloc4 veth0 $N
+unload_dstleak
+count_under alloc_hook=kretprobe "a kretprobe" $N
+unload_dstleak
+pass
