@@ -23,6 +23,21 @@
 #define DSTLEAK_DIRECT_CALL_ROOM 40
 
 #ifndef __ASSEMBLY__
+#include <linux/ftrace.h>
+
+/* A function hooked by a direct call (direct.c). */
+struct dstleak_direct {
+	const char *symbol;
+	unsigned long ip;	/* its address, where registered by address */
+	void (*tramp)(void);
+	struct ftrace_ops ops;	/* where registered by ftrace_ops */
+};
+
+int dstleak_direct_register(struct dstleak_direct *d);
+void dstleak_direct_guard_target(void);
+void dstleak_direct_unregister(struct dstleak_direct *d);
+void dstleak_direct_quiesce(void);
+
 struct dstleak_alloc_call;
 struct dst_ops;
 struct dst_entry;
@@ -35,6 +50,8 @@ void dstleak_alloc_enter(struct dstleak_alloc_call *call,
 			 const struct net_device *dev);
 void dstleak_alloc_exit(struct dstleak_alloc_call *call,
 			const struct dst_entry *dst);
+void dstleak_destroy_tramp(void);
+void dstleak_destroy_enter(const struct dst_entry *dst, unsigned long body);
 #endif
 
 #endif /* DSTLEAK_DIRECT_H */

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * direct_tramp.S - the dst_alloc() hook where the kernel has ftrace direct
- * calls (probes.c): ftrace's call at dst_alloc()'s entry comes here, and
+ * direct_tramp.S - the dst_alloc() and dst_destroy() hooks where the kernel
+ * has ftrace direct calls (probes.c, direct.c). dst_alloc(): ftrace's call
+ * at its entry comes here, and
  * this calls dst_alloc()'s body as a function, between the entry and the
  * return handler, as BPF's fexit trampolines do. No kprobe dispatch, no
  * return-address hijack, nothing that can be missed: a handler in a nested
@@ -59,3 +60,20 @@ SYM_FUNC_START(dstleak_alloc_tramp)
 .Lpass:
 	RET
 SYM_FUNC_END(dstleak_alloc_tramp)
+
+/*
+ * The dst_destroy() hook, entry only: the handler gets the entry and the
+ * address of the body ftrace called from (for the probe line), then the
+ * return goes on into dst_destroy()'s body. dst_destroy() takes one
+ * argument: %rdi is all that must survive the handler.
+ */
+SYM_FUNC_START(dstleak_destroy_tramp)
+	pushq	%rbp
+	movq	%rsp, %rbp
+	pushq	%rdi
+	movq	8(%rbp), %rsi
+	call	dstleak_destroy_enter
+	popq	%rdi
+	leave
+	RET
+SYM_FUNC_END(dstleak_destroy_tramp)

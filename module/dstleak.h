@@ -19,7 +19,7 @@ extern unsigned int dstleak_max_tracked;
 extern bool dstleak_stacks;
 extern unsigned int dstleak_stack_sample;
 extern unsigned int dstleak_suspect_age_s;
-extern bool dstleak_alloc_kretprobe;
+extern bool dstleak_direct_off;
 
 /* Per-CPU event counters of one family in one namespace. */
 struct dstleak_fam_pcpu {

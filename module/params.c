@@ -15,7 +15,7 @@ unsigned int dstleak_max_tracked = 65536;
 bool dstleak_stacks;
 unsigned int dstleak_stack_sample = 1;
 unsigned int dstleak_suspect_age_s = 60;
-bool dstleak_alloc_kretprobe;
+bool dstleak_direct_off;
 
 static int set_bounded_uint(const char *val, const struct kernel_param *kp,
 			    unsigned int min, unsigned int max)
@@ -84,35 +84,34 @@ static int set_stacks(const char *val, const struct kernel_param *kp)
 	return 0;
 }
 
-/* alloc_hook: "auto" or "kretprobe" (probes.c says what each does). */
-static int set_alloc_hook(const char *val, const struct kernel_param *kp)
+/* direct_calls: "auto" or "off" (probes.c says what each does). */
+static int set_direct_calls(const char *val, const struct kernel_param *kp)
 {
 	size_t len = strcspn(val, "\n");
 
 	if (val[len] && strcmp(val + len, "\n"))
 		len = 0;
 	if (len == 4 && !strncmp(val, "auto", len)) {
-		dstleak_alloc_kretprobe = false;
+		dstleak_direct_off = false;
 		return 0;
 	}
-	if (len == 9 && !strncmp(val, "kretprobe", len)) {
-		dstleak_alloc_kretprobe = true;
+	if (len == 3 && !strncmp(val, "off", len)) {
+		dstleak_direct_off = true;
 		return 0;
 	}
-	pr_err("%s=%.*s: must be auto or kretprobe\n", kp->name,
+	pr_err("%s=%.*s: must be auto or off\n", kp->name,
 	       (int)strcspn(val, "\n"), val);
 	return -EINVAL;
 }
 
-static int get_alloc_hook(char *buf, const struct kernel_param *kp)
+static int get_direct_calls(char *buf, const struct kernel_param *kp)
 {
-	return sprintf(buf, "%s\n",
-		       dstleak_alloc_kretprobe ? "kretprobe" : "auto");
+	return sprintf(buf, "%s\n", dstleak_direct_off ? "off" : "auto");
 }
 
-static const struct kernel_param_ops alloc_hook_ops = {
-	.set = set_alloc_hook,
-	.get = get_alloc_hook,
+static const struct kernel_param_ops direct_calls_ops = {
+	.set = set_direct_calls,
+	.get = get_direct_calls,
 };
 
 static const struct kernel_param_ops max_tracked_ops = {
@@ -142,9 +141,9 @@ MODULE_PARM_DESC(track,
 module_param_cb(max_tracked, &max_tracked_ops, &dstleak_max_tracked, 0444);
 MODULE_PARM_DESC(max_tracked,
 		 "Live entries tracked one by one, 1..16777216 (default 65536); past it entries are counted, not tracked");
-module_param_cb(alloc_hook, &alloc_hook_ops, NULL, 0444);
-MODULE_PARM_DESC(alloc_hook,
-		 "How dst_alloc() is hooked: auto (default: an ftrace direct call where the kernel has them and the load-time check proves it, else a kretprobe) or kretprobe");
+module_param_cb(direct_calls, &direct_calls_ops, NULL, 0444);
+MODULE_PARM_DESC(direct_calls,
+		 "auto (default): hook dst_alloc() and dst_destroy() with ftrace direct calls where the kernel has them and the load-time checks prove them; off: a kretprobe and an ftrace_ops hook, which leave both functions free for BPF fentry/fexit programs");
 module_param_cb(stacks, &stacks_ops, &dstleak_stacks, 0644);
 MODULE_PARM_DESC(stacks, "Record allocation stacks of tracked entries (default 0)");
 module_param_cb(stack_sample, &stack_sample_ops, &dstleak_stack_sample, 0644);

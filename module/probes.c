@@ -12,11 +12,11 @@
  *   hooked by one (direct_tramp.S: its body called between the two
  *   handlers, as BPF's fexit does), proven at load by an allocation of
  *   dstleak's own (hookcheck.c); elsewhere, or when that proof fails, or
- *   with alloc_hook=kretprobe, by a kretprobe. Under make bench's -icount
- *   the direct hook and the dst_destroy() one cost 86 instructions a pair,
- *   the kretprobe and that hook 518. While dstleak holds the direct call,
- *   no BPF fentry/fexit program can attach to dst_alloc() (one direct
- *   call per function): alloc_hook=kretprobe leaves it free.
+ *   with direct_calls=off, by a kretprobe. Under make bench's -icount on
+ *   6.12 the kretprobe costs about 450 instructions an allocation, the
+ *   direct call about 40. While dstleak holds a direct call, no BPF
+ *   fentry/fexit program can attach to the function (one direct call per
+ *   function): direct_calls=off leaves them free.
  * - dst_destroy() is where every entry's memory is freed, from
  *   dst_destroy_rcu() (after the last dst_release()) and from
  *   dst_release_immediate() (checked in the 6.1 binary: both call the one
@@ -26,7 +26,9 @@
  *   grace period (6.12, backported to 6.1.117: "net: do not delay
  *   dst_entries_add() in dst_release()"); report.c waits for pending RCU
  *   callbacks before comparing, so "drift" is not the entries in flight.
- *   It is hooked with ftrace, not a kprobe: a kprobe is skipped (only
+ *   It is hooked with ftrace, not a kprobe (a direct call, entry only,
+ *   where the kernel has them and direct_calls is not off; otherwise an
+ *   ftrace_ops): a kprobe is skipped (only
  *   counted as missed) while any kprobe handler runs on the CPU, and RCU
  *   callbacks free entries from softirqs that interrupt such handlers on
  *   their way out of a hardirq. Measured (tests/vm/cases/acct_nested.sh):
@@ -192,14 +194,13 @@ static int dst_alloc_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 }
 NOKPROBE_SYMBOL(dst_alloc_return);
 
-#ifdef DSTLEAK_DIRECT_ALLOC
+#ifdef DSTLEAK_DIRECT_CALLS
 #include "direct.h"
 
 /*
- * The direct hook (direct_tramp.S): its handlers, called before and after
- * dst_alloc()'s body with @call on the trampoline's stack. They run in the
- * caller's context, preemptible in a task: what the kprobe handlers get
- * from kprobes (no preemption, an RCU read side) is taken here.
+ * The direct hooks' handlers (direct_tramp.S). They run in the caller's
+ * context, preemptible in a task: what kprobes and ftrace give their
+ * handlers (no preemption, so an RCU read side) is taken here.
  */
 void notrace dstleak_alloc_enter(struct dstleak_alloc_call *call,
 				 const struct dst_ops *ops,
@@ -217,57 +218,50 @@ void notrace dstleak_alloc_exit(struct dstleak_alloc_call *call,
 	alloc_returned(call, dst);
 }
 
-#ifdef DSTLEAK_HAVE_FTRACE_DIRECT_OPS
-static struct ftrace_ops dstleak_direct_ops;
+static struct dstleak_direct dstleak_direct_alloc = {
+	.symbol = "dst_alloc",
+	.ip = (unsigned long)dst_alloc,
+	.tramp = dstleak_alloc_tramp,
+};
 
-static int direct_alloc_register(void)
+/* By address only where dst_destroy() was exported (before 6.9). */
+static struct dstleak_direct dstleak_direct_destroy = {
+	.symbol = "dst_destroy",
+#if defined(DSTLEAK_HAVE_FTRACE_DIRECT_IP) && defined(DSTLEAK_HAVE_EXPORT_DST_DESTROY)
+	.ip = (unsigned long)dst_destroy,
+#endif
+	.tramp = dstleak_destroy_tramp,
+};
+
+static bool dstleak_direct_used;
+
+static int direct_register(struct dstleak_direct *d)
 {
-	int err = ftrace_set_filter_ip(&dstleak_direct_ops,
-				       (unsigned long)dst_alloc, 0, 0);
+	int err = dstleak_direct_register(d);
 
-	if (err)
-		return err;
-	err = register_ftrace_direct(&dstleak_direct_ops,
-				     (unsigned long)dstleak_alloc_tramp);
-	if (err)
-		dstleak_ftrace_free_filter(&dstleak_direct_ops);
+	if (!err)
+		dstleak_direct_used = true;
 	return err;
 }
 
-static void direct_alloc_unregister_call(void)
+static void direct_unregister(int probe)
 {
-	unregister_ftrace_direct(&dstleak_direct_ops,
-				 (unsigned long)dstleak_alloc_tramp, true);
-}
-#else
-static int direct_alloc_register(void)
-{
-	return register_ftrace_direct((unsigned long)dst_alloc,
-				      (unsigned long)dstleak_alloc_tramp);
+	dstleak_direct_unregister(probe == DSTLEAK_PROBE_DST_ALLOC ?
+				  &dstleak_direct_alloc :
+				  &dstleak_direct_destroy);
 }
 
-static void direct_alloc_unregister_call(void)
+/* Before the module's text can go: see dstleak_direct_quiesce(). */
+static void direct_quiesce(void)
 {
-	unregister_ftrace_direct((unsigned long)dst_alloc,
-				 (unsigned long)dstleak_alloc_tramp);
+	if (dstleak_direct_used)
+		dstleak_direct_quiesce();
+	dstleak_direct_used = false;
 }
-#endif
-
 /*
- * Once ftrace calls it no more, a task may still be in the trampoline or in
- * the body it called, preempted: the module's text must outlive it. A
- * tasks-RCU grace period waits for every task to leave voluntarily.
- */
-static void direct_alloc_unregister(void)
-{
-	direct_alloc_unregister_call();
-	synchronize_rcu_tasks();
-}
-
-/*
- * The direct hook where the kernel has them and the load-time proof holds
- * (hookcheck.c: an allocation of dstleak's own seen with its result), 0;
- * otherwise why not, and nothing stays registered.
+ * dst_alloc()'s direct call where the kernel has them and the load-time
+ * proof holds (hookcheck.c: an allocation of dstleak's own seen with its
+ * result), 0; otherwise why not, and nothing stays registered.
  */
 static int direct_alloc_arm(void)
 {
@@ -275,7 +269,7 @@ static int direct_alloc_arm(void)
 
 	BUILD_BUG_ON(sizeof(struct dstleak_alloc_call) >
 		     DSTLEAK_DIRECT_CALL_ROOM);
-	err = direct_alloc_register();
+	err = direct_register(&dstleak_direct_alloc);
 	if (err) {
 		pr_info("dst_alloc: no ftrace direct call (%d): hooked by a kretprobe\n",
 			err);
@@ -283,7 +277,7 @@ static int direct_alloc_arm(void)
 	}
 	err = dstleak_hookcheck_alloc();
 	if (err) {
-		direct_alloc_unregister();
+		dstleak_direct_unregister(&dstleak_direct_alloc);
 		pr_info("dst_alloc: the ftrace direct call did not see an allocation (%d): hooked by a kretprobe\n",
 			err);
 		return err;
@@ -291,6 +285,18 @@ static int direct_alloc_arm(void)
 	pr_info("dst_alloc: hooked by an ftrace direct call (hookcheck: it sees an allocation and its result)\n");
 	return 0;
 }
+
+/* dst_destroy()'s, proven with the other free hooks (check_free_hooks()). */
+static int direct_destroy_arm(void)
+{
+	int err = direct_register(&dstleak_direct_destroy);
+
+	if (err)
+		pr_info("dst_destroy: no ftrace direct call (%d): hooked through an ftrace_ops\n",
+			err);
+	return err;
+}
+
 #else
 static int direct_alloc_arm(void)
 {
@@ -298,7 +304,16 @@ static int direct_alloc_arm(void)
 	return -EOPNOTSUPP;
 }
 
-static void direct_alloc_unregister(void)
+static int direct_destroy_arm(void)
+{
+	return -EOPNOTSUPP;
+}
+
+static void direct_unregister(int probe)
+{
+}
+
+static void direct_quiesce(void)
 {
 }
 #endif
@@ -487,6 +502,28 @@ static void notrace dst_destroy_ftrace(unsigned long ip,
 		  note_free);
 }
 
+#ifdef DSTLEAK_DIRECT_CALLS
+/*
+ * dst_destroy()'s direct hook (direct_tramp.S), entry only. @body is where
+ * ftrace's call site returns to, for the probe line. No recursion guard:
+ * a free in a softirq that interrupts this runs it nested, as ftrace's
+ * per-context guard lets the ftrace hook run.
+ */
+static unsigned long direct_destroy_ip;	/* 0 until a hit */
+
+void notrace dstleak_destroy_enter(const struct dst_entry *dst,
+				   unsigned long body)
+{
+	preempt_disable_notrace();
+	if (unlikely(!READ_ONCE(direct_destroy_ip)))
+		WRITE_ONCE(direct_destroy_ip, body - MCOUNT_INSN_SIZE);
+	if (!dstleak_hookcheck_claim(&dstleak_hookcheck_dst, dst))
+		note_free(dst);
+	dstleak_count_hit(DSTLEAK_PROBE_DST_DESTROY);
+	preempt_enable_notrace();
+}
+#endif
+
 static void notrace metadata_free_ftrace(unsigned long ip,
 					 unsigned long parent_ip,
 					 struct ftrace_ops *ops,
@@ -598,12 +635,17 @@ static void explain_failure(struct dstleak_probe *p, int err)
 static int probe_register(struct dstleak_probe *p)
 {
 	if (p == &dstleak_probes[DSTLEAK_PROBE_DST_ALLOC]) {
-		if (!dstleak_alloc_kretprobe && !direct_alloc_arm()) {
+		if (!dstleak_direct_off && !direct_alloc_arm()) {
 			p->kind = DSTLEAK_DIRECT_KIND;
 			return 0;
 		}
-		if (dstleak_alloc_kretprobe)
-			pr_info("dst_alloc: hooked by a kretprobe (alloc_hook=kretprobe)\n");
+		if (dstleak_direct_off)
+			pr_info("dst_alloc: hooked by a kretprobe (direct_calls=off)\n");
+	}
+	if (p == &dstleak_probes[DSTLEAK_PROBE_DST_DESTROY] &&
+	    !dstleak_direct_off && !direct_destroy_arm()) {
+		p->kind = DSTLEAK_DIRECT_KIND;
+		return 0;
 	}
 	switch (p->kind) {
 	case DSTLEAK_FTRACE_KIND:
@@ -643,13 +685,27 @@ unsigned long dstleak_metadata_free_hook_missed(void)
 	return probe_missed(&dstleak_probes[DSTLEAK_PROBE_METADATA_FREE]);
 }
 
+#ifdef DSTLEAK_DIRECT_CALLS
+static void *direct_site(struct dstleak_probe *p)
+{
+	if (p == &dstleak_probes[DSTLEAK_PROBE_DST_DESTROY])
+		return (void *)READ_ONCE(direct_destroy_ip);
+	return (void *)dst_alloc;
+}
+#else
+static void *direct_site(struct dstleak_probe *p)
+{
+	return NULL;
+}
+#endif
+
 static void *probe_addr(struct dstleak_probe *p)
 {
 	switch (p->kind) {
 	case DSTLEAK_FTRACE_KIND:
 		return (void *)READ_ONCE(p->ftrace_ip);	/* 0 until a hit */
 	case DSTLEAK_DIRECT_KIND:
-		return (void *)dst_alloc;
+		return direct_site(p);
 	case DSTLEAK_KRETPROBE_KIND:
 		return p->rp.kp.addr;
 	default:
@@ -690,12 +746,34 @@ static const char *const md_path_words[] = {
  * by: a required hook that misses one refuses the load; the optional
  * metadata_dst_free() hook is dropped (and metadata_dst_alloc() with it).
  */
+static int check_destroy_hook(void)
+{
+	struct dstleak_probe *p = &dstleak_probes[DSTLEAK_PROBE_DST_DESTROY];
+	int err = dstleak_hookcheck_destroy();
+
+	if (!err && p->kind == DSTLEAK_DIRECT_KIND)
+		pr_info("dst_destroy: hooked by an ftrace direct call\n");
+	if (!err || p->kind != DSTLEAK_DIRECT_KIND)
+		return err;
+	pr_info("dst_destroy: the ftrace direct call did not see every free (%d): hooked through an ftrace_ops\n",
+		err);
+	direct_unregister(DSTLEAK_PROBE_DST_DESTROY);
+	p->kind = DSTLEAK_FTRACE_KIND;
+	err = ftrace_hook_register(p);
+	if (err) {
+		p->registered = false;
+		explain_failure(p, err);
+		return err;
+	}
+	return dstleak_hookcheck_destroy();
+}
+
 static int check_free_hooks(void)
 {
 	struct dstleak_probe *md = &dstleak_probes[DSTLEAK_PROBE_METADATA_FREE];
 	int err;
 
-	err = dstleak_hookcheck_destroy();
+	err = check_destroy_hook();
 	if (err)
 		return err;
 	if (md->registered && !dstleak_hookcheck_metadata()) {
@@ -826,7 +904,8 @@ unsigned long dstleak_dst_alloc_addr(void)
  * Unregistering waits for handlers running on other CPUs: the ftrace hooks
  * one by one (unregister_ftrace_function() waits for tasks on the hook,
  * preempted ones included), the kprobes in two batches, one grace period
- * each, rather than one for every probe.
+ * each, rather than one for every probe, and the direct calls together,
+ * one tasks-RCU grace period for both.
  */
 void dstleak_probes_exit(void)
 {
@@ -840,8 +919,9 @@ void dstleak_probes_exit(void)
 
 		if (!p->registered)
 			continue;
-		if (p->kind == DSTLEAK_DIRECT_KIND)
-			direct_alloc_unregister();
+		if (p->kind == DSTLEAK_DIRECT_KIND &&
+		    i != DSTLEAK_PROBE_DST_DESTROY)
+			direct_unregister(i);
 		if (p->kind == DSTLEAK_KRETPROBE_KIND)
 			rps[nr++] = &p->rp;
 		else if (p->kind == DSTLEAK_KPROBE_KIND)
@@ -854,7 +934,11 @@ void dstleak_probes_exit(void)
 
 		if (p->registered && p->kind == DSTLEAK_FTRACE_KIND)
 			probe_unregister_ftrace(p);
+		else if (p->registered && p->kind == DSTLEAK_DIRECT_KIND &&
+			 i == DSTLEAK_PROBE_DST_DESTROY)
+			direct_unregister(i);
 	}
+	direct_quiesce();
 	for (i = 0; i < DSTLEAK_NR_PROBES; i++) {
 		struct dstleak_probe *p = &dstleak_probes[i];
 

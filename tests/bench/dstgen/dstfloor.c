@@ -15,9 +15,9 @@
 #include <net/dst.h>
 
 /*
- * mech=direct: the floor of dstleak's other dst_alloc() hook (module/
- * direct_tramp.S, the same instructions with empty handlers) and the same
- * ftrace hook on dst_destroy(). Built where direct calls take an ftrace_ops
+ * mech=direct: the floor of dstleak's direct calls on dst_alloc() and
+ * dst_destroy() (module/direct_tramp.S, the same instructions with empty
+ * handlers), and the same metadata_dst_alloc() kretprobe. Built where direct calls take an ftrace_ops
  * (6.5, "ftrace: Store direct called addresses in their ops") on x86-64;
  * elsewhere insmod mech=direct fails with ENODEV and the bench has no
  * floor_direct row (dstleak itself also hooks 5.5-6.4 kernels that way).
@@ -153,21 +153,62 @@ asm(
 );
 void dstfloor_alloc_tramp(void);
 
-static struct ftrace_ops direct_ops;
+void dstfloor_destroy_enter(const void *dst, unsigned long body);
+void notrace dstfloor_destroy_enter(const void *dst, unsigned long body)
+{
+	barrier();
+}
+
+/* module/direct_tramp.S's dstleak_destroy_tramp, empty handler. */
+asm(
+"	.pushsection	.text, \"ax\", @progbits\n"
+"	.type		dstfloor_destroy_tramp, @function\n"
+"	.globl		dstfloor_destroy_tramp\n"
+"dstfloor_destroy_tramp:\n"
+	ASM_ENDBR
+"	pushq	%rbp\n"
+"	movq	%rsp, %rbp\n"
+"	pushq	%rdi\n"
+"	movq	8(%rbp), %rsi\n"
+"	call	dstfloor_destroy_enter\n"
+"	popq	%rdi\n"
+"	leave\n"
+	ASM_RET
+"	.size		dstfloor_destroy_tramp, .-dstfloor_destroy_tramp\n"
+"	.popsection\n"
+);
+void dstfloor_destroy_tramp(void);
+
+static struct ftrace_ops direct_ops, direct_destroy_ops;
 
 static int direct_register(void)
 {
 	int err = ftrace_set_filter_ip(&direct_ops, (unsigned long)dst_alloc,
 				       0, 0);
 
+	if (!err)
+		err = register_ftrace_direct(&direct_ops,
+					     (unsigned long)dstfloor_alloc_tramp);
 	if (err)
 		return err;
-	return register_ftrace_direct(&direct_ops,
-				      (unsigned long)dstfloor_alloc_tramp);
+	err = ftrace_set_filter(&direct_destroy_ops,
+				(unsigned char *)"dst_destroy",
+				strlen("dst_destroy"), 1);
+	if (!err)
+		err = register_ftrace_direct(&direct_destroy_ops,
+					     (unsigned long)dstfloor_destroy_tramp);
+	if (err) {
+		unregister_ftrace_direct(&direct_ops,
+					 (unsigned long)dstfloor_alloc_tramp, true);
+		synchronize_rcu_tasks();
+	}
+	return err;
 }
 
 static void direct_unregister(void)
 {
+	unregister_ftrace_direct(&direct_destroy_ops,
+				 (unsigned long)dstfloor_destroy_tramp, true);
 	unregister_ftrace_direct(&direct_ops,
 				 (unsigned long)dstfloor_alloc_tramp, true);
 	synchronize_rcu_tasks();
@@ -199,7 +240,13 @@ static int __init dstfloor_init(void)
 	use_direct = !strcmp(mech, "direct");
 	if (!use_direct && strcmp(mech, "kretprobe"))
 		return -EINVAL;
-	err = use_direct ? direct_register() : register_kretprobe(&alloc_rp);
+	if (use_direct) {
+		err = direct_register();
+		if (!err)
+			metadata_registered = !register_kretprobe(&metadata_rp);
+		return err;
+	}
+	err = register_kretprobe(&alloc_rp);
 	if (err)
 		return err;
 	err = ftrace_set_filter(&destroy_ops, (unsigned char *)"dst_destroy",
@@ -208,10 +255,7 @@ static int __init dstfloor_init(void)
 		err = register_ftrace_function(&destroy_ops);
 	if (err) {
 		dg_ftrace_free_filter(&destroy_ops);
-		if (use_direct)
-			direct_unregister();
-		else
-			unregister_kretprobe(&alloc_rp);
+		unregister_kretprobe(&alloc_rp);
 		return err;
 	}
 	metadata_registered = !register_kretprobe(&metadata_rp);
@@ -222,12 +266,13 @@ static void __exit dstfloor_exit(void)
 {
 	if (metadata_registered)
 		unregister_kretprobe(&metadata_rp);
+	if (use_direct) {
+		direct_unregister();
+		return;
+	}
 	unregister_ftrace_function(&destroy_ops);
 	dg_ftrace_free_filter(&destroy_ops);
-	if (use_direct)
-		direct_unregister();
-	else
-		unregister_kretprobe(&alloc_rp);
+	unregister_kretprobe(&alloc_rp);
 	pr_info("missed: dst_alloc %lu dst_destroy %lu\n",
 		(unsigned long)alloc_rp.nmissed + alloc_rp.kp.nmissed,
 		destroy_missed);

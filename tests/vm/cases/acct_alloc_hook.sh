@@ -1,13 +1,14 @@
 #!/bin/sh
-# Both ways dstleak hooks dst_alloc() count exactly. Where the kernel has
-# ftrace direct calls (register_ftrace_direct in /proc/kallsyms: x86-64 with
-# CONFIG_DYNAMIC_FTRACE_WITH_DIRECT_CALLS), the default load must hook it
-# with one (direct_tramp.S), and say so; alloc_hook=kretprobe must use the
-# kretprobe. Under each, the helper's N IPv4 and M IPv6 entries in blue are
+# Both ways dstleak hooks dst_alloc() and dst_destroy() count exactly.
+# Where the kernel has ftrace direct calls (register_ftrace_direct in
+# /proc/kallsyms: x86-64 with CONFIG_DYNAMIC_FTRACE_WITH_DIRECT_CALLS), the
+# default load must hook both with them (direct_tramp.S), and say so;
+# direct_calls=off must use the kretprobe and the ftrace_ops hook. Under each, the helper's N IPv4 and M IPv6 entries in blue are
 # counted exactly there (allocs, live, frees), the probe line says 0
 # missed, and blue's IPv6 drift is 0; then the module unloads while blue
 # still holds its entries, and a reload under the other hook counts their
-# frees as entries from before its load.
+# frees as entries from before its load. sysctl kernel.ftrace_enabled=0,
+# which would silence the hooks, is refused while they are armed.
 # vm-smoke: yes
 # vm-timeout: 180
 . /lib.sh
@@ -20,20 +21,25 @@ B=$(netns_inum blue)
 
 if grep -q ' register_ftrace_direct$' /proc/kallsyms; then
 	want_auto="an ftrace direct call"
+	want_destroy=1
 else
 	want_auto="a kretprobe"
+	want_destroy=0
 fi
 echo "this kernel: the default hook should be $want_auto"
 
-# count_under PARAMS WANT PRE: load with PARAMS, check the hook, count
-# exactly; PRE of blue's IPv4 entries were allocated before this load.
+# count_under PARAMS WANT PRE DESTROY: load with PARAMS, check the hooks
+# (dst_destroy's a direct call: DESTROY 1), count exactly; PRE of blue's
+# IPv4 entries were allocated before this load.
 count_under() {
 	klog_mark
 	load_dstleak $1
 	klog_since_mark > /tmp/klog
-	grep 'dst_alloc: ' /tmp/klog
+	grep -e 'dst_alloc: ' -e 'dst_destroy: ' /tmp/klog
 	grep -q "dst_alloc: hooked by $2" /tmp/klog ||
 		fail "insmod dstleak $1: the log does not say 'dst_alloc: hooked by $2'"
+	assert_eq "insmod dstleak $1: dst_destroy hooked by a direct call" $4 \
+		"$(grep -c 'dst_destroy: hooked by an ftrace direct call' /tmp/klog)"
 	quiesce "$B"
 	cp /tmp/q.summary /tmp/before
 	dh blue alloc4 veth0 $N
@@ -55,10 +61,18 @@ count_under() {
 		"$(delta /tmp/held /tmp/after $B ipv4 frees_preexisting)"
 }
 
-count_under "" "$want_auto" 0
-# Unloaded while blue holds entries, reloaded under the kretprobe.
+count_under "" "$want_auto" 0 $want_destroy
+# ftrace switched off by sysctl would silence the direct calls: refused
+# while dstleak is loaded, wherever its ftrace hooks are permanent.
+if [ "$(line_value /tmp/after features ftrace_permanent)" = 1 ]; then
+	if echo 0 > /proc/sys/kernel/ftrace_enabled 2> /dev/null; then
+		echo 1 > /proc/sys/kernel/ftrace_enabled
+		fail "sysctl kernel.ftrace_enabled=0 was accepted while dstleak is loaded"
+	fi
+fi
+# Unloaded while blue holds entries, reloaded without direct calls.
 dh blue alloc4 veth0 $N
 unload_dstleak
-count_under alloc_hook=kretprobe "a kretprobe" $N
+count_under direct_calls=off "a kretprobe" $N 0
 unload_dstleak
 pass

@@ -30,15 +30,15 @@ try_bad max_tracked=16777216
 grep -q "max_tracked=16777216 needs .* MiB.*refused" /tmp/klog ||
 	fail "no log line saying why max_tracked=16777216 was refused"
 
-# alloc_hook takes two words only.
-for v in fentry auto2 ""; do
+# direct_calls takes two words only.
+for v in on auto2 ""; do
 	klog_mark
-	if insmod /dstleak.ko "alloc_hook=$v"; then
-		fail "insmod /dstleak.ko alloc_hook=$v succeeded"
+	if insmod /dstleak.ko "direct_calls=$v"; then
+		fail "insmod /dstleak.ko direct_calls=$v succeeded"
 	fi
-	klog_since_mark | grep -q "alloc_hook=$v: must be auto or kretprobe" ||
-		fail "insmod alloc_hook=$v: no kernel log line saying alloc_hook must be auto or kretprobe"
-	if is_loaded dstleak; then fail "dstleak loaded after insmod alloc_hook=$v"; fi
+	klog_since_mark | grep -q "direct_calls=$v: must be auto or off" ||
+		fail "insmod direct_calls=$v: no kernel log line saying direct_calls must be auto or off"
+	if is_loaded dstleak; then fail "dstleak loaded after insmod direct_calls=$v"; fi
 done
 
 # ftrace switched off: refused, and the log says so in those words.
@@ -57,8 +57,19 @@ grep -q "switched off (sysctl kernel.ftrace_enabled=0)" /tmp/klog ||
 	fail "insmod with ftrace_enabled=0: the log does not say ftrace is off"
 if is_loaded dstleak; then fail "dstleak loaded with ftrace_enabled=0"; fi
 
-# And a good value still loads.
+# And a good value still loads, with its direct calls where the kernel has
+# them: the refused load left no direct call registered behind it (one
+# would make this registration fail with EBUSY, and would point into the
+# unloaded module's text).
+klog_mark
 load_dstleak max_tracked=1000
+if grep -q ' register_ftrace_direct$' /proc/kallsyms; then
+	klog_since_mark > /tmp/klog
+	grep -q "dst_destroy: hooked by an ftrace direct call" /tmp/klog ||
+		fail "after the refused loads: $(grep 'dst_destroy: ' /tmp/klog)"
+	grep -q "dst_alloc: hooked by an ftrace direct call" /tmp/klog ||
+		fail "after the refused loads: $(grep 'dst_alloc: ' /tmp/klog)"
+fi
 
 # Writes at run time: a bad value is refused and the old one stays; a
 # number is decimal (base 0 read "060" as 48), a boolean a whole word
