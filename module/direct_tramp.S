@@ -2,11 +2,11 @@
 /*
  * direct_tramp.S - the dst_alloc() and dst_destroy() hooks where the kernel
  * has ftrace direct calls (probes.c, direct.c). dst_alloc(): ftrace's call
- * at its entry comes here, and
- * this calls dst_alloc()'s body as a function, between the entry and the
- * return handler, as BPF's fexit trampolines do. No kprobe dispatch, no
- * return-address hijack, nothing that can be missed: a handler in a nested
- * context (a softirq's allocation) simply runs nested.
+ * at its entry comes here, and this calls dst_alloc()'s body as a
+ * function, between the entry and the return handler, as BPF's fexit
+ * trampolines do. No kprobe dispatch, no return-address hijack, nothing
+ * that can be missed: a handler in a nested context (a softirq's
+ * allocation) simply runs nested.
  *
  * On entry [rsp] is the address after ftrace's call site in dst_alloc()
  * (the body), [rsp + 8] the return address into dst_alloc()'s caller, and

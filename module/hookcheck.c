@@ -90,17 +90,24 @@ static const struct hookcheck_path destroy_paths[] = {
 	  dst_release, dstleak_destroy_hook_missed },
 };
 
+/* dst_ops of dstleak's own, with a slab cache of its own: 0 or -ENOMEM. */
+static int own_ops_init(struct dst_ops *ops)
+{
+	*ops = (struct dst_ops){ .family = AF_UNSPEC };
+	ops->kmem_cachep = kmem_cache_create("dstleak_hookcheck",
+					     sizeof(struct dst_entry), 0, 0,
+					     NULL);
+	return ops->kmem_cachep ? 0 : -ENOMEM;
+}
+
 /* Both paths of dst_destroy(); 0, or why dstleak cannot count frees. */
 int dstleak_hookcheck_destroy(void)
 {
-	struct dst_ops ops = { .family = AF_UNSPEC };
-	int i, err = 0;
+	struct dst_ops ops;
+	int i, err = own_ops_init(&ops);
 
-	ops.kmem_cachep = kmem_cache_create("dstleak_hookcheck",
-					    sizeof(struct dst_entry), 0, 0,
-					    NULL);
-	if (!ops.kmem_cachep)
-		return -ENOMEM;
+	if (err)
+		return err;
 	for (i = 0; i < ARRAY_SIZE(destroy_paths) && !err; i++) {
 		err = check_path(&destroy_paths[i], &ops);
 		if (err == -EOPNOTSUPP)
@@ -122,15 +129,13 @@ const struct dst_entry *dstleak_alloccheck_seen;
  */
 int dstleak_hookcheck_alloc(void)
 {
-	struct dst_ops ops = { .family = AF_UNSPEC };
+	struct dst_ops ops;
 	struct dst_entry *dst = NULL;
-	int attempt, err = -EOPNOTSUPP;
+	int attempt, err = own_ops_init(&ops);
 
-	ops.kmem_cachep = kmem_cache_create("dstleak_hookcheck",
-					    sizeof(struct dst_entry), 0, 0,
-					    NULL);
-	if (!ops.kmem_cachep)
-		return -ENOMEM;
+	if (err)
+		return err;
+	err = -EOPNOTSUPP;
 	WRITE_ONCE(dstleak_alloccheck_ops, &ops);
 	for (attempt = 1; attempt <= HOOKCHECK_ATTEMPTS && err; attempt++) {
 		WRITE_ONCE(dstleak_alloccheck_seen, NULL);

@@ -50,25 +50,34 @@ static int set_suspect_age(const char *val, const struct kernel_param *kp)
 }
 
 /*
- * 0/1, n/y, N/Y, off/on, a trailing newline allowed; kstrtobool() alone
- * looks at the first characters only ("nonsense" would be false).
+ * Which of @words @val is, whole (a trailing newline allowed), or -1:
+ * kstrtobool() alone looks at the first characters only ("nonsense" would
+ * be false).
  */
-static int parse_bool(const char *val, bool *v)
+static int match_word(const char *val, const char *const *words, int n)
 {
-	static const char *const words[] = { "0", "n", "N", "off",
-					     "1", "y", "Y", "on" };
 	size_t len = strcspn(val, "\n");
 	int i;
 
 	if (val[len] && strcmp(val + len, "\n"))
+		return -1;
+	for (i = 0; i < n; i++)
+		if (strlen(words[i]) == len && !strncmp(val, words[i], len))
+			return i;
+	return -1;
+}
+
+/* 0/1, n/y, N/Y, off/on. */
+static int parse_bool(const char *val, bool *v)
+{
+	static const char *const words[] = { "0", "n", "N", "off",
+					     "1", "y", "Y", "on" };
+	int i = match_word(val, words, ARRAY_SIZE(words));
+
+	if (i < 0)
 		return -EINVAL;
-	for (i = 0; i < ARRAY_SIZE(words); i++) {
-		if (strlen(words[i]) == len && !strncmp(val, words[i], len)) {
-			*v = i >= ARRAY_SIZE(words) / 2;
-			return 0;
-		}
-	}
-	return -EINVAL;
+	*v = i >= ARRAY_SIZE(words) / 2;
+	return 0;
 }
 
 static int set_stacks(const char *val, const struct kernel_param *kp)
@@ -87,21 +96,16 @@ static int set_stacks(const char *val, const struct kernel_param *kp)
 /* direct_calls: "auto" or "off" (probes.c says what each does). */
 static int set_direct_calls(const char *val, const struct kernel_param *kp)
 {
-	size_t len = strcspn(val, "\n");
+	static const char *const words[] = { "auto", "off" };
+	int i = match_word(val, words, ARRAY_SIZE(words));
 
-	if (val[len] && strcmp(val + len, "\n"))
-		len = 0;
-	if (len == 4 && !strncmp(val, "auto", len)) {
-		dstleak_direct_off = false;
-		return 0;
+	if (i < 0) {
+		pr_err("%s=%.*s: must be auto or off\n", kp->name,
+		       (int)strcspn(val, "\n"), val);
+		return -EINVAL;
 	}
-	if (len == 3 && !strncmp(val, "off", len)) {
-		dstleak_direct_off = true;
-		return 0;
-	}
-	pr_err("%s=%.*s: must be auto or off\n", kp->name,
-	       (int)strcspn(val, "\n"), val);
-	return -EINVAL;
+	dstleak_direct_off = i == 1;
+	return 0;
 }
 
 static int get_direct_calls(char *buf, const struct kernel_param *kp)

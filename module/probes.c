@@ -28,8 +28,8 @@
  *   callbacks before comparing, so "drift" is not the entries in flight.
  *   It is hooked with ftrace, not a kprobe (a direct call, entry only,
  *   where the kernel has them and direct_calls is not off; otherwise an
- *   ftrace_ops): a kprobe is skipped (only
- *   counted as missed) while any kprobe handler runs on the CPU, and RCU
+ *   ftrace_ops): a kprobe is skipped (only counted as missed) while any
+ *   kprobe handler runs on the CPU, and RCU
  *   callbacks free entries from softirqs that interrupt such handlers on
  *   their way out of a hardirq. Measured (tests/vm/cases/acct_nested.sh):
  *   8,731 frees lost in 25 s on 6.1, 16,114 on 6.12. ftrace's recursion
@@ -69,7 +69,7 @@ enum dstleak_probe_kind {
 	DSTLEAK_KPROBE_KIND,
 	DSTLEAK_KRETPROBE_KIND,
 	DSTLEAK_FTRACE_KIND,
-	DSTLEAK_DIRECT_KIND,	/* dst_alloc() only: see direct_tramp.S */
+	DSTLEAK_DIRECT_KIND,	/* dst_alloc(), dst_destroy(): direct_tramp.S */
 };
 
 struct dstleak_probe {
@@ -258,6 +258,7 @@ static void direct_quiesce(void)
 		dstleak_direct_quiesce();
 	dstleak_direct_used = false;
 }
+
 /*
  * dst_alloc()'s direct call where the kernel has them and the load-time
  * proof holds (hookcheck.c: an allocation of dstleak's own seen with its
@@ -893,11 +894,7 @@ int dstleak_probes_init(void)
 /* Where the dst_alloc() probe sits, to cut the probe's own stack frames. */
 unsigned long dstleak_dst_alloc_addr(void)
 {
-	struct dstleak_probe *p = &dstleak_probes[DSTLEAK_PROBE_DST_ALLOC];
-
-	if (p->kind == DSTLEAK_DIRECT_KIND)
-		return (unsigned long)dst_alloc;
-	return (unsigned long)p->rp.kp.addr;
+	return (unsigned long)probe_addr(&dstleak_probes[DSTLEAK_PROBE_DST_ALLOC]);
 }
 
 /*
