@@ -39,10 +39,14 @@
  *      cannot be proven, and untracked entries of exited namespaces whose
  *      frees can no longer be matched to them. Never part of a namespace's
  *      live or drift; part of the global ipv4 figures.)
- *   probe SYMBOL hits N missed N addr HEX            (summary only; HEX is
+ *   probe SYMBOL hits N missed N addr HEX hook KIND  (summary only; HEX is
  *                                   0 where kptr_restrict hides addresses,
  *                                   and for an ftrace hook until its first
- *                                   hit)
+ *                                   hit; KIND is how the function is hooked:
+ *                                   kprobe, kretprobe, ftrace (an ftrace_ops)
+ *                                   or direct (an ftrace direct call). No
+ *                                   hook pair in modules built before it:
+ *                                   readers take it as unknown)
  *   settled 0|1      (1: frees in flight waited for before drift was taken,
  *                     as the summary does; 0 in /proc/net/dstleak, whose
  *                     drift may include entries released in the last RCU

@@ -978,6 +978,14 @@ static u64 probe_hits(int probe)
 	return sum;
 }
 
+/* What "hook" says of each kind (dstleak_format.h). */
+static const char *const hook_names[] = {
+	[DSTLEAK_KPROBE_KIND] = "kprobe",
+	[DSTLEAK_KRETPROBE_KIND] = "kretprobe",
+	[DSTLEAK_FTRACE_KIND] = "ftrace",
+	[DSTLEAK_DIRECT_KIND] = "direct",
+};
+
 /* The probe lines; how many. */
 unsigned int dstleak_show_probes(struct seq_file *m)
 {
@@ -989,9 +997,9 @@ unsigned int dstleak_show_probes(struct seq_file *m)
 		if (!p->registered)
 			continue;
 		/* %pK: the address only where kptr_restrict allows it. */
-		seq_printf(m, "probe %s hits %llu missed %lu addr %pK\n",
+		seq_printf(m, "probe %s hits %llu missed %lu addr %pK hook %s\n",
 			   p->symbol, probe_hits(i), probe_missed(p),
-			   probe_addr(p));
+			   probe_addr(p), hook_names[p->kind]);
 		lines++;
 	}
 	return lines;

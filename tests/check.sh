@@ -15,12 +15,13 @@ TOP=$(cd "$(dirname "$0")/.." && pwd)
 cd "$TOP" || exit 2
 LOGS=$TOP/tests/vm/out/check
 mkdir -p "$LOGS"
+: > "$LOGS/host-fails.log"
 P=0 F=0 S=0
 t0=$(date +%s)
 
 say() { echo "== $*"; }
 pass() { echo "PASS host $1"; P=$((P + 1)); }
-fail() { echo "FAIL host $1"; F=$((F + 1)); }
+fail() { echo "FAIL host $1"; echo "FAIL host $1" >> "$LOGS/host-fails.log"; F=$((F + 1)); }
 
 # fold FILE NAME: adds the closing "N passed, N failed[, N skipped]" line of
 # FILE to the totals; a run without one counts as one failure.
@@ -74,12 +75,24 @@ if [ -f tools/Makefile ]; then
 	fi
 fi
 
+# Style runs beside the probe and package tests (each leaves a core mostly
+# idle: checkpatch and sparse are serial, the packages wait on dpkg); its
+# results are printed once those are done.
+style_pid=""
 if [ -z "${NO_STYLE:-}" ]; then
-	say "kernel style: checkpatch, and sparse with W=1 on every kernel (tests/style.sh)"
-	{ "$TOP/tests/style.sh" && "$TOP/tests/style.sh" --sparse; } < /dev/null 2>&1 | tee "$LOGS/style.log"
-	grep -E '^[0-9]+ passed, [0-9]+ failed$' "$LOGS/style.log" > "$LOGS/style.totals"
-	while read -r line; do echo "$line" > "$LOGS/style.one"; fold "$LOGS/style.one" "style"; done < "$LOGS/style.totals"
+	say "kernel style: checkpatch, and sparse with W=1 on every kernel (tests/style.sh; in the background, results below)"
+	{ "$TOP/tests/style.sh"; "$TOP/tests/style.sh" --sparse; } < /dev/null > "$LOGS/style.log" 2>&1 &
+	style_pid=$!
 fi
+style_results() {
+	[ -n "$style_pid" ] || return 0
+	wait "$style_pid"
+	say "kernel style results (tests/style.sh, tests/style.sh --sparse)"
+	cat "$LOGS/style.log"
+	grep -E '^[0-9]+ passed, [0-9]+ failed$' "$LOGS/style.log" > "$LOGS/style.totals"
+	[ "$(wc -l < "$LOGS/style.totals")" -eq 2 ] || fail "style: expected two closing lines in tests/vm/out/check/style.log"
+	while read -r line; do echo "$line" > "$LOGS/style.one"; fold "$LOGS/style.one" "style"; done < "$LOGS/style.totals"
+}
 
 # The kernels built from source: the project's shared prebuilt ones (a clone
 # has shared/ beside it), unless DSTLEAK_KERNEL_CACHE names others.
@@ -125,6 +138,8 @@ say "harness self-test (tests/vm/selftest.sh)"
 "$TOP/tests/vm/selftest.sh" 2>&1 | tee "$LOGS/selftest.log"
 fold "$LOGS/selftest.log" "harness self-test"
 
+style_results
+
 # Two kernels at a time: measured on 2 cores (TCG), the three kernels take
 # about 14 minutes this way and 25 one after the other. KJOBS=1 to serialize.
 export KJOBS=${KJOBS:-2}
@@ -134,6 +149,30 @@ fold "$LOGS/vm.log" "VM tests"
 # The "Supported kernels" table of README.md, from this run.
 "$TOP/tests/vm/kernels-table.sh" > "$LOGS/kernels.md" && cat "$LOGS/kernels.md"
 
+# The failures once more, at the end, where a log cut to its head and tail
+# still shows them: one line per kernel and reason, with its cases.
+recap() {
+	local logs=("$LOGS/host-fails.log")
+	local l
+	for l in unit style probes pkg prom kselftest selftest vm; do
+		[ -f "$LOGS/$l.log" ] && logs+=("$LOGS/$l.log")
+	done
+	grep -h '^# .*panicked before /init' "${logs[@]}" | sed 's/^# /note: /'
+	[ "$F" -gt 0 ] || return 0
+	echo "== what failed (whole logs in tests/vm/out/check/)"
+	grep -h -A 3 '^FAIL ' "${logs[@]}" | awk '
+		/^FAIL / { r = $0; key = substr($0, 6)
+			if (sub(/^FAIL [^ ]+ [^ :]+: */, "", r)) key = $2 ": " r
+			if (!(key in n)) { order[++m] = key; first[key] = ""; line1[key] = $0 }
+			n[key]++; c = $3; sub(/:$/, "", c); names[key] = names[key] " " c; cur = key; next }
+		/^(FAIL|PASS|SKIP) / { cur = ""; next }
+		/^    ! / && cur != "" && first[cur] == "" { first[cur] = $0 }
+		END { for (i = 1; i <= m && i <= 30; i++) { k = order[i]
+			if (n[k] > 1) print "FAIL " k " (" n[k] " cases:" names[k] ")"
+			else print line1[k]
+			if (first[k] != "") print first[k] } }'
+}
+recap
 echo "== make check took $(( $(date +%s) - t0 ))s"
 if [ "$S" -gt 0 ]; then
 	echo "$P passed, $F failed, $S skipped"

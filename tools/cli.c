@@ -466,6 +466,8 @@ void json_probes(struct jw *w, const struct dl_summary *s)
 		jw_str(w, s->probes[i].symbol);
 		jw_kn(w, "hits", &s->probes[i].hits);
 		jw_kn(w, "missed", &s->probes[i].missed);
+		jw_key(w, "hook");
+		jw_str(w, s->probes[i].hook);
 		jw_obj_end(w);
 	}
 	jw_arr_end(w);

@@ -166,8 +166,9 @@ static void show_probes(const struct dl_summary *s)
 
 		dl_fmt_num(a, sizeof(a), &p->hits);
 		dl_fmt_num(b, sizeof(b), &p->missed);
-		printf("%s%s %s hits %s missed%s", i ? ", " : "probes: ",
-		       p->symbol, a, b,
+		printf("%s%s%s%s%s %s hits %s missed%s", i ? ", " : "probes: ",
+		       p->symbol, p->hook ? " (" : "", p->hook ? p->hook : "",
+		       p->hook ? ")" : "", a, b,
 		       !p->missed.null && p->missed.u ? " (!)" : "");
 	}
 	if (s->nprobes)

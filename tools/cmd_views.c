@@ -430,7 +430,7 @@ static bool load_version(const struct source *src, struct dl_summary *ver)
 }
 
 static const char *const unattr_hdr[] = { "FAMILY", "ALLOCS", "FREES", "ORPHANED" };
-static const char *const probe_hdr[] = { "PROBE", "HITS", "MISSED" };
+static const char *const probe_hdr[] = { "PROBE", "HITS", "MISSED", "HOOK" };
 
 static void status_json(const struct view *v, const struct dl_summary *ver, bool have_ver)
 {
@@ -519,11 +519,12 @@ static void status_text(const struct view *v, const struct dl_summary *ver, bool
 	}
 	if (s->nprobes) {
 		putchar('\n');
-		tbl_init(&tb, 3, probe_hdr, "lrr");
+		tbl_init(&tb, 4, probe_hdr, "lrrl");
 		for (i = 0; i < s->nprobes; i++) {
 			dl_fmt_num(a, sizeof(a), &s->probes[i].hits);
 			dl_fmt_num(b, sizeof(b), &s->probes[i].missed);
-			tbl_row(&tb, s->probes[i].symbol, a, b);
+			tbl_row(&tb, s->probes[i].symbol, a, b,
+				s->probes[i].hook ? s->probes[i].hook : "-");
 		}
 		tbl_print(&tb, stdout);
 		tbl_free(&tb);

@@ -100,6 +100,7 @@ struct dl_global {
 struct dl_probe {
 	char *symbol;
 	struct dl_num hits, missed;
+	char *hook; /* kprobe, kretprobe, ftrace, direct; NULL: not said */
 };
 
 struct dl_tracking {

@@ -37,6 +37,8 @@ static void check_summary(const struct dl_summary *s)
 	check_clean(s->kernel);
 	for (i = 0; i < s->nprobes; i++)
 		check_clean(s->probes[i].symbol);
+		if (s->probes[i].hook)
+			check_clean(s->probes[i].hook);
 	for (i = 0; i < s->nns; i++) {
 		if (i && dl_nsid_cmp(&s->ns[i - 1].id, &s->ns[i].id) >= 0)
 			abort(); /* sorted, no duplicates */

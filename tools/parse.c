@@ -741,11 +741,17 @@ static int parse_probe(struct ctx *c, struct dl_summary *s, size_t *cap)
 		{ "hits", PT_NUM, &p.hits, 0 },
 		{ "missed", PT_NUM, &p.missed, 0 },
 	};
+	size_t k;
 
 	if (c->nt < 2)
 		return fail(c, "'probe' line has no symbol");
 	if (parse_pairs(c, 2, spec, 2))
 		return -1;
+	/* "hook KIND" is among the later pairs where the module says it. */
+	p.hook = NULL;
+	for (k = 6; k + 1 < c->nt; k += 2)
+		if (tok_is(&c->t[k], "hook") && !p.hook)
+			p.hook = dl_clean(c->t[k + 1].p, c->t[k + 1].n);
 	p.symbol = dl_clean(c->t[1].p, c->t[1].n);
 	s->probes = dl_grow(s->probes, s->nprobes, cap, sizeof(*s->probes));
 	s->probes[s->nprobes++] = p;
@@ -1340,8 +1346,10 @@ void dl_summary_free(struct dl_summary *s)
 
 	free(s->module);
 	free(s->kernel);
-	for (i = 0; i < s->nprobes; i++)
+	for (i = 0; i < s->nprobes; i++) {
 		free(s->probes[i].symbol);
+		free(s->probes[i].hook);
+	}
 	free(s->probes);
 	free(s->ns);
 	for (i = 0; i < s->nxerrs; i++)

@@ -74,8 +74,16 @@ why=; run 0 "$D" --source "$V" status; err_empty
 out_has "^module 0.2.0, format 2, kernel 6.12.117+deb12-cloud-amd64$"
 out_has "^tracking: 40 of at most 262144 entries (max_tracked), 0 not tracked (overflow)$"
 out_has "^stacks: disabled, sample 4, failures 2$"
-out_has "^ipv4  *9  *4  *3$"; out_has "^dst_destroy  *3986  *0$"
-record "status: tracking maximum, stacks line, unattributed table, probes"
+out_has "^ipv4  *9  *4  *3$"; out_has "^PROBE  *HITS  *MISSED  *HOOK$"
+out_has "^dst_alloc  *5210  *0  *direct$"; out_has "^dst_destroy  *3986  *0  *ftrace$"
+record "status: tracking maximum, stacks line, unattributed table, probes and their hooks"
+sed 's/ hook [a-z]*$//' "$V/summary" >"$T/nohook"
+why=; run 0 "$D" --source "$T/nohook" status; err_empty; out_has "^dst_destroy  *3986  *0  *-$"
+run 0 "$D" --source "$T/nohook" show; out_has "^probes: dst_alloc 5210 hits 0 missed, dst_destroy 3986"
+run 0 "$D" --source "$V" show; out_has "^probes: dst_alloc (direct) 5210 hits 0 missed, dst_destroy (ftrace) 3986"
+run 0 "$D" --source "$V" show --json; out_has '"probes":\[{"symbol":"dst_alloc","hits":5210,"missed":0,"hook":"direct"}'
+run 0 "$D" --source "$T/nohook" show --json; out_has '"symbol":"dst_destroy","hits":3986,"missed":0,"hook":null}'
+record "probes: the hook each is hooked by where the module says it, '-' and null where not"
 why=; run 0 "$D" --source "$V" status --json; json_ok
 out_has '"version":{"module":"0.2.0","kernel":"6.12.117+deb12-cloud-amd64","export_format":2}'
 out_has '"tracking":{"tracked":40,"overflow":0,"bytes":2560,"max":262144,"entry_bytes":64,"steal_misses":0,"irqoff_max_ns":5120}'

@@ -3,9 +3,10 @@
 # Where the kernel has ftrace direct calls (register_ftrace_direct in
 # /proc/kallsyms: x86-64 with CONFIG_DYNAMIC_FTRACE_WITH_DIRECT_CALLS), the
 # default load must hook both with them (direct_tramp.S), and say so;
-# direct_calls=off must use the kretprobe and the ftrace_ops hook. Under each, the helper's N IPv4 and M IPv6 entries in blue are
-# counted exactly there (allocs, live, frees), the probe line says 0
-# missed, and blue's IPv6 drift is 0; then the module unloads while blue
+# direct_calls=off must use the kretprobe and the ftrace_ops hook. Under
+# each, the helper's N IPv4 and M IPv6 entries in blue are counted exactly
+# there (allocs, live, frees), the probe lines say 0 missed and name the
+# hook, and blue's IPv6 drift is 0; then the module unloads while blue
 # still holds its entries, and a reload under the other hook counts their
 # frees as entries from before its load. sysctl kernel.ftrace_enabled=0,
 # which would silence the hooks, is refused while they are armed.
@@ -20,17 +21,18 @@ quiet_pair blue red
 B=$(netns_inum blue)
 
 if grep -q ' register_ftrace_direct$' /proc/kallsyms; then
-	want_auto="an ftrace direct call"
+	want_auto="an ftrace direct call" auto_hooks="direct direct"
 	want_destroy=1
 else
-	want_auto="a kretprobe"
+	want_auto="a kretprobe" auto_hooks="kretprobe ftrace"
 	want_destroy=0
 fi
 echo "this kernel: the default hook should be $want_auto"
 
-# count_under PARAMS WANT PRE DESTROY: load with PARAMS, check the hooks
-# (dst_destroy's a direct call: DESTROY 1), count exactly; PRE of blue's
-# IPv4 entries were allocated before this load.
+# count_under PARAMS WANT PRE DESTROY HOOK_ALLOC HOOK_DESTROY: load with
+# PARAMS, check the hooks (dst_destroy's a direct call: DESTROY 1), count
+# exactly; PRE of blue's IPv4 entries were allocated before this load.
+# HOOK_ALLOC HOOK_DESTROY: what the probe lines must say of each.
 count_under() {
 	klog_mark
 	load_dstleak $1
@@ -57,11 +59,14 @@ count_under() {
 	done
 	assert_eq "$2: blue ipv6 drift" 0 "$(ns_value /tmp/after $B ipv6 drift)"
 	assert_eq "$2: dst_alloc probe missed" 0 "$(line_value /tmp/after "probe dst_alloc" missed)"
+	assert_eq "$2: the dst_alloc probe line's hook" $5 "$(line_value /tmp/after "probe dst_alloc" hook)"
+	assert_eq "$2: the dst_destroy probe line's hook" $6 "$(line_value /tmp/after "probe dst_destroy" hook)"
 	assert_eq "$2: blue ipv4 frees of entries from before the load" $3 \
 		"$(delta /tmp/held /tmp/after $B ipv4 frees_preexisting)"
 }
 
-count_under "" "$want_auto" 0 $want_destroy
+# shellcheck disable=SC2086 # two words
+count_under "" "$want_auto" 0 $want_destroy $auto_hooks
 # ftrace switched off by sysctl would silence the direct calls: refused
 # while dstleak is loaded, wherever its ftrace hooks are permanent.
 if [ "$(line_value /tmp/after features ftrace_permanent)" = 1 ]; then
@@ -73,6 +78,6 @@ fi
 # Unloaded while blue holds entries, reloaded without direct calls.
 dh blue alloc4 veth0 $N
 unload_dstleak
-count_under direct_calls=off "a kretprobe" $N 0
+count_under direct_calls=off "a kretprobe" $N 0 kretprobe ftrace
 unload_dstleak
 pass

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Load and unload the module 30 times (10 on kernels built from source)
+# Load and unload the module 20 times (8 on kernels built from source)
 # while two namespaces ping each other over veth, IPv4 and IPv6. The harness
 # checks the kernel log stays clean. A load takes 2 to 3 s under TCG, half
 # of it the calibration's sampling (netns.c), so rounds cost CI minutes.
@@ -19,8 +19,8 @@
 . /lib.sh
 
 # The smoke set on kernels built from source runs fewer rounds (CI time).
-if [ "${KERNEL_KIND:-deb}" = cache ]; then LOOPS=${LOOPS:-10}; fi
-LOOPS=${LOOPS:-30}
+if [ "${KERNEL_KIND:-deb}" = cache ]; then LOOPS=${LOOPS:-8}; fi
+LOOPS=${LOOPS:-20}
 mk_pair dla dlb
 in_ns dla ping -c 2 -W 2 10.9.0.2 > /dev/null || fail "no IPv4 traffic before the loop"
 in_ns dla ping -c 2 -W 2 fd00:9::2 > /dev/null || fail "no IPv6 traffic before the loop"

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Safety: load, read and unload while dst entries come and go. Two loops
 # allocate and release 300 IPv4 entries at a time through the test helper
-# in blue and red; 12 rounds of insmod, read objects and suspects under the
+# in blue and red; 10 rounds of insmod, read objects and suspects under the
 # churn, pause the loops, read the summary, rmmod. A record made for an
 # entry whose free dstleak did not see (an allocation probe armed before the
 # free hook: 14 of 20 loads left records, and reading objects oopsed) shows
@@ -19,10 +19,10 @@ load_helper
 quiet_pair blue red
 B=$(netns_inum blue)
 R=$(netns_inum red)
-# 12 rounds; 6 in the smoke set on kernels built from source (CI time).
+# 10 rounds; 5 in the smoke set on kernels built from source (CI time).
 # The defect this case was written for showed in 14 loads of 20.
-ROUNDS=12
-if [ "${KERNEL_KIND:-deb}" = cache ]; then ROUNDS=6; fi
+ROUNDS=10
+if [ "${KERNEL_KIND:-deb}" = cache ]; then ROUNDS=5; fi
 i=0
 while [ $i -lt $ROUNDS ]; do
 	churn_start blue red
