@@ -96,8 +96,20 @@ static void guard_put(void)
 
 int dstleak_direct_register(struct dstleak_direct *d)
 {
-	int err = guard_get();
+	int err;
 
+	/*
+	 * Where ftrace has jump-mode direct calls (CONFIG_DYNAMIC_FTRACE_WITH_JMP,
+	 * as 7.1 does), bit 0 of the address makes ftrace jump to it, not call
+	 * it: the trampoline's return would leave its function unrun.
+	 * SYM_FUNC_START aligns them; never register one that is not.
+	 */
+	if ((unsigned long)d->tramp & 1) {
+		pr_err("%s: direct call trampoline at an odd address\n",
+		       d->symbol);
+		return -EINVAL;
+	}
+	err = guard_get();
 	if (err)
 		return err;
 	err = direct_register_call(d);

@@ -108,9 +108,16 @@ void notrace dstfloor_alloc_exit(struct dstfloor_call *call, void *dst)
 	barrier();
 }
 
-/* module/direct_tramp.S, instruction for instruction, empty handlers. */
+/*
+ * module/direct_tramp.S, instruction for instruction, empty handlers.
+ * Aligned as SYM_FUNC_START aligns those: where ftrace has jump-mode
+ * direct calls (CONFIG_DYNAMIC_FTRACE_WITH_JMP), bit 0 of the address asks
+ * for a jump, and dst_destroy()'s body would be skipped (7.1's floor row
+ * was below the kernel alone, every entry leaked).
+ */
 asm(
 "	.pushsection	.text, \"ax\", @progbits\n"
+"	.balign		16\n"
 "	.type		dstfloor_alloc_tramp, @function\n"
 "	.globl		dstfloor_alloc_tramp\n"
 "dstfloor_alloc_tramp:\n"
@@ -162,6 +169,7 @@ void notrace dstfloor_destroy_enter(const void *dst, unsigned long body)
 /* module/direct_tramp.S's dstleak_destroy_tramp, empty handler. */
 asm(
 "	.pushsection	.text, \"ax\", @progbits\n"
+"	.balign		16\n"
 "	.type		dstfloor_destroy_tramp, @function\n"
 "	.globl		dstfloor_destroy_tramp\n"
 "dstfloor_destroy_tramp:\n"
