@@ -580,6 +580,11 @@ case_of() {
 	esac
 }
 
+# panic_line CONSOLE: its first "Kernel panic" line, without the timestamp.
+panic_line() {
+	grep -m 1 "Kernel panic" "$1" | sed 's/^\[[^]]*\] *//'
+}
+
 # run_guest: one boot of boot_kernel's guest (its locals: dynamic scope),
 # with its watchdog; sets rc and t0.
 run_guest() {
@@ -686,7 +691,7 @@ boot_kernel() {
 	once=""
 	if ! grep -q '^@@BOOT' "$results" && grep -q "Kernel panic" "$console" &&
 		! grep -q dstleak "$console"; then
-		retried=$(grep -m 1 "Kernel panic" "$console" | sed 's/^\[[^]]*\] *//')
+		retried=$(panic_line "$console")
 		mv "$console" "$dir/console.first.log"
 		log "$label: the guest panicked before /init ($retried); booting it once more"
 		run_guest
@@ -718,7 +723,7 @@ boot_kernel() {
 
 	local died=""
 	if grep -q "Kernel panic" "$console"; then
-		died="the guest panicked: $(grep -m 1 "Kernel panic" "$console" | sed 's/^\[[^]]*\] *//' | cut -c 1-100)"
+		died="the guest panicked: $(panic_line "$console" | cut -c 1-100)"
 	elif [ -s "$dir/hung" ]; then
 		died=$(cat "$dir/hung")
 	elif [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
